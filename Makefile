@@ -1,0 +1,50 @@
+# One entry point for newcomers and CI. Everything installs into .venv and fhir_profiles/node_modules.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NODE_MODULES := fhir_profiles/node_modules/.installed
+
+.PHONY: setup run test lint typecheck pytest ig ig-verify node clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+$(NODE_MODULES): fhir_profiles/package.json fhir_profiles/package-lock.json
+	cd fhir_profiles && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: $(NODE_MODULES)
+
+## run: set up and start the service on the embedded default (SQLite, Stockholm demo directory)
+run: setup
+	$(BIN)/lus-fhir serve --demo
+
+## ig: regenerate the guide's JSON (vendored R4 definitions, SUSHI output, invalid examples, docs)
+ig: setup node
+	$(BIN)/python -m fhir_profiles.build
+
+## ig-verify: the committed guide JSON equals what its source generates
+ig-verify: ig
+	git diff --exit-code --stat -- fhir_profiles docs/profiles
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest -n auto
+
+## test: set up and run every check (guide drift, lint, types, tests)
+test: ig-verify lint typecheck pytest
+	$(BIN)/lus-fhir ig check
+
+clean:
+	rm -rf $(VENV) fhir_profiles/node_modules .mypy_cache .ruff_cache .pytest_cache

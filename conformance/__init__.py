@@ -1,0 +1,1 @@
+"""The LUS conformance suite: TestScript engine and suites."""

@@ -1,0 +1,1 @@
+"""Regenerates the guide's JSON from its sources (`python -m fhir_profiles.build`)."""

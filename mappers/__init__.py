@@ -1,0 +1,1 @@
+"""Conversions at the edges: HL7 v2 ADT to FHIR, FHIR to report rows, legacy imports."""

@@ -1,0 +1,1 @@
+"""The `lus-fhir` command line."""

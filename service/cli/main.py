@@ -1,0 +1,8 @@
+"""Entry point of the `lus-fhir` command: one Typer app, one sub-app per area."""
+
+import typer
+
+from service.cli import ig
+
+app = typer.Typer(no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process.")
+app.add_typer(ig.app, name="ig")
