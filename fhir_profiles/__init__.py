@@ -1,4 +1,4 @@
-"""The LUS implementation guide: FSH source, generated FHIR JSON and vendored R4 base definitions."""
+"""The LUS implementation guide: FSH source, generated FHIR JSON, vendored R4 definitions."""
 
 from functools import cache
 from pathlib import Path

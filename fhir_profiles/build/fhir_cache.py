@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from fhir_profiles import ROOT
+from fhir_profiles.build import DEFINITIONS
+from fhir_profiles.build.r4_vendor import scrub_structure_definition
 
-DEFINITIONS = ROOT / "node_modules" / "@medplum" / "definitions" / "dist" / "fhir" / "r4"
 CORE_BUNDLES = (
     "profiles-resources.json",
     "profiles-types.json",
@@ -31,7 +31,7 @@ def default_cache_dir() -> Path:
 
 
 def core_resources(definitions: Path = DEFINITIONS) -> Iterator[dict[str, Any]]:
-    """Every resource of the official R4 definition bundles, once per (type, id)."""
+    """Every resource of the official R4 definition bundles, once per (type, id), scrubbed."""
     seen: set[tuple[str, str]] = set()
     for name in CORE_BUNDLES:
         bundle = json.loads((definitions / name).read_text(encoding="utf-8"))
@@ -42,6 +42,8 @@ def core_resources(definitions: Path = DEFINITIONS) -> Iterator[dict[str, Any]]:
             key = (resource["resourceType"], resource["id"])
             if key not in seen:
                 seen.add(key)
+                if resource["resourceType"] == "StructureDefinition":
+                    resource = scrub_structure_definition(resource)
                 yield resource
 
 
