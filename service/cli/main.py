@@ -2,7 +2,10 @@
 
 import typer
 
-from service.cli import ig
+from service.cli import conformance, ig
 
-app = typer.Typer(no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process.")
+app = typer.Typer(
+    no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process."
+)
 app.add_typer(ig.app, name="ig")
+app.add_typer(conformance.app, name="conformance")
