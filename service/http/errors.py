@@ -1,0 +1,57 @@
+"""Every error leaves the server as an OperationOutcome with the right status, including the ones
+Starlette raises itself (unknown route 404, wrong method 405) and the ones nobody expected (500)."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.http.headers import FHIR_JSON
+from service.outcome import FhirError, issue, operation_outcome
+
+log = logging.getLogger(__name__)
+
+_STARLETTE_CODES = {404: "not-found", 405: "not-supported", 413: "too-costly"}
+
+
+def outcome_response(error: FhirError) -> JSONResponse:
+    return JSONResponse(
+        error.outcome, status_code=error.status, media_type=FHIR_JSON, headers=error.headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(FhirError)
+    async def fhir_error(_: Request, error: FhirError) -> JSONResponse:
+        return outcome_response(error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = _STARLETTE_CODES.get(error.status_code, "processing")
+        text = str(error.detail)
+        if error.status_code == 404:
+            text = f"no FHIR endpoint at {request.url.path}"
+        elif error.status_code == 405:
+            text = f"{request.method} is not supported on {request.url.path}"
+        headers = dict(error.headers) if error.headers else None
+        return outcome_response(FhirError(error.status_code, _outcome(code, text), headers))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in error.errors()
+        )
+        return outcome_response(FhirError.of(400, "invalid", f"malformed request: {problems}"))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return outcome_response(
+            FhirError.of(500, "exception", "internal server error; the request was not applied")
+        )
+
+
+def _outcome(code: str, text: str) -> dict[str, object]:
+    return operation_outcome(issue("error", code, text))
