@@ -56,6 +56,7 @@ RESOURCE_TYPES = (
     "TestScript",
     "ValueSet",
     "AuditEvent",
+    "Device",
 )
 
 # Core extensions the guide or the service use.
@@ -68,9 +69,21 @@ EXTENSION_IDS = (
     "operationoutcome-message-id",
     "operationoutcome-issue-source",
     "valueset-system",
+    "structuredefinition-hierarchy",
 )
 
 BINDING_STRENGTHS = ("required", "extensible")
+
+# Code systems the guide's own value sets and examples use beyond the core's bindings.
+GUIDE_TERMINOLOGY = (
+    "http://terminology.hl7.org/CodeSystem/v3-ActPriority",
+    "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+    "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+    "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+    "http://terminology.hl7.org/CodeSystem/discharge-disposition",
+    "http://terminology.hl7.org/CodeSystem/consentscope",
+    "http://terminology.hl7.org/CodeSystem/endpoint-connection-type",
+)
 
 # Medplum's additions to the official definitions (checked by verify()).
 MEDPLUM_META_ELEMENTS = (
@@ -143,10 +156,10 @@ def _scrub_schema(schema: Resource, r4_names: set[str]) -> Resource:
     outcome["$ref"] = "#/definitions/ResourceList"
     mapping = schema["discriminator"]["mapping"]
     schema["discriminator"]["mapping"] = {k: v for k, v in mapping.items() if k in r4_names}
-    one_of = definitions["ResourceList"]["oneOf"]
-    definitions["ResourceList"]["oneOf"] = [
-        ref for ref in one_of if ref["$ref"].rsplit("/", 1)[-1] in r4_names
-    ]
+    for holder in (schema, definitions["ResourceList"]):
+        holder["oneOf"] = [
+            ref for ref in holder["oneOf"] if ref["$ref"].rsplit("/", 1)[-1] in r4_names
+        ]
     schema["definitions"] = definitions
     return schema
 
@@ -158,8 +171,9 @@ def _canonical(url: str) -> str:
 def _binding_closure(
     structure_definitions: Iterable[Resource], terminology: dict[str, Resource]
 ) -> dict[str, Resource]:
-    """Value sets bound required/extensible, with the value sets and code systems they include."""
-    wanted: list[str] = []
+    """Value sets bound required/extensible, with the value sets and code systems they include,
+    plus the guide's own terminology (GUIDE_TERMINOLOGY)."""
+    wanted: list[str] = list(GUIDE_TERMINOLOGY)
     for sd in structure_definitions:
         for element in sd.get("snapshot", {}).get("element", []):
             binding = element.get("binding", {})
@@ -251,6 +265,10 @@ def verify(resources: Iterable[Resource], schema: Resource, r4_names: set[str]) 
     for name in schema["discriminator"]["mapping"]:
         if name not in r4_names:
             problems.append(f"fhir.schema.json: non-R4 resource type {name}")
+    for holder in (schema, schema["definitions"]["ResourceList"]):
+        for ref in holder["oneOf"]:
+            if ref["$ref"].rsplit("/", 1)[-1] not in r4_names:
+                problems.append(f"fhir.schema.json: oneOf names non-R4 {ref['$ref']}")
     return problems
 
 

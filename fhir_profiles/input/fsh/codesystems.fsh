@@ -227,7 +227,7 @@ Description: "Statistics Sweden's (SCB) four-digit municipality codes. The guide
 CodeSystem: LusValidationIssue
 Id: lus-validation-issue
 Title: "LUS valideringsfel"
-Description: "Stable issue codes of the LUS validator. Every OperationOutcome issue carries one of them in issue.details.coding besides the FHIR issue.code, so that clients and conformance tests can recognise a failure without parsing message text. A failed invariant is also reported with a child code `invariant.{key}`."
+Description: "Stable issue codes of the LUS validator. Every OperationOutcome issue carries one of them in issue.details.coding besides the FHIR issue.code, so that clients and conformance tests can recognise a failure without parsing message text. A failed invariant is also reported with a child code `invariant.{key}`; the guide's own invariants are listed, those of the R4 core (e.g. invariant.dom-3) follow the same pattern."
 * ^status = #draft
 * ^experimental = false
 * ^caseSensitive = true
@@ -259,6 +259,11 @@ Description: "Stable issue codes of the LUS validator. Every OperationOutcome is
   * #invariant.lus-pat-2 "Adress för skyddad person" "lus-pat-2 failed: a patient with protected identity (meta.security R) carries an address beyond the municipality code and district."
   * #invariant.lus-hsa-1 "Ogiltigt HSA-id" "lus-hsa-1 failed: an HSA-id must be SE, a 10-digit organisation number, a hyphen and a local part."
   * #invariant.lus-orgnr-1 "Ogiltigt organisationsnummer" "lus-orgnr-1 failed: an organisation number must be 10 digits."
+  * #invariant.lus-res-1 "Ogiltigt reservnummer" "lus-res-1 failed: a reserve number is 1 to 20 letters and digits."
+  * #invariant.lus-endp-1 "Ogiltig mottagaradress" "lus-endp-1 failed: an endpoint address must be an absolute http or https URL."
+  * #invariant.lus-helg-1 "Ofullständig helgkontaktväg" "lus-helg-1 failed: a weekend contact path names a telephone/e-mail contact or an endpoint."
+  * #invariant.lus-task-1 "Kvittens saknas" "lus-task-1 failed: a received, accepted, rejected or completed notification must record the receiver's receipt."
+  * #invariant.lus-task-2 "Orsak saknas" "lus-task-2 failed: a rejected or cancelled notification must state why (statusReason)."
 * #bundle.fullurl "Felaktig fullUrl" "A Bundle entry's fullUrl is missing or inconsistent with the resource id (FHIR issue.code structure)."
 * #bundle.message "Felaktigt meddelande" "A message Bundle breaks the messaging rules: MessageHeader first, its focus present in the Bundle (FHIR issue.code structure)."
 * #bundle.request "Felaktig transaktionspost" "A transaction or batch entry breaks the request rules (FHIR issue.code structure)."
