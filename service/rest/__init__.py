@@ -1,0 +1,1 @@
+"""The FHIR RESTful API: FastAPI routes over the interaction engine, storage and validator."""

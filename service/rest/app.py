@@ -1,0 +1,44 @@
+"""The application factory: settings in, a ready FastAPI app out (schema migrated at start-up)."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fhir_profiles import VERSION
+from service.fhirtime import Clock, utc_now
+from service.http import errors
+from service.rest.routes import router
+from service.rest.services import Services
+from service.settings import Settings
+from service.storage.database import engine_for, migrate
+from service.storage.store import Store
+from service.validation import validator
+
+log = logging.getLogger(__name__)
+OPERATIONS = {"validate": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}
+
+
+def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
+    settings = settings or Settings()
+    engine = engine_for(settings.database())
+    migrate(engine)
+    services = Services(settings, Store(engine, clock), clock, dict(OPERATIONS))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        validator().warm_up()
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="lus-fhir",
+        version=VERSION,
+        description="FHIR R4 service for the Swedish discharge process (LUS).",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+    app.include_router(router)
+    return app

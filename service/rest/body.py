@@ -1,0 +1,81 @@
+"""Request bodies: size limit, JSON parsing, nesting limit, and the resource-level rules of REST.
+
+Malformed input is a 400 with an OperationOutcome that says what is wrong; nothing here raises
+anything else.
+"""
+
+import json
+from typing import Any
+
+from service.outcome import FhirError
+from service.rest.resource_types import supported_types
+
+Resource = dict[str, Any]
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if level > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current
+        stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
+def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
+    if len(raw) > max_bytes:
+        raise FhirError.of(
+            413, "too-costly", f"request body of {len(raw)} bytes exceeds the limit of {max_bytes}"
+        )
+    if not raw.strip():
+        raise FhirError.of(
+            400, "structure", "the request has no body; a FHIR resource was expected"
+        )
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise FhirError.of(400, "structure", f"the body is not valid JSON: {error}") from None
+    if _depth_exceeds(value, max_nesting):
+        raise FhirError.of(400, "structure", f"JSON nesting deeper than {max_nesting} levels")
+    return value
+
+
+def parse_resource(
+    raw: bytes, max_bytes: int, max_nesting: int, expected_type: str | None
+) -> Resource:
+    value = parse_json(raw, max_bytes, max_nesting)
+    return check_resource(value, expected_type)
+
+
+def check_resource(value: Any, expected_type: str | None, where: str = "") -> Resource:
+    if not isinstance(value, dict):
+        raise FhirError.of(400, "structure", f"{where or 'the body'} is not a JSON object")
+    kind = value.get("resourceType")
+    if not isinstance(kind, str):
+        raise FhirError.of(
+            400, "structure", f"{where or 'the body'} has no resourceType", where or None
+        )
+    if kind not in supported_types():
+        raise FhirError.of(
+            400,
+            "not-supported",
+            f"resource type {kind!r} is not supported",
+            f"{where}resourceType" if where else "resourceType",
+        )
+    if expected_type and kind != expected_type:
+        raise FhirError.of(
+            400,
+            "invalid",
+            f"resourceType {kind} does not match the URL's type {expected_type}",
+            "resourceType",
+        )
+    return value
+
+
+def check_type(res_type: str) -> None:
+    if res_type not in supported_types():
+        raise FhirError.of(
+            404, "not-supported", f"resource type {res_type!r} is not supported by this server"
+        )

@@ -1,0 +1,80 @@
+"""`GET /fhir/metadata`: the CapabilityStatement of this running server.
+
+Built from what the server really does (its resource types, search parameters, interactions and
+operations) with the guide's profiles for each type; nothing is advertised that is not served.
+"""
+
+from typing import Any
+
+from fhir_profiles import CANONICAL, VERSION
+from service.fhirtime import Clock, instant
+from service.rest.resource_types import guide_profiles, supported_types
+from service.search.parameters import for_type
+
+INTERACTIONS = (
+    "read",
+    "vread",
+    "update",
+    "patch",
+    "delete",
+    "history-instance",
+    "history-type",
+    "create",
+    "search-type",
+)
+
+
+def capability_statement(base: str, clock: Clock, operations: dict[str, str]) -> dict[str, Any]:
+    profiles = guide_profiles()
+    resources = []
+    for res_type in sorted(supported_types()):
+        entry: dict[str, Any] = {
+            "type": res_type,
+            "interaction": [{"code": code} for code in INTERACTIONS],
+            "versioning": "versioned-update",
+            "readHistory": True,
+            "updateCreate": True,
+            "conditionalCreate": True,
+            "conditionalUpdate": True,
+            "conditionalDelete": "not-supported",
+            "searchInclude": ["*"],
+            "searchRevInclude": ["*"],
+            "searchParam": [
+                {"name": code, "definition": param.url, "type": param.type}
+                for code, param in sorted(for_type(res_type).items())
+            ],
+            "operation": [
+                {
+                    "name": "validate",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                }
+            ],
+        }
+        if res_type in profiles:
+            entry["profile"] = profiles[res_type]
+        resources.append(entry)
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": instant(clock()),
+        "publisher": "lus-fhir",
+        "kind": "instance",
+        "instantiates": [f"{CANONICAL}/CapabilityStatement/lus-server"],
+        "software": {"name": "lus-fhir", "version": VERSION},
+        "implementation": {"description": "lus-fhir LUS service", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["json", "application/fhir+json"],
+        "patchFormat": ["application/json-patch+json"],
+        "rest": [
+            {
+                "mode": "server",
+                "resource": resources,
+                "interaction": [
+                    {"code": "transaction"},
+                    {"code": "batch"},
+                    {"code": "history-system"},
+                ],
+                "operation": [{"name": n, "definition": d} for n, d in sorted(operations.items())],
+            }
+        ],
+    }

@@ -1,0 +1,219 @@
+"""The RESTful interactions, independent of HTTP: the routes and the transaction processor both
+call these, so a transaction entry behaves exactly like the same request sent alone.
+
+Every function runs inside a caller-owned database transaction and raises FhirError for anything
+the client must hear about; it never commits half a change.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import jsonpatch
+from sqlalchemy import Connection
+
+from service.outcome import FhirError, has_errors, issue, operation_outcome
+from service.search import query
+from service.search.request import SearchRequest, parse
+from service.storage.store import Store, Stored
+
+Resource = dict[str, Any]
+ValidateFn = Callable[[Resource], Resource]
+
+
+@dataclass
+class Result:
+    """What an interaction produced: status, the stored version (if any), extra outcome."""
+
+    status: int
+    stored: Stored | None = None
+    outcome: Resource | None = None
+    body: Resource | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Engine:
+    store: Store
+    validate: ValidateFn
+    default_count: int = 20
+    max_count: int = 500
+
+    # ---- checks shared by create, update and patch ----
+    def _checked(self, resource: Resource) -> Resource:
+        outcome = self.validate(resource)
+        if has_errors(outcome):
+            raise FhirError(422, outcome)
+        return outcome
+
+    # ---- create ----
+    def create(
+        self,
+        conn: Connection,
+        res_type: str,
+        resource: Resource,
+        if_none_exist: str | None = None,
+        new_id: str | None = None,
+    ) -> Result:
+        """Create with a server-assigned id (`new_id` lets a transaction assign it up front)."""
+        if if_none_exist:
+            self.store.lock(conn, f"create:{res_type}?{if_none_exist}")
+            found = self.search_ids(conn, res_type, if_none_exist, limit=2)
+            if len(found) > 1:
+                raise FhirError.of(
+                    412,
+                    "duplicate",
+                    f"If-None-Exist {if_none_exist!r} matches more than one {res_type}",
+                )
+            if found:
+                existing = self.store.read(conn, res_type, found[0])
+                return Result(200, existing)
+        resource = {**resource, "id": new_id or str(uuid.uuid4())}
+        outcome = self._checked(resource)
+        return Result(201, self.store.write(conn, resource, None, "POST"), outcome)
+
+    # ---- read ----
+    def read(self, conn: Connection, res_type: str, res_id: str) -> Stored:
+        stored = self.store.read(conn, res_type, res_id)
+        if stored is None:
+            raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
+        if stored.deleted:
+            raise FhirError(
+                410,
+                operation_outcome(issue("error", "deleted", f"{res_type}/{res_id} was deleted")),
+                {"ETag": stored.etag},
+            )
+        return stored
+
+    def read_any(self, conn: Connection, res_type: str, res_id: str) -> Stored:
+        """The current version even when it is a deletion (history stays readable)."""
+        stored = self.store.read(conn, res_type, res_id)
+        if stored is None:
+            raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
+        return stored
+
+    def vread(self, conn: Connection, res_type: str, res_id: str, version: str) -> Stored:
+        if not version.isdigit():
+            raise FhirError.of(404, "not-found", f"{res_type}/{res_id} has no version {version!r}")
+        stored = self.store.vread(conn, res_type, res_id, int(version))
+        if stored is None:
+            raise FhirError.of(404, "not-found", f"{res_type}/{res_id} has no version {version}")
+        if stored.resource is None:
+            raise FhirError(
+                410,
+                operation_outcome(
+                    issue(
+                        "error",
+                        "deleted",
+                        f"version {version} of {res_type}/{res_id} is a deletion",
+                    )
+                ),
+            )
+        return stored
+
+    # ---- update ----
+    def update(
+        self,
+        conn: Connection,
+        res_type: str,
+        res_id: str,
+        resource: Resource,
+        if_match: str | None = None,
+    ) -> Result:
+        body_id = resource.get("id")
+        if body_id is None:
+            raise FhirError.of(
+                400, "required", "an update must carry the resource id in the body", "id"
+            )
+        if body_id != res_id:
+            raise FhirError.of(
+                400,
+                "invalid",
+                f"the body's id {body_id!r} differs from the URL's id {res_id!r}",
+                "id",
+            )
+        current = self.store.read(conn, res_type, res_id, lock=True)
+        live = current if current is not None and not current.deleted else None
+        if if_match is not None and (live is None or str(live.version_id) != if_match):
+            have = f'W/"{live.version_id}"' if live else "none"
+            raise FhirError.of(
+                412,
+                "conflict",
+                f'If-Match W/"{if_match}" does not match the current version ({have})',
+            )
+        outcome = self._checked(resource)
+        created = live is None
+        stored = self.store.write(conn, resource, current, "POST" if created else "PUT")
+        return Result(201 if created else 200, stored, outcome)
+
+    def conditional_update(
+        self,
+        conn: Connection,
+        res_type: str,
+        criteria: str,
+        resource: Resource,
+        if_match: str | None,
+    ) -> Result:
+        self.store.lock(conn, f"update:{res_type}?{criteria}")
+        found = self.search_ids(conn, res_type, criteria, limit=2)
+        if len(found) > 1:
+            raise FhirError.of(
+                412, "multiple-matches", f"{criteria!r} matches more than one {res_type}"
+            )
+        if found:
+            if resource.get("id") not in (None, found[0]):
+                raise FhirError.of(
+                    400,
+                    "invalid",
+                    f"the body's id does not match the resource {criteria!r} found",
+                    "id",
+                )
+            return self.update(conn, res_type, found[0], {**resource, "id": found[0]}, if_match)
+        if "id" in resource:
+            return self.update(conn, res_type, resource["id"], resource, if_match)
+        return self.create(conn, res_type, resource)
+
+    # ---- patch ----
+    def patch(
+        self, conn: Connection, res_type: str, res_id: str, operations: Any, if_match: str | None
+    ) -> Result:
+        current = self.read(conn, res_type, res_id)
+        if not isinstance(operations, list):
+            raise FhirError.of(400, "structure", "a JSON Patch body is an array of operations")
+        try:
+            patched = jsonpatch.apply_patch(current.resource, operations)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as error:
+            raise FhirError.of(
+                422, "processing", f"the JSON Patch cannot be applied: {error}"
+            ) from None
+        if not isinstance(patched, dict) or patched.get("resourceType") != res_type:
+            raise FhirError.of(422, "processing", "the JSON Patch must not change resourceType")
+        if patched.get("id") != res_id:
+            raise FhirError.of(422, "processing", "the JSON Patch must not change the id")
+        return self.update(conn, res_type, res_id, patched, if_match)
+
+    # ---- delete ----
+    def delete(self, conn: Connection, res_type: str, res_id: str) -> Result:
+        current = self.store.read(conn, res_type, res_id, lock=True)
+        if current is None:
+            raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
+        if current.deleted:
+            return Result(204, current)
+        return Result(200, self.store.delete(conn, current))
+
+    # ---- search ----
+    def search_request(
+        self, res_type: str, params: list[tuple[str, str]], strict: bool
+    ) -> SearchRequest:
+        return parse(res_type, params, self.default_count, self.max_count, strict)
+
+    def search_ids(self, conn: Connection, res_type: str, criteria: str, limit: int) -> list[str]:
+        request = self.search_request(
+            res_type, parse_qsl(criteria, keep_blank_values=True), strict=True
+        )
+        if not request.criteria:
+            raise FhirError.of(400, "invalid", f"conditional criteria {criteria!r} select nothing")
+        request.count, request.offset = limit, 0
+        return [row.res_id for row in conn.execute(query.page_query(request))]

@@ -1,0 +1,335 @@
+"""HTTP routes of the FHIR base `/fhir`: header handling, then the interaction engine.
+
+Route handlers are async only to read the body; all database work runs in the thread pool.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from service.fhirtime import parse_range, stamp
+from service.http.headers import check_accept, check_content_type, parse_prefer, parse_version_tag
+from service.outcome import FhirError, issue, operation_outcome
+from service.rest import responses
+from service.rest.body import check_resource, check_type, parse_json, parse_resource
+from service.rest.bundles import history, searchset
+from service.rest.capabilities import capability_statement
+from service.rest.services import Services
+from service.rest.validate_operation import validate_operation
+from service.search import execute
+
+router = APIRouter(prefix="/fhir")
+OptionalHeader = Annotated[str | None, Header()]
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _params(request: Request) -> list[tuple[str, str]]:
+    return list(request.query_params.multi_items())
+
+
+async def _body(request: Request, services: Services, json_patch: bool = False) -> bytes:
+    if not json_patch:
+        check_content_type(request.headers.get("content-type"))
+    raw = await request.body()
+    limit = services.settings.max_request_bytes
+    if len(raw) > limit:
+        raise FhirError.of(413, "too-costly", f"request body exceeds the limit of {limit} bytes")
+    return raw
+
+
+def _negotiate(request: Request) -> None:
+    check_accept(request.headers.get("accept"), request.query_params.get("_format"))
+
+
+@router.get("/metadata")
+async def metadata(request: Request) -> Response:
+    _negotiate(request)
+    services = _services(request)
+    return responses.fhir(
+        capability_statement(services.base(request), services.clock, services.operations)
+    )
+
+
+@router.post("")
+async def transaction(request: Request, prefer: OptionalHeader = None) -> Response:
+    services = _services(request)
+    raw = await _body(request, services)
+    settings = services.settings
+    bundle = check_resource(
+        parse_json(raw, settings.max_request_bytes, settings.max_nesting), "Bundle"
+    )
+    strict = parse_prefer(prefer).handling == "strict"
+    result = await run_in_threadpool(services.processor(request).process, bundle, strict)
+    return responses.fhir(result)
+
+
+@router.get("/_history")
+async def system_history(request: Request) -> Response:
+    return await _history(request, None, None)
+
+
+async def _history(request: Request, res_type: str | None, res_id: str | None) -> Response:
+    _negotiate(request)
+    services = _services(request)
+    params = _params(request)
+    args = dict(params)
+    count = min(
+        int(args.get("_count", services.settings.default_page_size)),
+        services.settings.max_page_size,
+    )
+    offset = int(args.get("_offset", 0))
+    since = args.get("_since")
+
+    def run() -> Response:
+        with services.store.reading() as conn:
+            if res_type and res_id:
+                services.engine.read_any(conn, res_type, res_id)
+            versions, total = services.store.history(
+                conn, res_type, res_id, _since(since), count, offset
+            )
+        base = services.base(request)
+        url = f"{base}/" + "/".join(p for p in (res_type, res_id, "_history") if p)
+        return responses.fhir(
+            history(base, url, params, versions, total, count, offset, services.clock)
+        )
+
+    return await run_in_threadpool(run)
+
+
+def _since(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parsed = parse_range(value)
+    if parsed is None:
+        raise FhirError.of(400, "invalid", f"_since={value!r} is not a FHIR instant", "_since")
+    return stamp(parsed[0])
+
+
+async def _search(
+    request: Request, res_type: str, params: list[tuple[str, str]], prefer: str | None
+) -> Response:
+    _negotiate(request)
+    check_type(res_type)
+    services = _services(request)
+    strict = parse_prefer(prefer).handling == "strict"
+    search = services.engine.search_request(res_type, params, strict)
+
+    def run() -> Response:
+        with services.store.reading() as conn:
+            result = execute.run(conn, search)
+        base = services.base(request)
+        return responses.fhir(
+            searchset(base, f"{base}/{res_type}", params, search, result, services.clock)
+        )
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/{res_type}")
+async def search_type(request: Request, res_type: str, prefer: OptionalHeader = None) -> Response:
+    return await _search(request, res_type, _params(request), prefer)
+
+
+@router.post("/{res_type}/_search")
+async def search_post(request: Request, res_type: str, prefer: OptionalHeader = None) -> Response:
+    mime = request.headers.get("content-type", "").split(";")[0].strip()
+    if mime != "application/x-www-form-urlencoded":
+        raise FhirError.of(
+            415, "not-supported", "POST _search takes application/x-www-form-urlencoded"
+        )
+    form = parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True)
+    return await _search(request, res_type, _params(request) + form, prefer)
+
+
+@router.post("/{res_type}/$validate")
+async def validate_type(request: Request, res_type: str) -> Response:
+    return await _validate(request, res_type, None)
+
+
+@router.post("/{res_type}/{res_id}/$validate")
+async def validate_instance(request: Request, res_type: str, res_id: str) -> Response:
+    return await _validate(request, res_type, res_id)
+
+
+async def _validate(request: Request, res_type: str, res_id: str | None) -> Response:
+    check_type(res_type)
+    services = _services(request)
+    raw = await _body(request, services)
+    settings = services.settings
+    body = parse_json(raw, settings.max_request_bytes, settings.max_nesting)
+    params = _params(request)
+    outcome = await run_in_threadpool(validate_operation, services, res_type, res_id, body, params)
+    return responses.fhir(outcome)
+
+
+@router.post("/{res_type}")
+async def create(
+    request: Request,
+    res_type: str,
+    prefer: OptionalHeader = None,
+    if_none_exist: OptionalHeader = None,
+) -> Response:
+    check_type(res_type)
+    services = _services(request)
+    resource = _resource(await _body(request, services), services, res_type)
+
+    def run() -> Any:
+        with services.store.begin() as conn:
+            return services.engine.create(conn, res_type, resource, if_none_exist)
+
+    result = await run_in_threadpool(run)
+    assert result.stored is not None
+    return responses.written(
+        services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    )
+
+
+def _resource(raw: bytes, services: Services, res_type: str) -> dict[str, Any]:
+    settings = services.settings
+    return parse_resource(raw, settings.max_request_bytes, settings.max_nesting, res_type)
+
+
+@router.put("/{res_type}")
+async def conditional_update(
+    request: Request, res_type: str, prefer: OptionalHeader = None, if_match: OptionalHeader = None
+) -> Response:
+    check_type(res_type)
+    services = _services(request)
+    resource = _resource(await _body(request, services), services, res_type)
+    criteria = str(request.url.query)
+    if not criteria:
+        raise FhirError.of(
+            400, "invalid", f"PUT {res_type} needs an id in the URL or search criteria"
+        )
+    version = parse_version_tag(if_match, "If-Match")
+
+    def run() -> Any:
+        with services.store.begin() as conn:
+            return services.engine.conditional_update(conn, res_type, criteria, resource, version)
+
+    result = await run_in_threadpool(run)
+    return responses.written(
+        services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    )
+
+
+@router.get("/{res_type}/_history")
+async def type_history(request: Request, res_type: str) -> Response:
+    check_type(res_type)
+    return await _history(request, res_type, None)
+
+
+@router.get("/{res_type}/{res_id}")
+async def read(request: Request, res_type: str, res_id: str) -> Response:
+    _negotiate(request)
+    check_type(res_type)
+    services = _services(request)
+
+    def run() -> Any:
+        with services.store.reading() as conn:
+            return services.engine.read(conn, res_type, res_id)
+
+    stored = await run_in_threadpool(run)
+    return responses.fhir(
+        stored.resource, 200, responses.version_headers(services.base(request), stored)
+    )
+
+
+@router.put("/{res_type}/{res_id}")
+async def update(
+    request: Request,
+    res_type: str,
+    res_id: str,
+    prefer: OptionalHeader = None,
+    if_match: OptionalHeader = None,
+) -> Response:
+    check_type(res_type)
+    services = _services(request)
+    resource = _resource(await _body(request, services), services, res_type)
+    version = parse_version_tag(if_match, "If-Match")
+
+    def run() -> Any:
+        with services.store.begin() as conn:
+            return services.engine.update(conn, res_type, res_id, resource, version)
+
+    result = await run_in_threadpool(run)
+    return responses.written(
+        services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    )
+
+
+@router.patch("/{res_type}/{res_id}")
+async def patch(
+    request: Request,
+    res_type: str,
+    res_id: str,
+    prefer: OptionalHeader = None,
+    if_match: OptionalHeader = None,
+) -> Response:
+    check_type(res_type)
+    services = _services(request)
+    mime = request.headers.get("content-type", "").split(";")[0].strip()
+    if mime != "application/json-patch+json":
+        raise FhirError.of(
+            415, "not-supported", "PATCH takes application/json-patch+json (JSON Patch)"
+        )
+    raw = await _body(request, services, json_patch=True)
+    operations = parse_json(raw, services.settings.max_request_bytes, services.settings.max_nesting)
+    version = parse_version_tag(if_match, "If-Match")
+
+    def run() -> Any:
+        with services.store.begin() as conn:
+            return services.engine.patch(conn, res_type, res_id, operations, version)
+
+    result = await run_in_threadpool(run)
+    return responses.written(
+        services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    )
+
+
+@router.delete("/{res_type}/{res_id}")
+async def delete(request: Request, res_type: str, res_id: str) -> Response:
+    check_type(res_type)
+    services = _services(request)
+
+    def run() -> Any:
+        with services.store.begin() as conn:
+            return services.engine.delete(conn, res_type, res_id)
+
+    result = await run_in_threadpool(run)
+    headers = {"ETag": result.stored.etag} if result.stored else {}
+    if result.status == 204:
+        return Response(status_code=204, headers=headers)
+    text = f"{res_type}/{res_id} deleted"
+    return responses.fhir(
+        operation_outcome(issue("information", "informational", text)), 200, headers
+    )
+
+
+@router.get("/{res_type}/{res_id}/_history")
+async def instance_history(request: Request, res_type: str, res_id: str) -> Response:
+    check_type(res_type)
+    return await _history(request, res_type, res_id)
+
+
+@router.get("/{res_type}/{res_id}/_history/{version}")
+async def vread(request: Request, res_type: str, res_id: str, version: str) -> Response:
+    _negotiate(request)
+    check_type(res_type)
+    services = _services(request)
+
+    def run() -> Any:
+        with services.store.reading() as conn:
+            return services.engine.vread(conn, res_type, res_id, version)
+
+    stored = await run_in_threadpool(run)
+    return responses.fhir(
+        stored.resource, 200, responses.version_headers(services.base(request), stored)
+    )

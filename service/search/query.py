@@ -1,0 +1,258 @@
+"""Turns a parsed search into SQL over the resources and search_index tables.
+
+Each criterion is an EXISTS over the index rows of its parameter; values of one criterion are OR-ed,
+criteria are AND-ed. Date comparisons follow the FHIR prefix semantics on [start, end) ranges.
+"""
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import ColumnElement as Column
+
+from service.fhirtime import parse_range, stamp
+from service.outcome import FhirError
+from service.search.extract import normalise
+from service.search.parameters import for_type
+from service.search.request import Criterion, SearchRequest
+from service.storage.schema import resources, search_index
+
+PREFIXES = ("eq", "ne", "lt", "gt", "le", "ge", "sa", "eb", "ap")
+
+
+def _bad(text: str, name: str) -> FhirError:
+    return FhirError.of(400, "invalid", text, name)
+
+
+def _token(value: str) -> ColumnElement[bool]:
+    idx = search_index.c
+    if "|" in value:
+        system, code = value.split("|", 1)
+        parts = []
+        if system:
+            parts.append(idx.system == system)
+        else:
+            parts.append(idx.system.is_(None))
+        if code:
+            parts.append(idx.value == code)
+        return and_(*parts)
+    return idx.value == value
+
+
+def _string(value: str, modifier: str) -> ColumnElement[bool]:
+    idx = search_index.c
+    if modifier == "exact":
+        return idx.exact == value
+    needle = normalise(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{needle}%" if modifier == "contains" else f"{needle}%"
+    return idx.value.like(pattern, escape="\\")
+
+
+def _prefixed(raw: str, name: str) -> tuple[str, str, str]:
+    """(prefix, low, high) of a date parameter value such as `ge2026-11-02`."""
+    prefix, value = ("eq", raw)
+    if raw[:2] in PREFIXES:
+        prefix, value = raw[:2], raw[2:]
+    parsed = parse_range(value)
+    if parsed is None:
+        raise _bad(f"{name}: {value!r} is not a FHIR date, dateTime or instant", name)
+    return prefix, stamp(parsed[0]), stamp(parsed[1])
+
+
+def _point_condition(moment: Column[Any], raw: str, name: str) -> ColumnElement[bool]:
+    """Prefix semantics for a single instant (meta.lastUpdated)."""
+    prefix, low, high = _prefixed(raw, name)
+    inside = and_(moment >= low, moment < high)
+    conditions: dict[str, ColumnElement[bool]] = {
+        "eq": inside,
+        "ap": inside,
+        "ne": not_(inside),
+        "lt": moment < low,
+        "eb": moment < low,
+        "le": moment < high,
+        "gt": moment >= high,
+        "sa": moment >= high,
+        "ge": moment >= low,
+    }
+    return conditions[prefix]
+
+
+def _date_condition(
+    start: Column[Any], end: Column[Any], raw: str, name: str
+) -> ColumnElement[bool]:
+    prefix, low, high = _prefixed(raw, name)
+    conditions: dict[str, ColumnElement[bool]] = {
+        "eq": and_(start >= low, end <= high),
+        "ne": not_(and_(start >= low, end <= high)),
+        "lt": start < low,
+        "gt": end > high,
+        "le": start < high,
+        "ge": end > low,
+        "sa": start >= high,
+        "eb": end <= low,
+        "ap": and_(start < high, end > low),
+    }
+    return conditions[prefix]
+
+
+def _reference(value: str, criterion: Criterion) -> ColumnElement[bool]:
+    idx = search_index.c
+    target = criterion.modifier if criterion.modifier and criterion.param else None
+    if value.startswith(("http://", "https://")):
+        parts = value.rstrip("/").split("/")
+        relative = "/".join(parts[-2:])
+        return or_(idx.value == value, idx.value == relative)
+    if "/" in value:
+        return or_(idx.value == value, idx.value.like(f"%/{value}"))
+    if target:
+        return idx.value == f"{target}/{value}"
+    return or_(idx.value.like(f"%/{value}"), idx.value == value)
+
+
+def _value_condition(criterion: Criterion, value: str) -> ColumnElement[bool]:
+    kind = criterion.kind
+    if kind == "token":
+        return _token(value)
+    if kind == "string":
+        return _string(value, criterion.modifier)
+    if kind == "date":
+        return _date_condition(
+            search_index.c.date_start, search_index.c.date_end, value, criterion.name
+        )
+    if kind == "reference":
+        return _reference(value, criterion)
+    if kind == "uri":
+        if criterion.modifier == "below":
+            return search_index.c.value.like(f"{value}%")
+        return search_index.c.value == value
+    if kind in ("number", "quantity"):
+        return search_index.c.number == repr(_number(value, criterion.name))
+    raise _bad(f"{criterion.name}: search on {kind} parameters is not supported", criterion.name)
+
+
+def _number(value: str, name: str) -> float | int:
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            raise _bad(f"{name}: {value!r} is not a number", name) from None
+
+
+def _index_exists(
+    res_type: str, id_column: Any, criterion: Criterion, condition: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    idx = search_index.c
+    return exists().where(
+        and_(
+            idx.res_type == res_type,
+            idx.res_id == id_column,
+            idx.param == criterion.name,
+            condition,
+        )
+    )
+
+
+def criterion_condition(res_type: str, id_column: Any, criterion: Criterion) -> ColumnElement[bool]:
+    """The condition one criterion puts on the resources of `res_type` whose id is `id_column`."""
+    if criterion.name == "_id":
+        return id_column.in_(criterion.values) if criterion.modifier != "missing" else true()
+    if criterion.name == "_lastUpdated":
+        return or_(
+            *(
+                _point_condition(resources.c.last_updated, v, "_lastUpdated")
+                for v in criterion.values
+            )
+        )
+    if criterion.modifier == "missing":
+        missing = criterion.values[-1] == "true"
+        present = _index_exists(res_type, id_column, criterion, true())
+        return not_(present) if missing else present
+    if criterion.chain is not None:
+        return _chained(res_type, id_column, criterion)
+    values = (
+        or_(*(_value_condition(criterion, v) for v in criterion.values))
+        if criterion.values
+        else false()
+    )
+    if criterion.modifier == "not":
+        return not_(_index_exists(res_type, id_column, criterion, values))
+    return _index_exists(res_type, id_column, criterion, values)
+
+
+def _chained(res_type: str, id_column: Any, criterion: Criterion) -> ColumnElement[bool]:
+    """`subject:Patient.identifier=x`: the reference points at a Patient matching the inner one."""
+    assert criterion.chain is not None and criterion.chain_type is not None
+    target = resources.alias("chained")
+    inner = criterion_condition(criterion.chain_type, target.c.res_id, criterion.chain)
+    reference = literal(f"{criterion.chain_type}/") + target.c.res_id
+    matching_targets = select(reference).where(
+        and_(target.c.res_type == criterion.chain_type, target.c.deleted == false(), inner)
+    )
+    idx = search_index.c
+    return exists().where(
+        and_(
+            idx.res_type == res_type,
+            idx.res_id == id_column,
+            idx.param == criterion.name,
+            idx.value.in_(matching_targets),
+        )
+    )
+
+
+def matches(request: SearchRequest) -> ColumnElement[bool]:
+    conditions = [resources.c.res_type == request.res_type, resources.c.deleted == false()]
+    conditions += [
+        criterion_condition(request.res_type, resources.c.res_id, c) for c in request.criteria
+    ]
+    return and_(*conditions)
+
+
+def _sort_key(request: SearchRequest, name: str) -> Any:
+    if name == "_id":
+        return resources.c.res_id
+    if name == "_lastUpdated":
+        return resources.c.last_updated
+    idx = search_index.c
+    column = idx.date_start if _kind(request, name) == "date" else idx.value
+    return (
+        select(func.min(column))
+        .where(
+            and_(
+                idx.res_type == request.res_type,
+                idx.res_id == resources.c.res_id,
+                idx.param == name,
+            )
+        )
+        .scalar_subquery()
+    )
+
+
+def _kind(request: SearchRequest, name: str) -> str:
+    return for_type(request.res_type)[name].type
+
+
+def page_query(request: SearchRequest) -> Select[Any]:
+    query = select(resources.c.res_id, resources.c.content).where(matches(request))
+    order = []
+    for name, descending in request.sort:
+        key = _sort_key(request, name)
+        order.append(key.desc() if descending else key.asc())
+    order.append(resources.c.res_id.asc())
+    return query.order_by(*order).limit(request.count).offset(request.offset)
+
+
+def count_query(request: SearchRequest) -> Select[Any]:
+    return select(func.count()).select_from(resources).where(matches(request))

@@ -1,0 +1,37 @@
+"""Configuration from the environment (prefix LUS_FHIR_) or the command line, in one typed object.
+
+Defaults are the embedded set-up a newcomer runs: SQLite in ./data, validation on every write.
+"""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LUS_FHIR_")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in data_dir"
+    )
+    base_url: str | None = Field(
+        default=None, description="Public FHIR base URL; default: taken from each request"
+    )
+    validate_writes: bool = True
+    enforce_guide_profiles: bool = Field(
+        default=True, description="Check every write against the guide's profile for its type"
+    )
+    max_request_bytes: int = 10 * 1024 * 1024
+    max_bundle_entries: int = 1000
+    max_nesting: int = 64
+    default_page_size: int = 20
+    max_page_size: int = 500
+
+    def database(self) -> str:
+        """The SQLAlchemy URL, with the psycopg 3 driver for plain postgresql:// URLs."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'lus-fhir.sqlite3'}"
+        if url.startswith(("postgresql://", "postgres://")):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url

@@ -1,0 +1,1 @@
+"""Persistence: resources, full version history and search-index rows (SQLite or PostgreSQL)."""

@@ -1,0 +1,231 @@
+"""Reads and writes of versioned resources inside one database transaction.
+
+Every write replaces the resource's search-index rows and appends a version in the same
+transaction, so a reader never sees a resource whose index disagrees with it. Callers own the
+transaction (`Store.begin()`): a FHIR transaction Bundle is one database transaction.
+"""
+
+import json
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
+
+from service.fhirtime import Clock, instant, stamp, utc_now
+from service.search.extract import index_rows
+from service.storage.database import is_postgres
+from service.storage.schema import resources, search_index, versions
+
+Resource = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Stored:
+    res_type: str
+    res_id: str
+    version_id: int
+    last_updated: str
+    deleted: bool
+    resource: Resource | None
+    method: str = ""
+
+    @property
+    def etag(self) -> str:
+        return f'W/"{self.version_id}"'
+
+
+def _dump(resource: Resource) -> str:
+    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+
+
+def _stored(row: Any, method: str = "") -> Stored:
+    content = row.content
+    return Stored(
+        res_type=row.res_type,
+        res_id=row.res_id,
+        version_id=row.version_id,
+        last_updated=row.last_updated,
+        deleted=bool(getattr(row, "deleted", content is None)),
+        resource=json.loads(content) if content else None,
+        method=method or getattr(row, "method", ""),
+    )
+
+
+class Store:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One write transaction (serialised per resource; all-or-nothing)."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        connection = self.engine.connect().execution_options(lus_read_only=True)
+        with connection, connection.begin():
+            yield connection
+
+    def lock(self, connection: Connection, key: str) -> None:
+        """Serialise transactions that decide on the same key (e.g. a conditional create's query).
+
+        SQLite already runs one writer at a time; PostgreSQL takes a transaction advisory lock.
+        """
+        if is_postgres(connection.engine):
+            connection.exec_driver_sql(
+                "SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(key.encode()) - 2**31,)
+            )
+
+    def read(
+        self, connection: Connection, res_type: str, res_id: str, lock: bool = False
+    ) -> Stored | None:
+        query = select(resources).where(
+            and_(resources.c.res_type == res_type, resources.c.res_id == res_id)
+        )
+        if lock and is_postgres(connection.engine):
+            query = query.with_for_update()
+        row = connection.execute(query).first()
+        return _stored(row) if row else None
+
+    def vread(
+        self, connection: Connection, res_type: str, res_id: str, version_id: int
+    ) -> Stored | None:
+        row = connection.execute(
+            select(versions).where(
+                and_(
+                    versions.c.res_type == res_type,
+                    versions.c.res_id == res_id,
+                    versions.c.version_id == version_id,
+                )
+            )
+        ).first()
+        return _stored(row) if row else None
+
+    def write(
+        self, connection: Connection, resource: Resource, current: Stored | None, method: str
+    ) -> Stored:
+        """Store `resource` as the next version after `current` (None: first version)."""
+        version_id = (current.version_id + 1) if current else 1
+        now = self.clock()
+        resource = dict(resource)
+        meta = dict(resource.get("meta", {}))
+        meta["versionId"] = str(version_id)
+        meta["lastUpdated"] = instant(now)
+        resource["meta"] = meta
+        self._put(
+            connection, resource["resourceType"], resource["id"], version_id, now, resource, current
+        )
+        self._index(connection, resource)
+        return Stored(
+            resource["resourceType"],
+            resource["id"],
+            version_id,
+            stamp(now),
+            False,
+            resource,
+            method,
+        )
+
+    def delete(self, connection: Connection, current: Stored) -> Stored:
+        version_id = current.version_id + 1
+        now = self.clock()
+        self._put(connection, current.res_type, current.res_id, version_id, now, None, current)
+        connection.execute(
+            delete(search_index).where(
+                and_(
+                    search_index.c.res_type == current.res_type,
+                    search_index.c.res_id == current.res_id,
+                )
+            )
+        )
+        return Stored(
+            current.res_type, current.res_id, version_id, stamp(now), True, None, "DELETE"
+        )
+
+    def _put(
+        self,
+        connection: Connection,
+        res_type: str,
+        res_id: str,
+        version_id: int,
+        now: datetime,
+        resource: Resource | None,
+        current: Stored | None,
+    ) -> None:
+        content = _dump(resource) if resource is not None else None
+        values = {
+            "version_id": version_id,
+            "last_updated": stamp(now),
+            "deleted": resource is None,
+            "content": content,
+        }
+        if current is None:
+            connection.execute(insert(resources).values(res_type=res_type, res_id=res_id, **values))
+        else:
+            connection.execute(
+                update(resources)
+                .where(and_(resources.c.res_type == res_type, resources.c.res_id == res_id))
+                .values(**values)
+            )
+        method = "DELETE" if resource is None else ("PUT" if current else "POST")
+        connection.execute(
+            insert(versions).values(
+                res_type=res_type,
+                res_id=res_id,
+                version_id=version_id,
+                last_updated=stamp(now),
+                method=method,
+                content=content,
+            )
+        )
+
+    def _index(self, connection: Connection, resource: Resource) -> None:
+        res_type, res_id = resource["resourceType"], resource["id"]
+        connection.execute(
+            delete(search_index).where(
+                and_(search_index.c.res_type == res_type, search_index.c.res_id == res_id)
+            )
+        )
+        rows = index_rows(resource)
+        if rows:
+            columns = ("system", "value", "exact", "date_start", "date_end", "number")
+            connection.execute(
+                insert(search_index),
+                [
+                    {"res_type": res_type, "res_id": res_id, "param": r["param"]}
+                    | {c: r.get(c) for c in columns}
+                    for r in rows
+                ],
+            )
+
+    def history(
+        self,
+        connection: Connection,
+        res_type: str | None = None,
+        res_id: str | None = None,
+        since: str | None = None,
+        count: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[Stored], int]:
+        """Versions newest first, and how many there are in all."""
+        conditions = []
+        if res_type:
+            conditions.append(versions.c.res_type == res_type)
+        if res_id:
+            conditions.append(versions.c.res_id == res_id)
+        if since:
+            conditions.append(versions.c.last_updated >= since)
+        where = and_(*conditions) if conditions else None
+        query = select(versions).order_by(versions.c.seq.desc()).limit(count).offset(offset)
+        total_query = select(versions.c.seq)
+        if where is not None:
+            query, total_query = query.where(where), total_query.where(where)
+        rows = connection.execute(query).all()
+        total = len(connection.execute(total_query).all())
+        return [_stored(r) for r in rows], total
