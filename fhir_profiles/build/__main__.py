@@ -1,4 +1,4 @@
-"""`python -m fhir_profiles.build [--check]`: regenerate everything derived from the guide's sources.
+"""`python -m fhir_profiles.build [--check]`: regenerate everything derived from the guide source.
 
 Order matters: the R4 definitions feed SUSHI's package cache, SUSHI's output feeds the invalid
 examples and the profile pages. `--check` also fails when the regenerated files differ from the

@@ -2,11 +2,12 @@
 
 import typer
 
-from service.cli import conformance, ig, serve
+from service.cli import conformance, ig, serve, validate
 
 app = typer.Typer(
     no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process."
 )
 app.command()(serve.serve)
+app.add_typer(validate.app, name="validate")
 app.add_typer(ig.app, name="ig")
 app.add_typer(conformance.app, name="conformance")

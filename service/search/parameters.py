@@ -66,7 +66,7 @@ def _compile(expression: str) -> Callable[[dict[str, Any]], list[Any]]:
     compiled = fhirpath_compile(expression, models["r4"])
 
     def run(resource: dict[str, Any]) -> list[Any]:
-        return list(compiled(resource))
+        return list(compiled(resource, {}))
 
     return run
 
@@ -87,6 +87,7 @@ def registry() -> dict[str, dict[str, SearchParam]]:
         if sp.get("type") not in SUPPORTED_TYPES or not sp.get("expression"):
             continue
         for base in sp.get("base", []):
+            expression: str | None
             if base == "Resource":
                 expression = re.sub(r"\bResource\.", "", sp["expression"])
             else:

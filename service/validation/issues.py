@@ -1,0 +1,68 @@
+"""Validation issues: our stable `lus-validation-issue` codes and the FHIR IssueType of each."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fhir_profiles import CANONICAL
+from service.outcome import Severity, issue, operation_outcome
+
+ISSUE_SYSTEM = f"{CANONICAL}/CodeSystem/lus-validation-issue"
+
+#: our code -> FHIR IssueType
+ISSUE_TYPES: dict[str, str] = {
+    "structure.json": "structure",
+    "structure.resource-type": "structure",
+    "structure.unknown-element": "structure",
+    "structure.json-type": "structure",
+    "structure.primitive-format": "value",
+    "structure.empty": "structure",
+    "cardinality.min": "required",
+    "cardinality.max": "structure",
+    "type.not-allowed": "structure",
+    "reference.target": "structure",
+    "reference.unresolved": "not-found",
+    "fixed.mismatch": "value",
+    "pattern.mismatch": "value",
+    "binding.required": "code-invalid",
+    "binding.extensible": "code-invalid",
+    "binding.unknown-code": "code-invalid",
+    "slicing.no-match": "structure",
+    "slicing.order": "structure",
+    "extension.unknown": "structure",
+    "extension.context": "structure",
+    "invariant": "invariant",
+    "bundle.fullurl": "structure",
+    "bundle.message": "structure",
+    "bundle.request": "structure",
+    "profile.unknown": "not-supported",
+}
+
+
+@dataclass(slots=True)
+class Issues:
+    """Collects issues for one resource, dropping exact duplicates (several profiles, one fault)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    _seen: set[tuple[str, str, str, str]] = field(default_factory=set)
+
+    def add(
+        self,
+        code: str,
+        expression: str,
+        text: str,
+        severity: Severity = "error",
+        invariant_key: str | None = None,
+    ) -> None:
+        key = (severity, code if invariant_key is None else invariant_key, expression, text)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        entry = issue(severity, ISSUE_TYPES[code], text, expression, code, ISSUE_SYSTEM)
+        if invariant_key is not None:
+            entry["details"]["coding"].append(
+                {"system": ISSUE_SYSTEM, "code": f"invariant.{invariant_key}"}
+            )
+        self.items.append(entry)
+
+    def outcome(self) -> dict[str, Any]:
+        return operation_outcome(*self.items)

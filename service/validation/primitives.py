@@ -1,0 +1,117 @@
+"""FHIR primitive types: the JSON type each must have and the regex R4 defines for its value.
+
+Regexes come from the R4 type definitions themselves (the `regex` extension on `{type}.value`),
+compiled once; a few types (string, markdown, uri) are checked only for JSON type and emptiness.
+"""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from service.definitions.registry import CORE_SD, DefinitionRegistry
+
+_REGEX_EXT = "http://hl7.org/fhir/StructureDefinition/regex"
+
+#: primitive type -> predicate on the JSON value (bool is an int in Python, hence the care)
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "positiveInt": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "unsignedInt": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "decimal": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+}
+_STRING_TYPES = [
+    "string",
+    "base64Binary",
+    "canonical",
+    "code",
+    "date",
+    "dateTime",
+    "id",
+    "instant",
+    "markdown",
+    "oid",
+    "time",
+    "uri",
+    "url",
+    "uuid",
+    "xhtml",
+]
+PRIMITIVES = frozenset(_STRING_TYPES) | frozenset(_JSON_TYPES)
+#: checked by regex; string/markdown/uri-like regexes only say "non-empty, no spaces" or less
+_REGEX_TYPES = [
+    "base64Binary",
+    "code",
+    "date",
+    "dateTime",
+    "decimal",
+    "id",
+    "instant",
+    "integer",
+    "oid",
+    "positiveInt",
+    "time",
+    "unsignedInt",
+    "uuid",
+]
+_JSON_NAMES = {"boolean": "a boolean", "decimal": "a number"}
+
+
+class Primitives:
+    """Checks primitive values; built once per registry."""
+
+    def __init__(self, registry: DefinitionRegistry) -> None:
+        self.patterns: dict[str, re.Pattern[str]] = {}
+        for name in _REGEX_TYPES:
+            regex = _type_regex(registry, name)
+            if regex is not None:
+                self.patterns[name] = re.compile(regex)
+
+    def problem(self, type_code: str, value: Any) -> tuple[str, str] | None:
+        """(issue code, text) when `value` is not a valid JSON value of `type_code`, else None."""
+        is_json_type = _JSON_TYPES.get(type_code)
+        if is_json_type is not None:
+            if not is_json_type(value):
+                kind = _JSON_NAMES.get(type_code, "an integer")
+                return "structure.json-type", f"must be {kind}, not {_describe(value)}"
+        elif not isinstance(value, str):
+            return "structure.json-type", f"must be a JSON string, not {_describe(value)}"
+        elif value == "":
+            return "structure.empty", "must not be an empty string"
+        pattern = self.patterns.get(type_code)
+        if pattern is None or type_code == "boolean":
+            return None
+        text = value if isinstance(value, str) else _number_text(value)
+        if pattern.fullmatch(text) is None:
+            return "structure.primitive-format", f"'{text}' is not a valid {type_code}"
+        if type_code == "positiveInt" and int(text) < 1:
+            return "structure.primitive-format", f"'{text}' is not a valid {type_code}"
+        return None
+
+
+def _type_regex(registry: DefinitionRegistry, name: str) -> str | None:
+    for element in registry.snapshot(CORE_SD + name) or []:
+        if element["path"] == f"{name}.value":
+            for type_ref in element.get("type", []):
+                for ext in type_ref.get("extension", []):
+                    if ext.get("url") == _REGEX_EXT:
+                        return str(ext["valueString"])
+    return None
+
+
+def _number_text(value: int | float) -> str:
+    return str(value) if isinstance(value, int) else repr(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -1,0 +1,77 @@
+"""Every client error is a 4xx with an OperationOutcome naming what is wrong."""
+
+from fastapi.testclient import TestClient
+
+from tests.rest.conftest import FHIR, example
+
+
+def _outcome(response, status: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["details"]["text"]
+    return body  # type: ignore[no-any-return]
+
+
+def test_malformed_json_is_400(client: TestClient) -> None:
+    _outcome(client.post("/fhir/Patient", content=b"{nope", headers=FHIR), 400)
+
+
+def test_unknown_type_is_404(client: TestClient) -> None:
+    _outcome(client.get("/fhir/Spaceship/1"), 404)
+    _outcome(client.post("/fhir/Spaceship", json={"resourceType": "Spaceship"}, headers=FHIR), 404)
+
+
+def test_unknown_route_and_method(client: TestClient) -> None:
+    _outcome(client.get("/fhir/Patient/1/_history/1/extra"), 404)
+    _outcome(client.request("TRACE", "/fhir/Patient"), 405)
+
+
+def test_xml_is_415(client: TestClient) -> None:
+    response = client.post(
+        "/fhir/Patient", content=b"<Patient/>", headers={"Content-Type": "application/fhir+xml"}
+    )
+    _outcome(response, 415)
+
+
+def test_accept_xml_only_is_406(client: TestClient) -> None:
+    _outcome(client.get("/fhir/metadata", headers={"Accept": "application/fhir+xml"}), 406)
+
+
+def test_validation_failure_is_422_with_expression(client: TestClient) -> None:
+    patient = example("Patient-tolvan")
+    patient["identifier"][0]["value"] = "191212121213"
+    body = _outcome(client.post("/fhir/Patient", json=patient, headers=FHIR), 422)
+    codes = [c["code"] for i in body["issue"] for c in i["details"].get("coding", [])]
+    assert "invariant.lus-pnr-1" in codes
+
+
+def test_wrong_resource_type_for_url_is_400(client: TestClient) -> None:
+    body = _outcome(
+        client.post("/fhir/Patient", json=example("Encounter-tolvan-vardtillfalle"), headers=FHIR),
+        400,
+    )
+    assert "does not match" in body["issue"][0]["details"]["text"]
+
+
+def test_not_an_object_is_400(client: TestClient) -> None:
+    _outcome(client.post("/fhir/Patient", content=b"[1,2]", headers=FHIR), 400)
+
+
+def test_deep_nesting_is_400(client: TestClient) -> None:
+    deep = '{"resourceType":"Patient","extension":' + "[" * 200 + "]" * 200 + "}"
+    _outcome(client.post("/fhir/Patient", content=deep.encode(), headers=FHIR), 400)
+
+
+def test_oversized_body_is_413(client: TestClient) -> None:
+    settings = client.app.state.services.settings  # type: ignore[attr-defined]
+    big = b'{"resourceType":"Patient","text":"' + b"x" * (settings.max_request_bytes + 1) + b'"}'
+    _outcome(client.post("/fhir/Patient", content=big, headers=FHIR), 413)
+
+
+def test_rejected_write_leaves_nothing_behind(client: TestClient) -> None:
+    patient = example("Patient-tolvan")
+    patient["birthDate"] = "yesterday"
+    _outcome(client.put("/fhir/Patient/tolvan", json=patient, headers=FHIR), 422)
+    _outcome(client.get("/fhir/Patient/tolvan"), 404)
+    assert client.get("/fhir/_history").json()["total"] == 0
