@@ -11,3 +11,7 @@ app.command()(serve.serve)
 app.add_typer(validate.app, name="validate")
 app.add_typer(ig.app, name="ig")
 app.add_typer(conformance.app, name="conformance")
+
+
+if __name__ == "__main__":
+    app()

@@ -19,6 +19,8 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
         current, level = stack.pop()
         if level > limit:
             return True
+        if not isinstance(current, dict | list):
+            continue
         children = current.values() if isinstance(current, dict) else current
         stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
     return False

@@ -90,7 +90,8 @@ def _criterion(res_type: str, name: str, raw_values: list[str]) -> Criterion | N
     if chain_name is not None:
         if param.type != "reference":
             raise _bad(f"{base} is not a reference parameter and cannot be chained", name)
-        target = modifier or (param.targets[0] if len(param.targets) == 1 else None)
+        candidates = [t for t in param.targets if _chain_root(chain_name) in for_type(t)]
+        target = modifier or (candidates[0] if len(candidates) == 1 else None)
         if target is None:
             raise _bad(f"chained {base} needs a type, e.g. {base}:Patient.{chain_name}", name)
         inner = _criterion(target, chain_name, raw_values)
@@ -101,6 +102,10 @@ def _criterion(res_type: str, name: str, raw_values: list[str]) -> Criterion | N
     if modifier not in MODIFIERS.get(param.type, {""}) and not type_modifier:
         raise _bad(f"modifier :{modifier} is not supported on {param.type} parameter {base}", name)
     return Criterion(base, param, param.type, modifier, tuple(_split(raw_values)))
+
+
+def _chain_root(chain: str) -> str:
+    return chain.split(".", 1)[0].split(":", 1)[0]
 
 
 def _split(raw_values: list[str]) -> list[str]:
