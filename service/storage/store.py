@@ -6,6 +6,7 @@ transaction (`Store.begin()`): a FHIR transaction Bundle is one database transac
 """
 
 import json
+import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,11 +60,18 @@ class Store:
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self.engine = engine
         self.clock = clock
+        # SQLite takes one writer at a time; queueing writers of this process on a lock avoids
+        # SQLite's busy-wait back-off, which turns contention into long latency tails.
+        self._writer = threading.Lock() if not is_postgres(engine) else None
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """One write transaction (serialised per resource; all-or-nothing)."""
-        with self.engine.begin() as connection:
+        if self._writer is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._writer, self.engine.begin() as connection:
             yield connection
 
     @contextmanager

@@ -10,6 +10,7 @@ too, never reported as a failure.
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,7 +217,19 @@ def holds(invariant: Invariant, value: Any, type_path: str, resource: Any, root:
         and f"_{guard}" not in value
     ):
         return True
-    function = _compile(invariant.expression)
+    if isinstance(value, str | bool | int | float) and "%" not in invariant.expression:
+        return _primitive_holds(invariant.expression, value, type_path)
+    return _evaluate(invariant.expression, value, type_path, resource, root)
+
+
+@lru_cache(maxsize=4096)
+def _primitive_holds(expression: str, value: str | bool | float, type_path: str) -> bool:
+    """An invariant on a primitive depends on nothing but its value: evaluate each value once."""
+    return _evaluate(expression, value, type_path, None, None)
+
+
+def _evaluate(expression: str, value: Any, type_path: str, resource: Any, root: Any) -> bool:
+    function = _compile(expression)
     if function is None:
         return True
     is_resource = isinstance(value, dict) and "resourceType" in value

@@ -88,7 +88,7 @@ class Checker:
         declared = meta.get("profile") if isinstance(meta, dict) else None
         declared = [p for p in declared if isinstance(p, str)] if isinstance(declared, list) else []
         found: list[Profile] = []
-        for url in (*explicit, *declared):
+        for url in dict.fromkeys((*explicit, *declared)):  # each profile once, in order
             profile = self.compiler.profile(url)
             if profile is not None:
                 found.append(profile)
