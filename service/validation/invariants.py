@@ -10,8 +10,8 @@ too, never reported as a failure.
 
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import fhirpathpy
