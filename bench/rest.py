@@ -78,10 +78,10 @@ def bench(label: str, data_dir: Path, database_url: str | None, seconds: float) 
         for name, operation in operations.items():
             for clients in (1, 8, 32):
                 rate, p50, p99, errors = _run(clients, seconds, operation)
-                print(
-                    f"| {label:10} | {name:6} | {clients:3} | {rate:8.0f} | {p50:7.1f} | {p99:7.1f} | {errors:5} |",
-                    flush=True,
+                row = (
+                    f"| {label:10} | {name:6} | {clients:3} | {rate:8.0f} | {p50:7.1f} | {p99:7.1f}"
                 )
+                print(f"{row} | {errors:5} |", flush=True)
     finally:
         server.stop()
 
@@ -99,7 +99,7 @@ def main() -> None:
             bench("postgresql", Path(tmp), fresh_postgres_database(), args.seconds)
     else:
         print(
-            "(PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL, e.g. from tests/support/postgres.sh start)"
+            "(PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL; tests/support/postgres.sh starts one)"
         )
 
 
