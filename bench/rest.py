@@ -72,7 +72,7 @@ def bench(label: str, data_dir: Path, database_url: str | None, seconds: float) 
             "create": lambda c, i: c.post(f"{base}/Patient", json=PATIENT, headers=FHIR),
             "read": lambda c, i: c.get(f"{base}/Patient/{ids[i % len(ids)]}"),
             "search": lambda c, i: c.get(
-                f"{base}/Patient", params={"identifier": "191212121212", "_count": "10"}
+                f"{base}/Patient", params={"_id": ids[i % len(ids)], "_count": "10"}
             ),
         }
         for name, operation in operations.items():
@@ -99,7 +99,7 @@ def main() -> None:
             bench("postgresql", Path(tmp), fresh_postgres_database(), args.seconds)
     else:
         print(
-            "(PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL; tests/support/postgres.sh starts one)"
+            "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"
         )
 
 
