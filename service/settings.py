@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     default_page_size: int = 20
     max_page_size: int = 500
 
+    run_worker: bool = Field(default=True, description="Deliver the outbox from the serve process")
+    worker_poll_seconds: float = 0.5
+    delivery_timeout_seconds: float = 10.0
+    delivery_base_delay_seconds: float = 5.0
+    delivery_max_delay_seconds: float = 3600.0
+    delivery_horizon_hours: float = 72.0
+    acknowledgement_minutes: float = 240.0
+
     def database(self) -> str:
         """The SQLAlchemy URL, with the psycopg 3 driver for plain postgresql:// URLs."""
         url = self.database_url or f"sqlite:///{self.data_dir / 'lus-fhir.sqlite3'}"

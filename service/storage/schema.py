@@ -69,3 +69,61 @@ search_index = Table(
 Index("ix_search_value", search_index.c.res_type, search_index.c.param, search_index.c.value)
 Index("ix_search_dates", search_index.c.res_type, search_index.c.param, search_index.c.date_start)
 Index("ix_search_resource", search_index.c.res_type, search_index.c.res_id)
+
+# One row per (notification, receiver): written in the same transaction as the accepted request,
+# delivered by the worker. `ordering_key` (receiver + patient) is delivered strictly in `seq` order.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("idempotency_key", String(255), nullable=False, unique=True),
+    Column("ordering_key", String(255), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("notification", String(140), nullable=False),  # e.g. Task/123 — what is delivered
+    Column("receiver", String(140), nullable=False),  # Organization/… that must receive it
+    Column("endpoint", String(140), nullable=True),  # Endpoint/… used, None when unroutable
+    Column("address", String(1024), nullable=True),  # receiver FHIR base URL
+    Column("connection_type", String(32), nullable=True),  # hl7-fhir-rest | hl7-fhir-msg
+    Column("payload", Text, nullable=False),  # the JSON to send (resource or message Bundle)
+    Column("status", String(16), nullable=False),  # pending | delivered | acknowledged | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("delivered_at", String(32), nullable=True),
+    Column("acknowledged_at", String(32), nullable=True),
+    Column("last_error", Text, nullable=True),
+)
+Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+Index("ix_outbox_order", outbox.c.ordering_key, outbox.c.seq)
+Index("ix_outbox_notification", outbox.c.notification)
+
+# Processed messages ($process-message): a re-sent message gets the stored response.
+messages = Table(
+    "messages",
+    metadata,
+    Column(
+        "message_key", String(400), primary_key=True
+    ),  # Bundle.identifier or Bundle.id|MessageHeader.id
+    Column("received_at", String(32), nullable=False),
+    Column("response", Text, nullable=False),
+)
+
+# Case state per inpatient stay (Encounter), driven by the notifications of the process.
+cases = Table(
+    "cases",
+    metadata,
+    Column("encounter", String(140), primary_key=True),
+    Column("patient", String(140), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("admitted_at", String(32), nullable=True),
+    Column("admission_notified_at", String(32), nullable=True),
+    Column("ready_at", String(32), nullable=True),
+    Column("ready_notified_at", String(32), nullable=True),
+    Column("sip_invited_at", String(32), nullable=True),
+    Column("information_sent_at", String(32), nullable=True),
+    Column("discharged_at", String(32), nullable=True),
+    Column("updated_at", String(32), nullable=False),
+)
+Index("ix_cases_state", cases.c.state)
