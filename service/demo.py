@@ -5,6 +5,12 @@ from typing import Any
 
 from fhir_profiles.guide import guide
 from service.rest.transaction import Processor
+from service.workflow.order import load_order
+
+
+def examples_in_load_order() -> list[dict[str, Any]]:
+    """The guide's standalone examples (message Bundles excluded) in an order they can be stored."""
+    return sorted((r for r in guide().examples if r["resourceType"] != "Bundle"), key=load_order)
 
 
 def demo_bundle() -> dict[str, Any]:
@@ -15,8 +21,7 @@ def demo_bundle() -> dict[str, Any]:
             "resource": r,
             "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"},
         }
-        for r in guide().examples
-        if r["resourceType"] != "Bundle"
+        for r in examples_in_load_order()
     ]
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
 

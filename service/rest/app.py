@@ -17,7 +17,10 @@ from service.storage.store import Store
 from service.validation import validator
 
 log = logging.getLogger(__name__)
-OPERATIONS = {"validate": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}
+OPERATIONS = {
+    "validate": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+    "process-message": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message",
+}
 
 
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:

@@ -21,6 +21,19 @@ from service.storage.store import Store, Stored
 
 Resource = dict[str, Any]
 ValidateFn = Callable[[Resource], Resource]
+WriteHook = Callable[[Connection, Stored, Stored | None], list[Resource]]
+
+
+def _no_hook(conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
+    return []
+
+
+def _with(outcome: Resource, extra: list[Resource]) -> Resource:
+    """The validation outcome plus the workflow's warnings."""
+    if not extra:
+        return outcome
+    issues = [i for i in outcome.get("issue", []) if i.get("severity") != "information"]
+    return operation_outcome(*issues, *extra)
 
 
 @dataclass
@@ -40,6 +53,7 @@ class Engine:
     validate: ValidateFn
     default_count: int = 20
     max_count: int = 500
+    on_write: WriteHook = _no_hook
 
     # ---- checks shared by create, update and patch ----
     def _checked(self, resource: Resource) -> Resource:
@@ -72,7 +86,8 @@ class Engine:
                 return Result(200, existing)
         resource = {**resource, "id": new_id or str(uuid.uuid4())}
         outcome = self._checked(resource)
-        return Result(201, self.store.write(conn, resource, None, "POST"), outcome)
+        stored = self.store.write(conn, resource, None, "POST")
+        return Result(201, stored, _with(outcome, self.on_write(conn, stored, None)))
 
     # ---- read ----
     def read(self, conn: Connection, res_type: str, res_id: str) -> Stored:
@@ -146,7 +161,8 @@ class Engine:
         outcome = self._checked(resource)
         created = live is None
         stored = self.store.write(conn, resource, current, "POST" if created else "PUT")
-        return Result(201 if created else 200, stored, outcome)
+        warnings = self.on_write(conn, stored, current)
+        return Result(201 if created else 200, stored, _with(outcome, warnings))
 
     def conditional_update(
         self,

@@ -70,6 +70,16 @@ async def transaction(request: Request, prefer: OptionalHeader = None) -> Respon
     return responses.fhir(result)
 
 
+@router.post("/$process-message")
+async def process_message(request: Request) -> Response:
+    services = _services(request)
+    raw = await _body(request, services)
+    settings = services.settings
+    bundle = parse_json(raw, settings.max_request_bytes, settings.max_nesting)
+    processed = await run_in_threadpool(services.messages.process, bundle, services.base(request))
+    return responses.fhir(processed.response, processed.status)
+
+
 @router.get("/_history")
 async def system_history(request: Request) -> Response:
     return await _history(request, None, None)

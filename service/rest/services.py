@@ -5,7 +5,9 @@ from typing import Any
 
 from fastapi import Request
 
+from fhir_profiles import CANONICAL
 from service.fhirtime import Clock
+from service.messaging.process import MessageProcessor
 from service.outcome import operation_outcome
 from service.rest.engine import Engine
 from service.rest.resource_types import guide_profiles
@@ -13,8 +15,11 @@ from service.rest.transaction import Processor
 from service.settings import Settings
 from service.storage.store import Store
 from service.validation import validator
+from service.workflow.notify import Workflow
 
 Resource = dict[str, Any]
+SERVICE_URI = "urn:lus-fhir:service"  # message source when no public base URL is configured
+MESSAGE_PROFILE = f"{CANONICAL}/StructureDefinition/lus-meddelande"
 
 
 def write_profiles(settings: Settings, resource: Resource) -> list[str]:
@@ -31,12 +36,15 @@ class Services:
     operations: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.workflow = Workflow(self.store, self.clock, self.settings.base_url or SERVICE_URI)
         self.engine = Engine(
             self.store,
             self.validate_write,
             self.settings.default_page_size,
             self.settings.max_page_size,
+            self.workflow.on_write,
         )
+        self.messages = MessageProcessor(self.engine, self.store, self.clock, [MESSAGE_PROFILE])
 
     def validate_write(self, resource: Resource) -> Resource:
         if not self.settings.validate_writes:

@@ -6,17 +6,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from fhir_profiles.guide import guide
+from service.demo import examples_in_load_order
 from tests.rest.conftest import FHIR
 
 
 @pytest.fixture
 def loaded(client: TestClient) -> TestClient:
     """The guide's example journey, stored with its ids."""
-    for resource in guide().examples:
-        if resource["resourceType"] != "Bundle":
-            path = f"/fhir/{resource['resourceType']}/{resource['id']}"
-            assert client.put(path, json=resource, headers=FHIR).status_code == 201
+    for resource in examples_in_load_order():
+        path = f"/fhir/{resource['resourceType']}/{resource['id']}"
+        response = client.put(path, json=resource, headers=FHIR)
+        assert response.status_code == 201, response.text
     return client
 
 

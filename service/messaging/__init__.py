@@ -1,0 +1,1 @@
+"""FHIR messaging: `$process-message` for the guide's message Bundles."""

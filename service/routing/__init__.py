@@ -1,0 +1,1 @@
+"""Routing: which organizations receive a notification, and at which endpoint."""

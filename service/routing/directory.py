@@ -1,0 +1,87 @@
+"""Directory look-ups over the stored Organization / HealthcareService / Endpoint resources,
+honouring validity periods (`lus-giltighetsperiod`, `Endpoint.period`, `active`)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from fhir_profiles import CANONICAL
+from service.fhirtime import parse_range
+from service.search import execute
+from service.search.request import parse
+
+Resource = dict[str, Any]
+VALIDITY = f"{CANONICAL}/StructureDefinition/lus-giltighetsperiod"
+
+
+@dataclass(frozen=True)
+class Destination:
+    organization: str  # Organization/…
+    endpoint: str | None  # Endpoint/… or None when the unit has no usable endpoint
+    address: str | None
+    connection_type: str | None
+
+
+def _period_covers(period: Resource | None, at: datetime) -> bool:
+    if not period:
+        return True
+    start = parse_range(period["start"]) if "start" in period else None
+    end = parse_range(period["end"]) if "end" in period else None
+    return (start is None or start[0] <= at) and (end is None or at < end[1])
+
+
+def valid_on(resource: Resource, at: datetime) -> bool:
+    if resource.get("active") is False:
+        return False
+    periods = [
+        e.get("valuePeriod") for e in resource.get("extension", []) if e.get("url") == VALIDITY
+    ]
+    return all(_period_covers(p, at) for p in periods)
+
+
+def search(conn: Connection, res_type: str, params: list[tuple[str, str]]) -> list[Resource]:
+    request = parse(res_type, [*params, ("_count", "500")], 500, 500, strict=True)
+    return execute.run(conn, request).matches
+
+
+def organizations(conn: Connection, params: list[tuple[str, str]], at: datetime) -> list[Resource]:
+    return [o for o in search(conn, "Organization", params) if valid_on(o, at)]
+
+
+def _endpoint_ids(conn: Connection, organization: Resource, at: datetime) -> list[str]:
+    refs = [e.get("reference", "") for e in organization.get("endpoint", [])]
+    services = search(
+        conn, "HealthcareService", [("organization", f"Organization/{organization['id']}")]
+    )
+    for service in services:
+        if valid_on(service, at):
+            refs += [e.get("reference", "") for e in service.get("endpoint", [])]
+    return [r.split("/", 1)[1] for r in dict.fromkeys(refs) if r.startswith("Endpoint/")]
+
+
+def destination(conn: Connection, organization: Resource, event: str, at: datetime) -> Destination:
+    """The organization's endpoint that is active on `at` and takes `event` (first match)."""
+    reference = f"Organization/{organization['id']}"
+    ids = _endpoint_ids(conn, organization, at)
+    endpoints = search(conn, "Endpoint", [("_id", ",".join(ids))]) if ids else []
+    by_id = {e["id"]: e for e in endpoints}
+    for endpoint_id in ids:
+        endpoint = by_id.get(endpoint_id)
+        if endpoint is None or endpoint.get("status") != "active":
+            continue
+        if not _period_covers(endpoint.get("period"), at):
+            continue
+        payloads = {
+            c.get("code") for p in endpoint.get("payloadType", []) for c in p.get("coding", [])
+        }
+        if payloads and event not in payloads:
+            continue
+        return Destination(
+            reference,
+            f"Endpoint/{endpoint_id}",
+            endpoint.get("address"),
+            endpoint.get("connectionType", {}).get("code"),
+        )
+    return Destination(reference, None, None, None)

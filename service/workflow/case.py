@@ -1,0 +1,157 @@
+"""Case state per inpatient stay, driven by the notifications of the process.
+
+admitted → admission-notified → ready (and back, on withdrawal) → sip-invited → discharged → closed.
+Impossible steps are rejected (HTTP 422); steps that are possible but late or out of order are
+accepted and reported as deviations, because refusing them would lose information.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from service.fhirtime import parse_range, stamp
+from service.outcome import FhirError
+from service.storage.schema import cases
+
+ADMISSION_DEADLINE = timedelta(hours=24)
+STAGE = {
+    "admitted": 0,
+    "admission-notified": 1,
+    "ready": 2,
+    "sip-invited": 3,
+    "discharged": 4,
+    "closed": 5,
+}
+
+
+@dataclass
+class Transition:
+    """What one notification did to its case: the new row and the deviations it revealed."""
+
+    row: dict[str, Any]
+    deviations: list[tuple[str, str]] = field(default_factory=list)  # (deviation code, why)
+
+
+def _time(value: Any) -> datetime | None:
+    parsed = parse_range(value) if isinstance(value, str) else None
+    return parsed[0] if parsed else None
+
+
+def load(conn: Connection, encounter: str) -> dict[str, Any] | None:
+    row = conn.execute(select(cases).where(cases.c.encounter == encounter)).first()
+    return dict(row._mapping) if row else None
+
+
+def _reject(text: str) -> FhirError:
+    return FhirError.of(422, "business-rule", text)
+
+
+def apply(
+    current: dict[str, Any] | None,
+    event: str,
+    encounter_ref: str,
+    encounter: dict[str, Any],
+    patient_ref: str,
+    sent: datetime,
+    now: datetime,
+) -> Transition:
+    """The case after `event` (sent at `sent`); raises FhirError for impossible steps."""
+    admitted = _time(encounter.get("period", {}).get("start"))
+    if current is None:
+        current = {
+            "encounter": encounter_ref,
+            "patient": patient_ref,
+            "state": "admitted",
+            "admitted_at": stamp(admitted) if admitted else None,
+        }
+        first = True
+    else:
+        first = False
+        current = dict(current)
+    transition = Transition(current)
+    state = current["state"]
+    if state == "closed" and event not in ("avvikelse", "makulering"):
+        raise _reject(f"{encounter_ref} is closed; a {event} can no longer be accepted for it")
+    if first and event not in ("inskrivningsmeddelande", "avvikelse", "makulering"):
+        transition.deviations.append(
+            (
+                "otillaten-ordning",
+                f"{event} arrived for {encounter_ref} before any inskrivningsmeddelande",
+            )
+        )
+    if event == "inskrivningsmeddelande":
+        if STAGE[state] < STAGE["admission-notified"]:
+            current["state"] = "admission-notified"
+        current["admission_notified_at"] = current.get("admission_notified_at") or stamp(sent)
+        if admitted and sent - admitted > ADMISSION_DEADLINE:
+            hours = (sent - admitted).total_seconds() / 3600
+            transition.deviations.append(
+                (
+                    "sent-inskrivningsmeddelande",
+                    f"sent {hours:.1f} hours after admission (limit 24)",
+                )
+            )
+    elif event == "utskrivningsklar":
+        if STAGE[state] >= STAGE["discharged"]:
+            raise _reject(
+                f"{encounter_ref} is already discharged; it cannot become ready for discharge"
+            )
+        current["state"] = "ready"
+        current["ready_notified_at"] = stamp(sent)
+        ready = _time(_extension(encounter, "lus-utskrivningsklar-tidpunkt"))
+        current["ready_at"] = stamp(ready) if ready else stamp(sent)
+        current["sip_invited_at"] = None
+    elif event == "inte-langre-utskrivningsklar":
+        if state not in ("ready", "sip-invited"):
+            transition.deviations.append(
+                (
+                    "otillaten-ordning",
+                    f"withdrawal of ready-for-discharge while the case is {state}",
+                )
+            )
+        if STAGE[state] < STAGE["discharged"]:
+            current["state"] = "admission-notified"
+            current["ready_at"] = current["ready_notified_at"] = None
+    elif event == "kallelse-sip":
+        current["sip_invited_at"] = stamp(sent)
+        if state == "ready":
+            current["state"] = "sip-invited"
+    elif event == "informationsoverforing":
+        current["information_sent_at"] = current.get("information_sent_at") or stamp(sent)
+    elif event == "utskrivningsmeddelande":
+        discharged = _time(encounter.get("period", {}).get("end")) or sent
+        current["state"] = "discharged"
+        current["discharged_at"] = stamp(discharged)
+    current["updated_at"] = stamp(now)
+    return transition
+
+
+def close_if_sip_completed(conn: Connection, care_plan: dict[str, Any], now: datetime) -> None:
+    """A completed SIP closes the case of its stay (closed cases accept no new notifications)."""
+    encounter = care_plan.get("encounter", {}).get("reference")
+    if care_plan.get("status") != "completed" or not encounter:
+        return
+    row = load(conn, encounter)
+    if row and row["state"] == "discharged":
+        conn.execute(
+            update(cases)
+            .where(cases.c.encounter == encounter)
+            .values(state="closed", updated_at=stamp(now))
+        )
+
+
+def save(conn: Connection, row: dict[str, Any], existed: bool) -> None:
+    if existed:
+        values = {k: v for k, v in row.items() if k != "encounter"}
+        conn.execute(update(cases).where(cases.c.encounter == row["encounter"]).values(**values))
+    else:
+        conn.execute(insert(cases).values(**row))
+
+
+def _extension(resource: dict[str, Any], name: str) -> Any:
+    for ext in resource.get("extension", []):
+        if ext.get("url", "").endswith(f"/StructureDefinition/{name}"):
+            return next((v for k, v in ext.items() if k.startswith("value")), None)
+    return None

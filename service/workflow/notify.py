@@ -1,0 +1,168 @@
+"""The workflow step of every committed write: case state, routing, outbox, receipts, deviations.
+
+Runs inside the write's database transaction, so an accepted notification and its deliveries
+commit together or not at all. Returns warnings the sender must hear (e.g. an unroutable
+receiver), which the REST and messaging layers put in their OperationOutcome.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, update
+
+from fhir_profiles import CANONICAL
+from service.fhirtime import Clock, parse_range, stamp
+from service.outcome import FhirError, issue
+from service.routing import roles
+from service.routing.router import route
+from service.storage.schema import outbox
+from service.storage.store import Store, Stored
+from service.workflow import case
+from service.workflow.deviations import raise_deviation
+from service.workflow.enqueue import enqueue
+from service.workflow.events import event_of, reference_id
+from service.workflow.payloads import payload
+
+Resource = dict[str, Any]
+KVITTENS = f"{CANONICAL}/StructureDefinition/lus-kvittens"
+
+
+@dataclass
+class Workflow:
+    store: Store
+    clock: Clock
+    base: str = ""
+
+    def on_write(self, conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
+        resource = stored.resource
+        if resource is None:
+            return []
+        now = self.clock()
+        if resource["resourceType"] == "CarePlan":
+            case.close_if_sip_completed(conn, resource, now)
+            return []
+        created = previous is None or previous.deleted
+        if resource["resourceType"] == "Task" and not created:
+            self._receipts(conn, resource, previous.resource if previous else None, now)
+            return []
+        event = event_of(resource)
+        if event is None or not created:
+            return []
+        return self._notification(conn, event, resource, now)
+
+    def _receipts(
+        self, conn: Connection, task: Resource, before: Resource | None, now: datetime
+    ) -> None:
+        """A receiver confirming receipt (lus-kvittens) acknowledges its delivery."""
+
+        def receipts(r: Resource | None) -> dict[str, str]:
+            found = {}
+            for ext in (r or {}).get("extension", []):
+                if ext.get("url") != KVITTENS:
+                    continue
+                parts = {e.get("url"): e for e in ext.get("extension", [])}
+                receiver = parts.get("receiver", {}).get("valueReference", {}).get("reference")
+                if receiver:
+                    found[receiver] = parts.get("received", {}).get("valueInstant", "")
+            return found
+
+        new = {k: v for k, v in receipts(task).items() if k not in receipts(before)}
+        for receiver, received in new.items():
+            parsed = parse_range(received) if received else None
+            conn.execute(
+                update(outbox)
+                .where(
+                    and_(
+                        outbox.c.notification == f"Task/{task['id']}",
+                        outbox.c.receiver == receiver,
+                        outbox.c.status.in_(("pending", "delivered")),
+                    )
+                )
+                .values(status="acknowledged", acknowledged_at=stamp(parsed[0] if parsed else now))
+            )
+
+    def _stay(self, resource: Resource) -> str | None:
+        kind = resource["resourceType"]
+        if kind == "Task":
+            return reference_id(resource.get("focus"), "Encounter")
+        if kind == "CommunicationRequest":
+            candidates = [resource.get("encounter"), *resource.get("about", [])]
+            return next((i for i in (reference_id(c, "Encounter") for c in candidates) if i), None)
+        for implicated in resource.get("implicated", []):
+            if found := reference_id(implicated, "Encounter"):
+                return found
+        return None
+
+    def _notification(
+        self, conn: Connection, event: str, resource: Resource, now: datetime
+    ) -> list[Resource]:
+        reference = f"{resource['resourceType']}/{resource['id']}"
+        patient_id = reference_id(
+            resource.get("for") or resource.get("subject") or resource.get("patient"), "Patient"
+        )
+        patient = self.store.read(conn, "Patient", patient_id) if patient_id else None
+        encounter_id = self._stay(resource)
+        encounter = self.store.read(conn, "Encounter", encounter_id) if encounter_id else None
+        stay_known = encounter is not None and not encounter.deleted
+        if event not in ("avvikelse",) and not stay_known:
+            raise FhirError.of(
+                422,
+                "business-rule",
+                f"{reference} is about Encounter/{encounter_id or '?'}, which this service does "
+                "not know: send the Encounter (and Patient) before the notification",
+            )
+        patient_ref = f"Patient/{patient_id}"
+        sent = _time(resource.get("authoredOn")) or now
+        warnings: list[Resource] = []
+        if stay_known and event not in ("avvikelse", "makulering"):
+            assert encounter is not None and encounter.resource is not None
+            encounter_ref = f"Encounter/{encounter.res_id}"
+            current = case.load(conn, encounter_ref)
+            transition = case.apply(
+                current, event, encounter_ref, encounter.resource, patient_ref, sent, now
+            )
+            case.save(conn, transition.row, current is not None)
+            for code, why in transition.deviations:
+                raise_deviation(
+                    conn,
+                    self.store,
+                    code,
+                    f"{reference}|{code}",
+                    patient_ref,
+                    [reference],
+                    why,
+                    now,
+                )
+                warnings.append(issue("warning", "business-rule", f"deviation {code}: {why}"))
+        ctx = roles.Context(
+            conn,
+            event,
+            resource,
+            patient.resource if patient and not patient.deleted else None,
+            encounter.resource if stay_known and encounter else None,
+            sent,
+        )
+        routing = route(ctx)
+        related = [r for r in (ctx.encounter, ctx.patient) if r]
+        sender = (resource.get("requester") or {}).get("reference")
+        for _, destination in routing.destinations:
+            if destination.endpoint is None:
+                continue
+            key = f"{reference}|{destination.organization}"
+            body = payload(event, key, resource, destination, related, sender, self.base, now)
+            enqueue(conn, key, event, reference, patient_ref, destination, body, now)
+        if routing.problems:
+            why = "; ".join(routing.problems)
+            raise_deviation(
+                conn, self.store, "ej-routbar", reference, patient_ref, [reference], why, now
+            )
+            warnings.append(
+                issue("warning", "incomplete", f"not every receiver could be routed: {why}")
+            )
+        return warnings
+
+
+def _time(value: Any) -> datetime | None:
+    parsed = parse_range(value) if isinstance(value, str) else None
+    return parsed[0] if parsed else None
