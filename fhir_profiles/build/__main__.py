@@ -12,9 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fhir_profiles import GENERATED, INVALID_DIR, R4_DIR
-from fhir_profiles.build import fhir_cache, invalid_examples, profile_docs, r4_vendor, sushi
+from fhir_profiles.build import (
+    directory,
+    fhir_cache,
+    invalid_examples,
+    profile_docs,
+    r4_vendor,
+    sushi,
+)
 
-OUTPUTS = (R4_DIR, GENERATED, INVALID_DIR, profile_docs.DOCS)
+OUTPUTS = (R4_DIR, GENERATED, INVALID_DIR, directory.DIRECTORY, profile_docs.DOCS)
 
 
 def _digests() -> dict[Path, str]:
@@ -38,6 +45,7 @@ def main(check: bool = False) -> int:
         ("seed FHIR package cache", lambda: str(fhir_cache.seed())),
         ("compile FSH with SUSHI", _sushi),
         ("write invalid examples", lambda: f"{invalid_examples.write()} cases"),
+        ("write Stockholm directory", lambda: f"{directory.write()} resources"),
         ("write profile pages", lambda: f"{profile_docs.write()} pages"),
     )
     for name, step in steps:
@@ -45,7 +53,7 @@ def main(check: bool = False) -> int:
         print(f"{name} ...", flush=True)
         try:
             detail = step()
-        except (sushi.SushiError, invalid_examples.CaseError) as exc:
+        except (sushi.SushiError, invalid_examples.CaseError, directory.DirectoryError) as exc:
             print(f"FAILED: {exc}", file=sys.stderr)
             return 1
         print(f"  {detail} ({time.monotonic() - started:.1f} s)", flush=True)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from conformance.engine import ActionResult, Runner, ScriptResult
+from conformance.profiles import profile_errors
 from conformance.reports.html import html_report
 from conformance.reports.junit import junit_xml
 from conformance.reports.testreport import test_report
@@ -60,7 +61,7 @@ def run(
     results: list[ScriptResult] = []
     base = target.rstrip("/") + "/"
     with httpx.Client(base_url=base, headers=headers, timeout=timeout) as client:
-        runner = Runner(client, listener=show)
+        runner = Runner(client, validator=profile_errors, listener=show)
         for number, (script, folder) in enumerate(scripts, 1):
             title = escape(str(script.get("name", script.get("id"))))
             console.print(f"[bold]({number}/{len(scripts)}) {title}")

@@ -2,7 +2,7 @@
 
 import typer
 
-from service.cli import conformance, ig, serve, validate
+from service.cli import conformance, directory, ig, serve, validate
 
 app = typer.Typer(
     no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process."
@@ -10,6 +10,7 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.add_typer(validate.app, name="validate")
 app.add_typer(ig.app, name="ig")
+app.add_typer(directory.app, name="directory")
 app.add_typer(conformance.app, name="conformance")
 
 

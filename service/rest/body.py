@@ -26,6 +26,10 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
     if len(raw) > max_bytes:
         raise FhirError.of(
@@ -36,7 +40,7 @@ def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
             400, "structure", "the request has no body; a FHIR resource was expected"
         )
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
         raise FhirError.of(400, "structure", f"the body is not valid JSON: {error}") from None
     if _depth_exceeds(value, max_nesting):

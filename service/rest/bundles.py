@@ -56,6 +56,8 @@ def searchset(
     bundle["link"] = _page_links(
         url, params, request.count, request.offset, result.total, len(result.matches)
     )
+    if request.summary_count:
+        bundle["link"] = bundle["link"][:1]  # a count has no pages
     entries: list[Resource] = []
     for resource, mode in [(r, "match") for r in result.matches] + [
         (r, "include") for r in result.included

@@ -58,6 +58,7 @@ async def metadata(request: Request) -> Response:
 
 
 @router.post("")
+@router.post("/")
 async def transaction(request: Request, prefer: OptionalHeader = None) -> Response:
     services = _services(request)
     raw = await _body(request, services)

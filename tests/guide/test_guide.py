@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 from fhirpathpy import evaluate
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -164,6 +164,7 @@ def test_personnummer_invariant(number: str, valid: bool) -> None:
     assert _holds("lus-pnr-1", number) is valid
 
 
+@settings(deadline=None)  # FHIRPath evaluation time varies with machine load
 @given(
     year=st.integers(1900, 2025),
     month=st.integers(1, 12),

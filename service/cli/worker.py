@@ -1,0 +1,71 @@
+"""`lus-fhir worker`: deliver the outbox from a separate process (scale-out on PostgreSQL).
+
+Several such processes may run against one PostgreSQL database; they share the outbox through
+SKIP LOCKED claims. SIGTERM/SIGINT finish the deliveries in flight and exit; SIGKILL is safe too
+(claimed rows become due again when their lease runs out).
+"""
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from service.delivery import DeliveryConfig, Worker
+from service.settings import Settings
+from service.storage.database import engine_for, migrate
+from service.storage.store import Store
+
+
+def worker(
+    db: Annotated[
+        str | None,
+        typer.Option(help="Database URL (postgresql://…); default SQLite in --data-dir"),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Directory for the SQLite database")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Deliveries in flight at once")] = 16,
+    lease_seconds: Annotated[
+        float | None,
+        typer.Option(help="How long a claimed row is held before another worker may retry it"),
+    ] = None,
+    poll_seconds: Annotated[float | None, typer.Option(help="Idle poll interval")] = None,
+) -> None:
+    """Deliver queued notifications to receivers until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["database_url"] = db
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    tuning: dict[str, object] = {"concurrency": concurrency}
+    if lease_seconds is not None:
+        tuning["lease_seconds"] = lease_seconds
+    if poll_seconds is not None:
+        tuning["poll_seconds"] = poll_seconds
+    config = DeliveryConfig.from_settings(settings, **tuning)
+    engine = engine_for(settings.database())
+    migrate(engine)
+    stop = threading.Event()
+    delivery = Worker(Store(engine), config)
+
+    def _stop(signum: int, _: FrameType | None) -> None:
+        logging.getLogger(__name__).info("signal %d: finishing deliveries in flight", signum)
+        stop.set()
+        delivery.wake.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    logging.getLogger(__name__).info("delivering from %s", engine.url.render_as_string())
+    try:
+        delivery.run(stop)
+    finally:
+        delivery.close()
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    typer.run(worker)
