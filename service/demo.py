@@ -13,7 +13,14 @@ from fhir_profiles.guide import guide
 from service.rest.transaction import Processor
 from service.workflow.order import load_order
 
-PEOPLE_AND_STAYS = ("Patient", "RelatedPerson", "PractitionerRole", "Encounter", "Consent", "CareTeam")
+PEOPLE_AND_STAYS = (
+    "Patient",
+    "RelatedPerson",
+    "PractitionerRole",
+    "Encounter",
+    "Consent",
+    "CareTeam",
+)
 
 
 def examples_in_load_order() -> list[dict[str, Any]]:
