@@ -113,8 +113,15 @@ Title: "Hägersten-Älvsjö: FHIR-meddelanden"
 Usage: #example
 * insert LusEndpointRules(sdf-hagersten-alvsjo, https://sdf12.stockholm.example.se/fhir, hl7-fhir-msg)
 * payloadType = LusEvent#inskrivningsmeddelande
+* payloadType[+] = LusEvent#fast-vardkontakt
+* payloadType[+] = LusEvent#andrat-beraknat-utskrivningsdatum
 * payloadType[+] = LusEvent#utskrivningsklar
+* payloadType[+] = LusEvent#inte-langre-utskrivningsklar
+* payloadType[+] = LusEvent#kallelse-sip
+* payloadType[+] = LusEvent#informationsoverforing
 * payloadType[+] = LusEvent#utskrivningsmeddelande
+* payloadType[+] = LusEvent#makulering
+* payloadType[+] = LusEvent#avvikelse
 
 Instance: endpoint-vc-liljeholmen
 InstanceOf: LusEndpoint
@@ -122,20 +129,35 @@ Title: "Vårdcentralen Liljeholmen: FHIR REST"
 Usage: #example
 * insert LusEndpointRules(vc-liljeholmen, https://vc-liljeholmen.example.se/fhir, hl7-fhir-rest)
 * payloadType = LusEvent#inskrivningsmeddelande
+* payloadType[+] = LusEvent#andrat-beraknat-utskrivningsdatum
+* payloadType[+] = LusEvent#utskrivningsklar
+* payloadType[+] = LusEvent#inte-langre-utskrivningsklar
+* payloadType[+] = LusEvent#informationsoverforing
+* payloadType[+] = LusEvent#utskrivningsmeddelande
+* payloadType[+] = LusEvent#makulering
+* payloadType[+] = LusEvent#avvikelse
 
 Instance: endpoint-hemtjanst-aros
 InstanceOf: LusEndpoint
 Title: "Aros Hemtjänst: FHIR REST"
 Usage: #example
 * insert LusEndpointRules(hemtjanst-aros, https://aros-hemtjanst.example.se/fhir, hl7-fhir-rest)
-* payloadType = LusEvent#utskrivningsmeddelande
+* payloadType = LusEvent#andrat-beraknat-utskrivningsdatum
+* payloadType[+] = LusEvent#utskrivningsklar
+* payloadType[+] = LusEvent#inte-langre-utskrivningsklar
+* payloadType[+] = LusEvent#informationsoverforing
+* payloadType[+] = LusEvent#utskrivningsmeddelande
+* payloadType[+] = LusEvent#makulering
 
 Instance: endpoint-sos-avd-51
 InstanceOf: LusEndpoint
 Title: "Södersjukhuset avdelning 51: FHIR REST"
 Usage: #example
 * insert LusEndpointRules(sos-avd-51, https://sos.example.se/fhir, hl7-fhir-rest)
-* payloadType = LusEvent#kallelse-sip
+* payloadType = LusEvent#fast-vardkontakt
+* payloadType[+] = LusEvent#kallelse-sip
+* payloadType[+] = LusEvent#avvikelse
+* payloadType[+] = LusEvent#makulering
 
 Instance: fvk-liljeholmen
 InstanceOf: LusPractitionerRole

@@ -1,0 +1,1 @@
+"""Interop tests against real third-party FHIR servers (HAPI FHIR JPA)."""
