@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_MODULES := fhir_profiles/node_modules/.installed
 
-.PHONY: setup run test lint typecheck pytest ig ig-verify node clean
+.PHONY: setup run test lint typecheck pytest ig ig-verify node interop clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ pytest: setup
 ## test: set up and run every check (guide drift, lint, types, tests)
 test: ig-verify lint typecheck pytest
 	$(BIN)/lus-fhir ig check
+
+## interop: build and start a real HAPI FHIR JPA server (Maven, no Docker) with the guide installed,
+## then compare validators and run the conformance suites against it (reports in build/interop/)
+interop: setup
+	docker/hapi/build.sh
+	$(BIN)/lus-fhir ig pack --out build/ig
+	LUS_FHIR_TEST_HAPI_URL="$$(docker/hapi/start.sh 8090 build/ig/se.lusfhir.ig-0.1.0.tgz)" \
+	  $(BIN)/pytest -m hapi tests/interop; rc=$$?; docker/hapi/stop.sh; exit $$rc
 
 clean:
 	rm -rf $(VENV) fhir_profiles/node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -3,6 +3,7 @@
 import json
 import time
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -86,6 +87,12 @@ def _path(operation: Resource, context: Context, code: str) -> str:
     return f"{resource_type}{params}"
 
 
+# RFC 3986 allows these unencoded in a path and query; anything else (e.g. the `|` of token
+# searches) is percent-encoded, as strict servers (Tomcat under HAPI) require. `%` stays, so an
+# already encoded value is not encoded twice.
+URL_SAFE = "/?=&:,$*+;@!'()~%-._[]"
+
+
 def execute(operation: Resource, context: Context, client: httpx.Client) -> Exchange:
     """Send the operation's request; record it as the last exchange (and under responseId)."""
     code = operation.get("type", {}).get("code")
@@ -95,7 +102,7 @@ def execute(operation: Resource, context: Context, client: httpx.Client) -> Exch
     if code is not None and code not in OPERATION_METHODS and "method" not in operation:
         raise ScriptError(f"operation type '{code}' is not supported")
     method = str(operation.get("method", default_method)).upper()
-    path = _path(operation, context, code or "")
+    path = quote(_path(operation, context, code or ""), safe=URL_SAFE)
     headers = {"Accept": _mime(operation.get("accept"))}
     body: Resource | None = None
     if "sourceId" in operation and (has_body or method in ("POST", "PUT", "PATCH")):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.interop.compare import Hapi, Row, compare, write_report
+from tests.support.databases import skip_or_fail
 
 HAPI_URL_ENV = "LUS_FHIR_TEST_HAPI_URL"
 NOT_RUNNING = "HAPI FHIR not running: docker/hapi/start.sh starts one"
@@ -16,7 +17,7 @@ NOT_RUNNING = "HAPI FHIR not running: docker/hapi/start.sh starts one"
 def hapi_url() -> str:
     url = os.environ.get(HAPI_URL_ENV, "").strip()
     if not url:
-        pytest.skip(NOT_RUNNING)
+        skip_or_fail(NOT_RUNNING)
     return url.rstrip("/")
 
 

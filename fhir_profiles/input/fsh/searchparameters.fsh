@@ -4,7 +4,7 @@
 RuleSet: LusSearchParameter(id, code, base, type, expression, description)
 * url = "https://lus-fhir.se/fhir/SearchParameter/{id}"
 * name = "{code}"
-* status = #draft
+* status = #active
 * experimental = false
 * publisher = "lus-fhir"
 * description = "{description}"
