@@ -17,15 +17,31 @@ RULES = Path(__file__).parent / "rules.yaml"
 class Rules:
     events: dict[str, list[str]]
     optional: frozenset[str]
+    deviations: dict[str, list[str]]
+
+    def roles_for(self, event: str, notification: dict[str, object]) -> list[str]:
+        """The roles an event goes to; a deviation goes to whoever is responsible for its kind."""
+        if event == "avvikelse":
+            code = deviation_code(notification)
+            if code in self.deviations:
+                return self.deviations[code]
+        return self.events.get(event, [])
 
 
 @cache
 def rules(path: Path = RULES) -> Rules:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    unknown = {r for names in data["events"].values() for r in names} - set(roles.ROLES)
+    named = [*data["events"].values(), *data.get("deviations", {}).values()]
+    unknown = {r for names in named for r in names} - set(roles.ROLES)
     if unknown:
         raise ValueError(f"{path}: unknown routing roles {sorted(unknown)}")
-    return Rules(data["events"], frozenset(data.get("optional", [])))
+    return Rules(data["events"], frozenset(data.get("optional", [])), data.get("deviations", {}))
+
+
+def deviation_code(resource: dict[str, object]) -> str | None:
+    code = resource.get("code")
+    codings = code.get("coding", []) if isinstance(code, dict) else []
+    return next((str(c["code"]) for c in codings if isinstance(c, dict) and "code" in c), None)
 
 
 @dataclass
@@ -41,7 +57,7 @@ def route(ctx: roles.Context) -> Routing:
     if owner:
         wanted.append(("owner", [owner]))
     else:
-        for role in rules().events.get(ctx.event, []):
+        for role in rules().roles_for(ctx.event, ctx.notification):
             try:
                 found = roles.ROLES[role](ctx)
             except roles.Unroutable as reason:

@@ -66,15 +66,14 @@ def apply(
             "state": "admitted",
             "admitted_at": stamp(admitted) if admitted else None,
         }
-        first = True
     else:
-        first = False
         current = dict(current)
+    unannounced = current.get("admission_notified_at") is None
     transition = Transition(current)
     state = current["state"]
     if state == "closed" and event not in ("avvikelse", "makulering"):
         raise _reject(f"{encounter_ref} is closed; a {event} can no longer be accepted for it")
-    if first and event not in ("inskrivningsmeddelande", "avvikelse", "makulering"):
+    if unannounced and event not in ("inskrivningsmeddelande", "avvikelse", "makulering"):
         transition.deviations.append(
             (
                 "otillaten-ordning",
@@ -140,6 +139,24 @@ def close_if_sip_completed(conn: Connection, care_plan: dict[str, Any], now: dat
             .where(cases.c.encounter == encounter)
             .values(state="closed", updated_at=stamp(now))
         )
+
+
+def open_on_admission(conn: Connection, encounter: dict[str, Any], now: datetime) -> None:
+    """A stay registered with the service starts its case, so that a missing admission notice is
+    noticed by the deadline monitor even when no notification is ever sent."""
+    reference = f"Encounter/{encounter['id']}"
+    patient = encounter.get("subject", {}).get("reference")
+    admitted = _time(encounter.get("period", {}).get("start"))
+    if not patient or load(conn, reference) is not None:
+        return
+    row = {
+        "encounter": reference,
+        "patient": patient,
+        "state": "admitted",
+        "admitted_at": stamp(admitted) if admitted else None,
+        "updated_at": stamp(now),
+    }
+    conn.execute(insert(cases).values(**row))
 
 
 def save(conn: Connection, row: dict[str, Any], existed: bool) -> None:

@@ -42,6 +42,9 @@ class Workflow:
         if resource["resourceType"] == "CarePlan":
             case.close_if_sip_completed(conn, resource, now)
             return []
+        if resource["resourceType"] == "Encounter":
+            case.open_on_admission(conn, resource, now)
+            return []
         created = previous is None or previous.deleted
         if resource["resourceType"] == "Task" and not created:
             self._receipts(conn, resource, previous.resource if previous else None, now)

@@ -1,0 +1,152 @@
+"""The deadline monitor: turns every missed deadline into a deviation routed to the party
+responsible, and every delivery not acknowledged in time into an `ej-kvitterad` deviation.
+
+Runs with an injectable clock; day rules (the day of discharge) are evaluated in Europe/Stockholm.
+Each deviation has a deterministic key, so running the monitor again raises nothing twice.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, and_, select
+
+from service.fhirtime import STOCKHOLM, Clock, parse_range
+from service.routing.directory import search
+from service.storage.schema import cases, outbox
+from service.storage.store import Store
+from service.workflow.deviations import raise_deviation
+from service.workflow.notify import Workflow
+
+CONFIG = Path(__file__).parent / "deadlines.yaml"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    admission_notice: timedelta
+    sip_invitation: timedelta
+
+
+@cache
+def deadlines(path: Path = CONFIG) -> Deadlines:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Deadlines(
+        timedelta(hours=data["admission_notice_hours"]), timedelta(days=data["sip_invitation_days"])
+    )
+
+
+def _at(value: str | None) -> datetime | None:
+    parsed = parse_range(value) if value else None
+    return parsed[0] if parsed else None
+
+
+def end_of_day(moment: datetime) -> datetime:
+    """The first instant after the Stockholm calendar day of `moment`."""
+    local = moment.astimezone(STOCKHOLM).date() + timedelta(days=1)
+    return datetime.combine(local, time(0), tzinfo=STOCKHOLM)
+
+
+def open_minutes(available: list[dict[str, Any]], start: datetime, end: datetime) -> float:
+    """Minutes between `start` and `end` during the opening hours (HealthcareService.availableTime);
+    with no opening hours given, every minute counts."""
+    if not available:
+        return max((end - start).total_seconds() / 60, 0.0)
+    total = 0.0
+    day = start.astimezone(STOCKHOLM).date()
+    while datetime.combine(day, time(0), tzinfo=STOCKHOLM) < end:
+        for slot in available:
+            if DAYS[day.weekday()] not in slot.get("daysOfWeek", DAYS):
+                continue
+            opens = time.fromisoformat(slot.get("availableStartTime", "00:00:00"))
+            closes = time.fromisoformat(slot.get("availableEndTime", "23:59:59"))
+            if slot.get("allDay"):
+                opens, closes = time(0), time(23, 59, 59)
+            lo = max(start, datetime.combine(day, opens, tzinfo=STOCKHOLM))
+            hi = min(end, datetime.combine(day, closes, tzinfo=STOCKHOLM))
+            total += max((hi - lo).total_seconds() / 60, 0.0)
+        day += timedelta(days=1)
+    return total
+
+
+@dataclass
+class DeadlineMonitor:
+    store: Store
+    workflow: Workflow
+    clock: Clock
+    acknowledgement_minutes: float
+
+    def run_once(self) -> list[str]:
+        """Check open cases and unacknowledged deliveries; returns the deviations raised."""
+        raised: list[str] = []
+        now = self.clock()
+        with self.store.begin() as conn:
+            for code, key, patient, implicated, why in [
+                *self._cases(conn, now),
+                *self._receipts(conn, now),
+            ]:
+                stored = raise_deviation(conn, self.store, code, key, patient, implicated, why, now)
+                if stored is not None:
+                    self.workflow.on_write(conn, stored, None)
+                    raised.append(f"{code}: {why}")
+        return raised
+
+    def _cases(
+        self, conn: Connection, now: datetime
+    ) -> Iterator[tuple[str, str, str, list[str], str]]:
+        limits = deadlines()
+        for row in conn.execute(select(cases).where(cases.c.state != "closed")):
+            encounter, patient = row.encounter, row.patient
+            admitted, notified = _at(row.admitted_at), _at(row.admission_notified_at)
+            if admitted and notified is None and now > admitted + limits.admission_notice:
+                why = f"no inskrivningsmeddelande within {limits.admission_notice} of admission"
+                yield "sent-inskrivningsmeddelande", encounter, patient, [encounter], why
+            ready = _at(row.ready_notified_at)
+            if ready and row.sip_invited_at is None and now > ready + limits.sip_invitation:
+                why = (
+                    f"no kallelse till SIP {limits.sip_invitation.days} days after the ready notice"
+                )
+                yield (
+                    "sen-kallelse-sip",
+                    f"{encounter}|{row.ready_notified_at}",
+                    patient,
+                    [encounter],
+                    why,
+                )
+            discharged = _at(row.discharged_at)
+            if discharged and row.information_sent_at is None and now >= end_of_day(discharged):
+                why = "no informationsöverföring by the end of the day of discharge"
+                yield "sen-informationsoverforing", encounter, patient, [encounter], why
+
+    def _receipts(
+        self, conn: Connection, now: datetime
+    ) -> Iterator[tuple[str, str, str, list[str], str]]:
+        rows = conn.execute(
+            select(outbox).where(
+                and_(outbox.c.status == "delivered", outbox.c.acknowledged_at.is_(None))
+            )
+        )
+        for row in rows:
+            delivered = _at(row.delivered_at)
+            if delivered is None:
+                continue
+            services = search(conn, "HealthcareService", [("organization", row.receiver)])
+            hours = [slot for s in services for slot in s.get("availableTime", [])]
+            waited = open_minutes(hours, delivered, now)
+            if waited > self.acknowledgement_minutes:
+                patient = row.ordering_key.split("|", 1)[1]
+                why = (
+                    f"{row.receiver} has not confirmed receipt of {row.notification} after "
+                    f"{waited:.0f} open minutes (limit {self.acknowledgement_minutes:.0f})"
+                )
+                yield (
+                    "ej-kvitterad",
+                    f"{row.notification}|{row.receiver}",
+                    patient,
+                    [row.notification],
+                    why,
+                )
