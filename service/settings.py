@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     delivery_max_delay_seconds: float = 3600.0
     delivery_horizon_hours: float = 72.0
     acknowledgement_minutes: float = 240.0
+    monitor_interval_seconds: float = 60.0
 
     def database(self) -> str:
         """The SQLAlchemy URL, with the psycopg 3 driver for plain postgresql:// URLs."""

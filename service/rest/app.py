@@ -1,12 +1,15 @@
 """The application factory: settings in, a ready FastAPI app out (schema migrated at start-up)."""
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from fhir_profiles import VERSION
+from fhir_profiles import CANONICAL, VERSION
+from service.delivery.config import DeliveryConfig
+from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
 from service.http import errors
 from service.rest.routes import router
@@ -15,11 +18,13 @@ from service.settings import Settings
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
 from service.validation import validator
+from service.workflow.deadlines import DeadlineMonitor
 
 log = logging.getLogger(__name__)
 OPERATIONS = {
     "validate": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
     "process-message": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message",
+    "delivery-status": f"{CANONICAL}/OperationDefinition/delivery-status",
 }
 
 
@@ -32,7 +37,27 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         validator().warm_up()
+        stop = threading.Event()
+        background = []
+        if settings.run_worker:
+            worker = start_in_background(services.store, DeliveryConfig.from_settings(settings))
+            monitor = DeadlineMonitor(
+                services.store, services.workflow, clock, settings.acknowledgement_minutes
+            )
+            thread = threading.Thread(
+                target=monitor.run_until,
+                args=(stop, settings.monitor_interval_seconds),
+                name="lus-deadlines",
+                daemon=True,
+            )
+            thread.start()
+            background.append(thread)
         yield
+        stop.set()
+        if settings.run_worker:
+            worker.stop()
+        for thread in background:
+            thread.join(10)
         engine.dispose()
 
     app = FastAPI(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from service.delivery.state import delivery_state
 from service.fhirtime import parse_range, stamp
 from service.http.headers import check_accept, check_content_type, parse_prefer, parse_version_tag
 from service.outcome import FhirError, issue, operation_outcome
@@ -17,6 +18,7 @@ from service.rest import responses
 from service.rest.body import check_resource, check_type, parse_json, parse_resource
 from service.rest.bundles import history, searchset
 from service.rest.capabilities import capability_statement
+from service.rest.delivery_status import delivery_parameters
 from service.rest.services import Services
 from service.rest.validate_operation import validate_operation
 from service.search import execute
@@ -322,6 +324,20 @@ async def delete(request: Request, res_type: str, res_id: str) -> Response:
     return responses.fhir(
         operation_outcome(issue("information", "informational", text)), 200, headers
     )
+
+
+@router.get("/{res_type}/{res_id}/$delivery-status")
+async def delivery_status(request: Request, res_type: str, res_id: str) -> Response:
+    """Per receiver: where the notification was sent, whether it arrived and was acknowledged."""
+    check_type(res_type)
+    services = _services(request)
+
+    def run() -> Any:
+        with services.store.reading() as conn:
+            services.engine.read_any(conn, res_type, res_id)
+            return delivery_parameters(delivery_state(conn, f"{res_type}/{res_id}"))
+
+    return responses.fhir(await run_in_threadpool(run))
 
 
 @router.get("/{res_type}/{res_id}/_history")

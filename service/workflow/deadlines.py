@@ -5,6 +5,8 @@ Runs with an injectable clock; day rules (the day of discharge) are evaluated in
 Each deviation has a deterministic key, so running the monitor again raises nothing twice.
 """
 
+import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -22,6 +24,7 @@ from service.storage.store import Store
 from service.workflow.deviations import raise_deviation
 from service.workflow.notify import Workflow
 
+log = logging.getLogger(__name__)
 CONFIG = Path(__file__).parent / "deadlines.yaml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -79,6 +82,14 @@ class DeadlineMonitor:
     workflow: Workflow
     clock: Clock
     acknowledgement_minutes: float
+
+    def run_until(self, stop: threading.Event, interval: float) -> None:
+        """Check every `interval` seconds until `stop` is set (a thread of the serve process)."""
+        while not stop.wait(interval):
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("deadline monitor run failed; retrying next interval")
 
     def run_once(self) -> list[str]:
         """Check open cases and unacknowledged deliveries; returns the deviations raised."""

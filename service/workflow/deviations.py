@@ -17,7 +17,7 @@ from service.storage.store import Store, Stored
 from service.workflow.events import DEVIATION_SYSTEM
 
 PROFILE = f"{CANONICAL}/StructureDefinition/lus-avvikelse"
-IDENTIFIER_SYSTEM = f"{CANONICAL}/NamingSystem/lus-avvikelse-id"
+IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"  # business ids are urn:uuid values, as in the guide
 NAMESPACE = uuid.UUID("8f0d9f5c-3c3e-4c56-9a0e-6f3b2a1d0c11")
 DISPLAY = {
     "sent-inskrivningsmeddelande": "Sent inskrivningsmeddelande",

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from service.delivery.wakeup import announce
 from service.fhirtime import stamp
 from service.routing.directory import Destination
 from service.storage.schema import outbox
@@ -41,4 +42,5 @@ def enqueue(
             created_at=stamp(at),
         )
     )
+    announce(conn)
     return True

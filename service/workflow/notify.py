@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, update
+from sqlalchemy import Connection
 
 from fhir_profiles import CANONICAL
-from service.fhirtime import Clock, parse_range, stamp
+from service.delivery.state import acknowledge
+from service.fhirtime import Clock, parse_range
 from service.outcome import FhirError, issue
 from service.routing import roles
 from service.routing.router import route
-from service.storage.schema import outbox
 from service.storage.store import Store, Stored
 from service.workflow import case
 from service.workflow.deviations import raise_deviation
@@ -73,17 +73,7 @@ class Workflow:
         new = {k: v for k, v in receipts(task).items() if k not in receipts(before)}
         for receiver, received in new.items():
             parsed = parse_range(received) if received else None
-            conn.execute(
-                update(outbox)
-                .where(
-                    and_(
-                        outbox.c.notification == f"Task/{task['id']}",
-                        outbox.c.receiver == receiver,
-                        outbox.c.status.in_(("pending", "delivered")),
-                    )
-                )
-                .values(status="acknowledged", acknowledged_at=stamp(parsed[0] if parsed else now))
-            )
+            acknowledge(conn, f"Task/{task['id']}", receiver, parsed[0] if parsed else now)
 
     def _stay(self, resource: Resource) -> str | None:
         kind = resource["resourceType"]
@@ -147,6 +137,8 @@ class Workflow:
             sent,
         )
         routing = route(ctx)
+        # Deliveries to one receiver about one patient must keep their order across transactions.
+        self.store.lock(conn, f"deliveries:{patient_ref}")
         related = [r for r in (ctx.encounter, ctx.patient) if r]
         sender = (resource.get("requester") or {}).get("reference")
         for _, destination in routing.destinations:

@@ -9,12 +9,9 @@ the entry is removed then.
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from conformance.reports.junit import junit_xml
 from conformance.suites import load_suite, suite_names
 from conformance.suites.generate import drift, messages, negative
 from tests.conformance.memory_server import MemoryServer
+from tests.support.server import ServerProcess, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "conformance" / "README.md"
@@ -51,56 +49,15 @@ def _cases() -> list[Any]:
     return cases
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class LusServer:
-    base: str
-    process: subprocess.Popen[bytes]
-    log: Path
+@pytest.fixture(scope="module")
+def lus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    server = start_server(tmp_path_factory.mktemp("lus-data"), timeout=STARTUP_SECONDS)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
-def lus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LusServer]:
-    data = tmp_path_factory.mktemp("lus-data")
-    log = data / "server.log"
-    port = _free_port()
-    command = [sys.executable, "-m", "service.cli.main", "serve", "--port", str(port)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--data-dir", str(data)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}/fhir"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"lus-fhir serve exited: {log.read_text(errors='replace')}")
-            try:
-                if httpx.get(f"{base}/metadata", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"no /metadata within {STARTUP_SECONDS} s: {log.read_text()}")
-            time.sleep(0.2)
-        yield LusServer(base, process, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture(scope="module")
-def results(lus: LusServer) -> list[ScriptResult]:
+def results(lus: ServerProcess) -> list[ScriptResult]:
     """Every suite run once, in suite order, with the guide's validator for validateProfileId."""
     out = []
     with httpx.Client(base_url=lus.base + "/", timeout=30) as client:
@@ -166,7 +123,7 @@ def test_reports_name_every_script(results: list[ScriptResult], tmp_path: Path) 
     assert failures == len(KNOWN_SERVER_BUGS), junit_text
 
 
-def test_cli_runs_a_suite_with_reports(lus: LusServer, tmp_path: Path) -> None:
+def test_cli_runs_a_suite_with_reports(lus: ServerProcess, tmp_path: Path) -> None:
     """The documented command, on the suite that needs no profile validator in the runner."""
     junit, report = tmp_path / "junit.xml", tmp_path / "report"
     cli = [sys.executable, "-m", "service.cli.main"]

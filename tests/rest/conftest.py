@@ -21,8 +21,8 @@ def example(name: str) -> dict[str, Any]:
 
 def settings_for(backend: str, tmp_path: Path) -> Settings:
     if backend == "postgres":
-        return Settings(database_url=fresh_postgres_database())
-    return Settings(data_dir=tmp_path)
+        return Settings(database_url=fresh_postgres_database(), run_worker=False)
+    return Settings(data_dir=tmp_path, run_worker=False)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -41,8 +41,13 @@ class ServerProcess:
 
 
 def start_server(
-    data_dir: Path, database_url: str | None = None, timeout: float = 60
+    data_dir: Path,
+    database_url: str | None = None,
+    timeout: float = 60,
+    deliver: bool = False,
 ) -> ServerProcess:
+    """Start `lus-fhir serve`; `deliver` runs its delivery worker (off by default, so tests that
+    store example notifications never contact the examples' *.example.se endpoints)."""
     port = free_port()
     log = data_dir / f"server-{port}.log"
     command = [
@@ -57,7 +62,7 @@ def start_server(
     ]
     if database_url:
         command += ["--db", database_url]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_RUN_WORKER": str(deliver).lower()}
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}/fhir"

@@ -1,0 +1,145 @@
+"""Outbox delivery throughput and latency: from the committed outbox insert to the receiver's
+receipt, with real `lus-fhir worker` processes and a fast keep-alive receiver on loopback.
+
+Two loads per set-up: a burst (N rows queued at once; throughput = N / time to the last receipt)
+and a steady stream at --rate rows/s in small transactions (latency p50/p99 per row). Set-ups:
+SQLite with 1 worker, PostgreSQL (LUS_FHIR_TEST_POSTGRES_URL) with 1 and 4 workers.
+Targets: >= 200 notifications/s and p99 < 500 ms.
+
+    .venv/bin/python bench/delivery.py [--burst 2000] [--rate 250] [--seconds 8]
+"""
+
+import argparse
+import itertools
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from service.storage.database import engine_for, migrate
+from service.storage.schema import outbox
+from service.storage.store import Store
+from tests.delivery.support import Receiver, enqueue, receiver, row
+from tests.delivery.test_processes import WorkerProcess
+from tests.support.databases import fresh_postgres_database, postgres_url
+
+SERIAL = itertools.count()  # unique notification numbers across runs
+PATIENTS = 200  # ordering keys: rows of one patient are delivered strictly one after another
+
+
+class Run:
+    """Queues rows and remembers when each was committed (monotonic, same clock as receipt)."""
+
+    def __init__(self, engine: Engine, target: Receiver) -> None:
+        self.engine, self.target = engine, target
+        self.store = Store(engine)
+        self.queued: dict[str, float] = {}
+
+    def queue(self, count: int) -> None:
+        numbers = [next(SERIAL) for _ in range(count)]
+        rows = [row(n, n % PATIENTS, self.target.url) for n in numbers]
+        enqueue(self.engine, rows, self.store.clock())
+        now = time.monotonic()
+        self.queued.update((r.key, now) for r in rows)
+
+    def wait_delivered(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while len(set(self.target.keys())) < len(self.queued):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {len(set(self.target.keys()))}/{len(self.queued)}")
+            time.sleep(0.01)
+
+    def latencies(self) -> list[float]:
+        first: dict[str, float] = {}
+        for request in self.target.requests:
+            first.setdefault(request.key, request.at)
+        return [first[key] - at for key, at in self.queued.items()]
+
+    def pending(self) -> int:
+        with self.engine.connect() as conn:
+            query = select(func.count()).where(outbox.c.status != "delivered")
+            return int(conn.execute(query).scalar_one())
+
+
+def burst(engine: Engine, target: Receiver, count: int) -> float:
+    run = Run(engine, target)
+    started = time.monotonic()
+    for _ in range(count // 100):
+        run.queue(100)
+    run.wait_delivered()
+    return count / (max(r.at for r in target.requests) - started)
+
+
+def steady(engine: Engine, target: Receiver, rate: float, seconds: float) -> list[float]:
+    run = Run(engine, target)
+    per_tx = 5
+    interval = per_tx / rate
+    started = time.monotonic()
+    for n in range(int(rate * seconds / per_tx)):
+        delay = started + n * interval - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        run.queue(per_tx)
+    run.wait_delivered()
+    return run.latencies()
+
+
+def measure(
+    name: str, url: str, workers: int, options: tuple[str, ...], args: argparse.Namespace
+) -> tuple[str, int, float, float, float, float]:
+    engine = engine_for(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    migrate(engine)
+    with tempfile.TemporaryDirectory() as tmp, receiver(keep_alive=True) as target:
+        processes = [
+            WorkerProcess(url, Path(tmp) / f"w{i}.log", "--concurrency", "16", *options)
+            for i in range(workers)
+        ]
+        try:
+            steady(engine, target, args.rate / 5, 1)  # warm-up: connections, caches
+            target.requests.clear()
+            rate = burst(engine, target, args.burst)
+            target.requests.clear()
+            latencies = sorted(steady(engine, target, args.rate, args.seconds))
+        finally:
+            for process in processes:
+                process.stop()
+    engine.dispose()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    return name, workers, rate, p50, p99, latencies[-1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=250.0, help="steady rows/s offered")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    setups: list[Callable[[], tuple[str, int, float, float, float, float]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        # A separate SQLite worker is not woken by NOTIFY (the serve-process one is, by
+        # `announce`), so it polls; 50 ms here instead of the 0.5 s default.
+        setups.append(partial(measure, "sqlite", sqlite, 1, ("--poll-seconds", "0.05"), args))
+        if postgres_url():
+            for workers in (1, 4):
+                database = fresh_postgres_database()
+                setups.append(partial(measure, "postgres", database, workers, (), args))
+        else:
+            print("PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL")
+        results = [setup() for setup in setups]
+    print(f"\nburst {args.burst} rows; steady {args.rate:.0f} rows/s for {args.seconds:.0f} s")
+    columns = " ".join(f"{c:>8}" for c in ("burst/s", "p50 ms", "p99 ms", "max ms"))
+    print(f"{'database':<10} {'workers':>7} {columns}")
+    for name, workers, rate, p50, p99, worst in results:
+        print(f"{name:<10} {workers:>7} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f} {worst:>8.1f}")
+    ok = all(r[2] >= 200 and r[4] < 500 for r in results)
+    print("targets (>= 200/s, p99 < 500 ms):", "met" if ok else "NOT met")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Claiming due outbox rows with a lease, safely across several worker processes.
+
+A row is due when it is `pending`, its next_attempt_at has passed, and no earlier row with the
+same ordering key is still pending (strict order per receiver and patient). Claiming bumps
+`attempts` and moves next_attempt_at to the end of a lease; the row stays `pending`, so a worker
+killed mid-delivery only delays it. `attempts` doubles as a fencing token: a worker records its
+result only if the row still carries the attempt number it claimed.
+On PostgreSQL, FOR UPDATE SKIP LOCKED lets concurrent workers take disjoint rows without waiting.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select, update
+
+from service.fhirtime import stamp
+from service.storage.database import is_postgres
+from service.storage.schema import outbox
+
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this worker holds until `lease_until`, on attempt number `attempts`."""
+
+    seq: int
+    idempotency_key: str
+    ordering_key: str
+    event: str
+    notification: str
+    receiver: str
+    endpoint: str | None
+    address: str | None
+    connection_type: str | None
+    payload: str
+    attempts: int
+    created_at: str
+    lease_until: str
+
+    @classmethod
+    def of(cls, row: Any, lease_until: str) -> "Claim":
+        return cls(
+            seq=row.seq,
+            idempotency_key=row.idempotency_key,
+            ordering_key=row.ordering_key,
+            event=row.event,
+            notification=row.notification,
+            receiver=row.receiver,
+            endpoint=row.endpoint,
+            address=row.address,
+            connection_type=row.connection_type,
+            payload=row.payload,
+            attempts=row.attempts + 1,
+            created_at=row.created_at,
+            lease_until=lease_until,
+        )
+
+
+def head_seqs(conn: Connection) -> list[int]:
+    """The oldest pending row of every ordering key, in seq order.
+
+    A standalone grouped scan (linear in the pending rows) on purpose: folded into the claiming
+    query as an anti- or semi-join, PostgreSQL plans a quadratic nested loop whenever its
+    statistics were taken while the outbox had no pending rows — exactly when a burst arrives.
+    """
+    query = (
+        select(func.min(outbox.c.seq))
+        .where(outbox.c.status == PENDING)
+        .group_by(outbox.c.ordering_key)
+    )
+    return sorted(conn.execute(query).scalars())
+
+
+def claim_due(
+    conn: Connection, now: datetime, lease: timedelta, limit: int, chunk: int = 1000
+) -> list[Claim]:
+    """Take up to `limit` due head rows (oldest first) in the caller's write transaction.
+
+    Heads read here may be stale by the time rows are locked; that only errs on the safe side:
+    rows leave `pending` and never return, so a head is never preceded by a pending row.
+    """
+    if limit <= 0:
+        return []
+    heads = head_seqs(conn)
+    rows: list[Any] = []
+    for start in range(0, len(heads), chunk):
+        query = (
+            select(outbox)
+            .where(
+                and_(
+                    outbox.c.seq.in_(heads[start : start + chunk]),
+                    outbox.c.status == PENDING,
+                    outbox.c.next_attempt_at <= stamp(now),
+                )
+            )
+            .order_by(outbox.c.seq)
+            .limit(limit - len(rows))
+        )
+        if is_postgres(conn.engine):
+            query = query.with_for_update(skip_locked=True)
+        rows.extend(conn.execute(query).all())
+        if len(rows) >= limit:
+            break
+    if not rows:
+        return []
+    lease_until = stamp(now + lease)
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.seq.in_([r.seq for r in rows]))
+        .values(attempts=outbox.c.attempts + 1, next_attempt_at=lease_until)
+    )
+    return [Claim.of(r, lease_until) for r in rows]
+
+
+def still_held(claim: Claim) -> Any:
+    """The WHERE clause that fences a result to the claim that produced it."""
+    return and_(
+        outbox.c.seq == claim.seq,
+        outbox.c.status == PENDING,
+        outbox.c.attempts == claim.attempts,
+    )

@@ -1,0 +1,109 @@
+"""Recording an attempt's outcome on its outbox row, fenced to the claim that made it.
+
+Dead-lettering happens in the same transaction as the status change: the row goes `dead`, the
+deviation is stored and the escalation row is queued together, or not at all.
+"""
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import Connection, or_, update
+
+from service.delivery.claim import Claim, still_held
+from service.delivery.config import DeliveryConfig
+from service.delivery.deviation import build, deviation_id, mitigation_text
+from service.delivery.escalation import contact_path, enqueue_escalation, is_escalation
+from service.delivery.patient import patient_of
+from service.delivery.policy import Outcome, Verdict, next_attempt
+from service.fhirtime import parse_range, stamp
+from service.storage.schema import outbox
+from service.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def _created(claim: Claim) -> datetime:
+    parsed = parse_range(claim.created_at)
+    if parsed is None:
+        raise ValueError(f"outbox row {claim.seq} has an unreadable created_at")
+    return parsed[0]
+
+
+def record_delivered(conn: Connection, claims: list[Claim], now: datetime) -> set[int]:
+    """Mark many delivered rows in one statement (the common case, so one round trip);
+    returns the seqs that were still held by their claim."""
+    if not claims:
+        return set()
+    result = conn.execute(
+        update(outbox)
+        .where(or_(*(still_held(claim) for claim in claims)))
+        .values(status="delivered", delivered_at=stamp(now))
+        .returning(outbox.c.seq)
+    )
+    return set(result.scalars())
+
+
+def record(
+    conn: Connection,
+    store: Store,
+    claim: Claim,
+    outcome: Outcome,
+    now: datetime,
+    config: DeliveryConfig,
+    unit_random: float,
+) -> str:
+    """Apply `outcome`; returns the row's new status, or "stale" when the claim was lost
+    (lease expired and re-claimed, or acknowledged meanwhile) and nothing was written."""
+    held = still_held(claim)
+    if outcome.verdict is Verdict.DELIVERED:
+        done = conn.execute(
+            update(outbox).where(held).values(status="delivered", delivered_at=stamp(now))
+        )
+        return "delivered" if done.rowcount else "stale"
+    retry_at = next_attempt(
+        outcome,
+        claim.attempts,
+        now,
+        _created(claim),
+        config.horizon,
+        config.base_delay_seconds,
+        config.max_delay_seconds,
+        unit_random,
+    )
+    error = outcome.error or "unknown error"
+    if retry_at is not None:
+        done = conn.execute(
+            update(outbox).where(held).values(next_attempt_at=stamp(retry_at), last_error=error)
+        )
+        return "pending" if done.rowcount else "stale"
+    if outcome.verdict is Verdict.RETRY:
+        error = f"{error}; retries stopped after the {config.horizon} horizon"
+    done = conn.execute(update(outbox).where(held).values(status="dead", last_error=error))
+    if not done.rowcount:
+        return "stale"
+    dead_letter(conn, store, claim, error, now)
+    return "dead"
+
+
+def dead_letter(conn: Connection, store: Store, claim: Claim, error: str, now: datetime) -> None:
+    """Raise the deviation and escalate to the weekend contact path (not an escalation's own)."""
+    path = contact_path(conn, store, claim.receiver)
+    escalated_to = None
+    if not is_escalation(claim) and path.endpoint and path.address:
+        escalated_to = enqueue_escalation(conn, claim, path, now)
+    kind, _, rid = claim.receiver.partition("/")
+    organization = store.read(conn, kind, rid) if kind == "Organization" else None
+    name = organization.resource.get("name") if organization and organization.resource else None
+    resource = build(
+        claim,
+        patient_of(claim.payload, claim.ordering_key),
+        name if isinstance(name, str) else None,
+        error,
+        mitigation_text(path, escalated_to, is_escalation(claim)),
+        now,
+    )
+    if "patient" not in resource:
+        log.warning("deviation for %s names no patient (none in payload)", claim.idempotency_key)
+    if store.read(conn, "DetectedIssue", deviation_id(claim)) is None:
+        store.write(conn, resource, None, "POST")
+    log.warning("outbox row %s dead: %s", claim.idempotency_key, error)

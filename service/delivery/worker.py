@@ -1,0 +1,155 @@
+"""The delivery loop: claim due rows, send them concurrently, record each outcome.
+
+`Worker.run` pipelines: a slow or hanging receiver occupies one of `concurrency` slots while the
+others keep delivering to everyone else. `Worker.run_once` does one claim–send–record round
+synchronously, which is what tests drive with a simulated clock.
+"""
+
+import logging
+import os
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+
+import httpx
+
+from service.delivery import wakeup
+from service.delivery.claim import Claim, claim_due
+from service.delivery.config import DeliveryConfig
+from service.delivery.policy import Outcome, Verdict
+from service.delivery.record import record, record_delivered
+from service.delivery.send import deliver
+from service.fhirtime import Clock
+from service.storage.database import is_postgres
+from service.storage.store import Store
+
+log = logging.getLogger(__name__)
+Attempt = tuple[Claim, Outcome]
+
+
+class Worker:
+    def __init__(
+        self,
+        store: Store,
+        config: DeliveryConfig | None = None,
+        clock: Clock | None = None,
+        unit_random: Callable[[], float] = random.random,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config or DeliveryConfig()
+        self.clock = clock or store.clock
+        self.unit_random = unit_random
+        self.client = client or httpx.Client(
+            timeout=self.config.timeout_seconds,
+            limits=httpx.Limits(
+                max_connections=2 * self.config.concurrency,
+                max_keepalive_connections=self.config.concurrency,
+            ),
+            follow_redirects=False,
+            # The pid tells a receiver's log (and the tests) which worker process sent what.
+            headers={"User-Agent": f"lus-fhir-delivery/0.1 worker/{os.getpid()}"},
+        )
+        self._pool = ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="lus-deliver")
+        self.wake = threading.Event()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.client.close()
+
+    def claim(self, limit: int) -> list[Claim]:
+        lease = timedelta(seconds=self.config.lease_seconds)
+        with self.store.begin() as conn:
+            return claim_due(conn, self.clock(), lease, limit)
+
+    def attempt(self, claim: Claim) -> Attempt:
+        try:
+            return claim, deliver(self.client, claim)
+        except Exception as error:  # a bug must not kill the loop; the row is retried
+            log.exception("delivery of %s failed unexpectedly", claim.idempotency_key)
+            return claim, Outcome(Verdict.RETRY, f"internal error: {error!r}"[:1000])
+
+    def record(self, attempts: list[Attempt]) -> list[str]:
+        """Record outcomes in one transaction (one commit, however many rows finished)."""
+        if not attempts:
+            return []
+        delivered = [c for c, o in attempts if o.verdict is Verdict.DELIVERED]
+        with self.store.begin() as conn:
+            now = self.clock()
+            held = record_delivered(conn, delivered, now)
+            return [
+                ("delivered" if claim.seq in held else "stale")
+                if outcome.verdict is Verdict.DELIVERED
+                else record(conn, self.store, claim, outcome, now, self.config, self.unit_random())
+                for claim, outcome in attempts
+            ]
+
+    def run_once(self) -> Counter[str]:
+        """One synchronous round; returns how many rows ended in each status."""
+        claims = self.claim(self.config.concurrency)
+        return Counter(self.record(list(self._pool.map(self.attempt, claims))))
+
+    def run(self, stop: threading.Event) -> None:
+        """Deliver until `stop` is set; then finish and record what is in flight."""
+        wakeup.register(self.wake)
+        listener = None
+        if is_postgres(self.store.engine):  # other processes' commits arrive as NOTIFY
+            listener = wakeup.Listener(self.store.engine, self.wake)
+            listener.start()
+        in_flight: set[Future[Attempt]] = set()
+        try:
+            while not stop.is_set():
+                self.wake.clear()
+                try:
+                    busy = self._step(in_flight)
+                except Exception:
+                    log.exception("delivery round failed; retrying after the poll interval")
+                    busy = False
+                if not busy:
+                    self.wake.wait(self.config.poll_seconds)
+            self.record([f.result() for f in in_flight])  # waits for each to finish
+        finally:
+            wakeup.unregister(self.wake)
+            if listener is not None:
+                listener.stop()
+
+    def _step(self, in_flight: set[Future[Attempt]]) -> bool:
+        """Record finished attempts and fill free slots; False when there was nothing to do."""
+        done = {f for f in in_flight if f.done()}
+        in_flight -= done
+        self.record([f.result() for f in done])
+        claims = self.claim(self.config.concurrency - len(in_flight))
+        for claim in claims:
+            future = self._pool.submit(self.attempt, claim)
+            future.add_done_callback(lambda _: self.wake.set())
+            in_flight.add(future)
+        return bool(done or claims)
+
+
+class BackgroundWorker:
+    """A Worker on a daemon thread of the serve process (SQLite's single-worker set-up)."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=worker.run, args=(self._stop,), name="lus-delivery", daemon=True
+        )
+
+    def start(self) -> "BackgroundWorker":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self.worker.wake.set()
+        self._thread.join(timeout)
+        self.worker.close()
+
+
+def start_in_background(store: Store, config: DeliveryConfig) -> BackgroundWorker:
+    """Start delivering from this process; call `.stop()` at shutdown."""
+    return BackgroundWorker(Worker(store, config)).start()

@@ -1,0 +1,143 @@
+"""Worker processes: SIGKILL mid-delivery loses and duplicates nothing; two workers on
+PostgreSQL share the outbox (SKIP LOCKED) and deliver each row once; the serve-process worker
+is woken by `announce` instead of waiting for its poll."""
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from service.delivery import DeliveryConfig, start_in_background
+from service.storage.database import engine_for, migrate
+from service.storage.schema import outbox
+from service.storage.store import Store
+from tests.delivery.support import Receiver, Row, enqueue, receiver, row
+from tests.delivery.test_delivery import assert_in_order_exactly_once
+from tests.support.databases import fresh_postgres_database
+
+
+class WorkerProcess:
+    def __init__(self, url: str, log: Path, *options: str) -> None:
+        self.log = log
+        command = [sys.executable, "-m", "service.cli.worker", "--db", url, *options]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_DELIVERY_TIMEOUT_SECONDS": "5"}
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        wait_for(lambda: "delivering from" in log.read_text(), 30, self.tail)
+
+    def tail(self) -> str:
+        return self.log.read_text()[-3000:]
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no clean-up, as in a crash
+        self.process.wait(10)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                return self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode
+
+
+@contextmanager
+def worker_process(url: str, log: Path, *options: str) -> Iterator[WorkerProcess]:
+    process = WorkerProcess(url, log, *options)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, why: Callable[[], Any]) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds} s: {why()}")
+        time.sleep(0.05)
+
+
+def statuses(engine: Engine) -> Counter[str]:
+    with engine.connect() as conn:
+        return Counter(conn.execute(select(outbox.c.status)).scalars())
+
+
+def assert_resent_at_most_once(received: Receiver, rows: list[Row], in_flight: int) -> None:
+    counts = Counter(received.keys())
+    assert set(counts) == {r.key for r in rows}, "every key received"
+    assert max(counts.values()) <= 2
+    resent = sum(1 for c in counts.values() if c == 2)
+    assert 1 <= resent <= in_flight, "the rows in flight at the kill, re-sent once each"
+    first_seen: list[str] = list(dict.fromkeys(received.keys()))
+    position = {key: i for i, key in enumerate(first_seen)}
+    for ordering_key in {r.ordering_key for r in rows}:
+        keys = [r.key for r in rows if r.ordering_key == ordering_key]
+        assert [position[k] for k in keys] == sorted(position[k] for k in keys)
+
+
+def test_sigkill_mid_delivery_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'outbox.sqlite3'}"
+    engine = engine_for(url)
+    migrate(engine)
+    options = ("--concurrency", "4", "--lease-seconds", "2", "--poll-seconds", "0.1")
+    with receiver(delay=0.2) as slow:
+        rows = [row(n, n % 10, slow.url) for n in range(40)]
+        with worker_process(url, tmp_path / "worker.log", *options) as first:
+            enqueue(engine, rows, Store(engine).clock())
+            wait_for(lambda: len(slow.requests) >= 10, 30, first.tail)
+            first.kill()
+        seen_before = len(slow.requests)
+        assert statuses(engine)["pending"] > 0, "killed mid-way"
+        with worker_process(url, tmp_path / "worker.log", *options) as second:
+            wait_for(lambda: statuses(engine) == {"delivered": 40}, 30, lambda: statuses(engine))
+            assert second.stop() == 0, "SIGTERM exits cleanly"
+        assert_resent_at_most_once(slow, rows, in_flight=4)
+        assert len(slow.requests) - seen_before <= 40
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_workers_share_the_outbox_on_postgres(tmp_path: Path) -> None:
+    url = fresh_postgres_database()
+    engine = engine_for(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    migrate(engine)
+    options = ("--concurrency", "4", "--poll-seconds", "1")
+    with (
+        receiver(delay=0.01, keep_alive=True) as fast,
+        worker_process(url, tmp_path / "a.log", *options),
+        worker_process(url, tmp_path / "b.log", *options),
+    ):
+        rows = [row(n, n % 40, fast.url) for n in range(200)]
+        enqueue(engine, rows, Store(engine).clock())
+        wait_for(lambda: statuses(engine) == {"delivered": 200}, 30, lambda: statuses(engine))
+        assert_in_order_exactly_once(fast, rows)
+        senders = Counter(r.user_agent for r in fast.requests)
+        assert len(senders) == 2, f"both workers delivered: {senders}"
+    engine.dispose()
+
+
+def test_background_worker_is_woken_by_announce(tmp_path: Path) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    migrate(engine)
+    store = Store(engine)
+    background = start_in_background(store, DeliveryConfig(poll_seconds=30, concurrency=4))
+    try:
+        with receiver() as up:
+            time.sleep(0.2)  # the worker is now idle, waiting up to 30 s
+            started = time.monotonic()
+            enqueue(engine, [row(1, 1, up.url)], store.clock())
+            wait_for(lambda: statuses(engine) == {"delivered": 1}, 5, lambda: statuses(engine))
+            assert time.monotonic() - started < 2
+    finally:
+        background.stop()
+    engine.dispose()
