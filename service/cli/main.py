@@ -2,13 +2,14 @@
 
 import typer
 
-from service.cli import conformance, directory, ig, serve, validate, worker
+from service.cli import conformance, demo, directory, ig, serve, validate, worker
 
 app = typer.Typer(
     no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process."
 )
 app.command()(serve.serve)
 app.command()(worker.worker)
+app.command()(demo.demo)
 app.add_typer(validate.app, name="validate")
 app.add_typer(ig.app, name="ig")
 app.add_typer(directory.app, name="directory")

@@ -1,0 +1,10 @@
+"""Loopback ports for the simulation and the tests that start real servers."""
+
+import socket
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
