@@ -1,7 +1,6 @@
 """Validator benchmark: cold start, then resources/s on one core for the guide's examples and for a
 generated corpus of 10,000 LUS-like resources. Run: `.venv/bin/python bench/validate.py`."""
 
-import json
 import random
 import sys
 import time
@@ -12,18 +11,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 Resource = dict[str, Any]
-CONFORMANCE = frozenset(
-    [
-        "StructureDefinition",
-        "ValueSet",
-        "CodeSystem",
-        "SearchParameter",
-        "CapabilityStatement",
-        "MessageDefinition",
-        "OperationDefinition",
-        "ImplementationGuide",
-    ]
-)
 CORPUS_SIZE = 10_000
 
 
@@ -38,12 +25,9 @@ def main() -> None:
     cold = time.perf_counter() - started
     print(f"cold start: {cold:.3f} s (registry load + compile {compiled} guide profiles)")
 
-    examples = [
-        resource
-        for path in sorted(GENERATED.glob("*.json"))
-        if (resource := json.loads(path.read_text(encoding="utf-8"))).get("resourceType")
-        not in CONFORMANCE
-    ]
+    from fhir_profiles.guide import load
+
+    examples = load(GENERATED).examples
     if examples:
         rate, failed = _throughput(validator.validate, examples, minimum_seconds=2.0)
         print(

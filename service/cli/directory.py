@@ -16,9 +16,9 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import ArgumentError
 
+from service.cli import options
 from service.outcome import FhirError
 from service.rest.app import create_app
-from service.settings import Settings
 
 PARTY_TYPE_SYSTEM = "https://lus-fhir.se/fhir/CodeSystem/lus-party-type"
 ENTRY = re.compile(r"Bundle\.entry\[(\d+)\]")
@@ -112,20 +112,12 @@ def _summary(bundle: dict[str, Any], response: dict[str, Any]) -> list[str]:
 @app.command()
 def load(
     file: Annotated[Path, typer.Argument(help="Transaction Bundle (JSON) with the directory")],
-    db: Annotated[
-        str | None,
-        typer.Option(help="Database URL (postgresql://…); default SQLite in --data-dir"),
-    ] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Directory for the SQLite database")] = None,
+    db: options.Database = None,
+    data_dir: options.DataDir = None,
 ) -> None:
     """Load a directory Bundle, all or nothing; exit 1 if it is invalid, 2 on usage errors."""
     bundle = _read_bundle(file)
-    overrides: dict[str, object] = {}
-    if db:
-        overrides["database_url"] = db
-    if data_dir:
-        overrides["data_dir"] = data_dir
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = options.settings(db, data_dir)
     try:
         services = create_app(settings).state.services
     except ArgumentError as exc:

@@ -1,15 +1,14 @@
 """`lus-fhir serve`: run the FHIR service with uvicorn (graceful shutdown on SIGINT/SIGTERM)."""
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
 
+from service.cli import options
 from service.demo import load_demo
 from service.rest.app import create_app
-from service.settings import Settings
 
 console = Console(stderr=True)
 
@@ -17,22 +16,14 @@ console = Console(stderr=True)
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8080,
-    db: Annotated[
-        str | None,
-        typer.Option(help="Database URL (postgresql://…); default SQLite in --data-dir"),
-    ] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Directory for the SQLite database")] = None,
+    db: options.Database = None,
+    data_dir: options.DataDir = None,
     demo: Annotated[
         bool, typer.Option(help="Load the guide's example journey and directory")
     ] = False,
 ) -> None:
     """Run the LUS FHIR service (FHIR base at /fhir)."""
-    overrides: dict[str, object] = {}
-    if db:
-        overrides["database_url"] = db
-    if data_dir:
-        overrides["data_dir"] = data_dir
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = options.settings(db, data_dir)
     app = create_app(settings)
     if demo:
         services = app.state.services

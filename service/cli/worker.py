@@ -8,24 +8,20 @@ SKIP LOCKED claims. SIGTERM/SIGINT finish the deliveries in flight and exit; SIG
 import logging
 import signal
 import threading
-from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
 import typer
 
+from service.cli import options
 from service.delivery import DeliveryConfig, Worker
-from service.settings import Settings
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
 
 
 def worker(
-    db: Annotated[
-        str | None,
-        typer.Option(help="Database URL (postgresql://…); default SQLite in --data-dir"),
-    ] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Directory for the SQLite database")] = None,
+    db: options.Database = None,
+    data_dir: options.DataDir = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Deliveries in flight at once")] = 16,
     lease_seconds: Annotated[
         float | None,
@@ -35,12 +31,7 @@ def worker(
 ) -> None:
     """Deliver queued notifications to receivers until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    overrides: dict[str, object] = {}
-    if db:
-        overrides["database_url"] = db
-    if data_dir:
-        overrides["data_dir"] = data_dir
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = options.settings(db, data_dir)
     tuning: dict[str, object] = {"concurrency": concurrency}
     if lease_seconds is not None:
         tuning["lease_seconds"] = lease_seconds

@@ -3,11 +3,13 @@
 Route handlers are async only to read the body; all database work runs in the thread pool.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from service.delivery.state import delivery_state
@@ -19,9 +21,11 @@ from service.rest.body import check_resource, check_type, parse_json, parse_reso
 from service.rest.bundles import history, searchset
 from service.rest.capabilities import capability_statement
 from service.rest.delivery_status import delivery_parameters
+from service.rest.engine import Result
 from service.rest.services import Services
 from service.rest.validate_operation import validate_operation
 from service.search import execute
+from service.storage.store import Stored
 
 router = APIRouter(prefix="/fhir")
 OptionalHeader = Annotated[str | None, Header()]
@@ -193,14 +197,42 @@ async def create(
     services = _services(request)
     resource = _resource(await _body(request, services), services, res_type)
 
-    def run() -> Any:
+    return await _write(
+        request,
+        services,
+        prefer,
+        lambda conn: services.engine.create(conn, res_type, resource, if_none_exist),
+    )
+
+
+async def _write(
+    request: Request, services: Services, prefer: str | None, action: Callable[[Connection], Result]
+) -> Response:
+    """Run one write in its own transaction and answer as `Prefer: return` asks."""
+
+    def run() -> Result:
         with services.store.begin() as conn:
-            return services.engine.create(conn, res_type, resource, if_none_exist)
+            return action(conn)
 
     result = await run_in_threadpool(run)
     assert result.stored is not None
     return responses.written(
         services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    )
+
+
+async def _read(
+    request: Request, services: Services, action: Callable[[Connection], Stored]
+) -> Response:
+    """Run one read and answer with the version's headers."""
+
+    def run() -> Stored:
+        with services.store.reading() as conn:
+            return action(conn)
+
+    stored = await run_in_threadpool(run)
+    return responses.fhir(
+        stored.resource, 200, responses.version_headers(services.base(request), stored)
     )
 
 
@@ -223,13 +255,13 @@ async def conditional_update(
         )
     version = parse_version_tag(if_match, "If-Match")
 
-    def run() -> Any:
-        with services.store.begin() as conn:
-            return services.engine.conditional_update(conn, res_type, criteria, resource, version)
-
-    result = await run_in_threadpool(run)
-    return responses.written(
-        services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    return await _write(
+        request,
+        services,
+        prefer,
+        lambda conn: services.engine.conditional_update(
+            conn, res_type, criteria, resource, version
+        ),
     )
 
 
@@ -245,14 +277,7 @@ async def read(request: Request, res_type: str, res_id: str) -> Response:
     check_type(res_type)
     services = _services(request)
 
-    def run() -> Any:
-        with services.store.reading() as conn:
-            return services.engine.read(conn, res_type, res_id)
-
-    stored = await run_in_threadpool(run)
-    return responses.fhir(
-        stored.resource, 200, responses.version_headers(services.base(request), stored)
-    )
+    return await _read(request, services, lambda conn: services.engine.read(conn, res_type, res_id))
 
 
 @router.put("/{res_type}/{res_id}")
@@ -268,13 +293,11 @@ async def update(
     resource = _resource(await _body(request, services), services, res_type)
     version = parse_version_tag(if_match, "If-Match")
 
-    def run() -> Any:
-        with services.store.begin() as conn:
-            return services.engine.update(conn, res_type, res_id, resource, version)
-
-    result = await run_in_threadpool(run)
-    return responses.written(
-        services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    return await _write(
+        request,
+        services,
+        prefer,
+        lambda conn: services.engine.update(conn, res_type, res_id, resource, version),
     )
 
 
@@ -297,13 +320,11 @@ async def patch(
     operations = parse_json(raw, services.settings.max_request_bytes, services.settings.max_nesting)
     version = parse_version_tag(if_match, "If-Match")
 
-    def run() -> Any:
-        with services.store.begin() as conn:
-            return services.engine.patch(conn, res_type, res_id, operations, version)
-
-    result = await run_in_threadpool(run)
-    return responses.written(
-        services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
+    return await _write(
+        request,
+        services,
+        prefer,
+        lambda conn: services.engine.patch(conn, res_type, res_id, operations, version),
     )
 
 
@@ -352,11 +373,6 @@ async def vread(request: Request, res_type: str, res_id: str, version: str) -> R
     check_type(res_type)
     services = _services(request)
 
-    def run() -> Any:
-        with services.store.reading() as conn:
-            return services.engine.vread(conn, res_type, res_id, version)
-
-    stored = await run_in_threadpool(run)
-    return responses.fhir(
-        stored.resource, 200, responses.version_headers(services.base(request), stored)
+    return await _read(
+        request, services, lambda conn: services.engine.vread(conn, res_type, res_id, version)
     )
