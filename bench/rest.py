@@ -59,8 +59,10 @@ def _run(
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000, errors[0]
 
 
-def bench(label: str, data_dir: Path, database_url: str | None, seconds: float) -> None:
-    server = start_server(data_dir, database_url)
+def bench(
+    label: str, data_dir: Path, database_url: str | None, seconds: float, workers: int = 1
+) -> None:
+    server = start_server(data_dir, database_url, workers=workers)
     base = server.base
     try:
         with httpx.Client() as client:
@@ -97,6 +99,8 @@ def main() -> None:
     if postgres_url():
         with tempfile.TemporaryDirectory() as tmp:
             bench("postgresql", Path(tmp), fresh_postgres_database(), args.seconds)
+        with tempfile.TemporaryDirectory() as tmp:
+            bench("pg 2 proc", Path(tmp), fresh_postgres_database(), args.seconds, workers=2)
     else:
         print(
             "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"

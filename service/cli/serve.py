@@ -1,5 +1,10 @@
-"""`lus-fhir serve`: run the FHIR service with uvicorn (graceful shutdown on SIGINT/SIGTERM)."""
+"""`lus-fhir serve`: run the FHIR service with uvicorn (graceful shutdown on SIGINT/SIGTERM).
 
+With `--workers N` (PostgreSQL only) uvicorn runs N processes of the same app; they share the
+database, and their delivery workers share the outbox through SKIP LOCKED claims.
+"""
+
+import os
 from typing import Annotated
 
 import typer
@@ -18,16 +23,24 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8080,
     db: options.Database = None,
     data_dir: options.DataDir = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (PostgreSQL only)")] = 1,
     demo: Annotated[
-        bool, typer.Option(help="Load the guide's example journey and directory")
+        bool, typer.Option(help="Load the Stockholm directory and the guide's example people")
     ] = False,
 ) -> None:
     """Run the LUS FHIR service (FHIR base at /fhir)."""
     settings = options.settings(db, data_dir)
+    if workers > 1 and not settings.database().startswith("postgresql"):
+        console.print("[red]--workers > 1 needs PostgreSQL (--db postgresql://…)[/red]")
+        raise typer.Exit(2)
     app = create_app(settings)
     if demo:
-        services = app.state.services
-        count = load_demo(services.engine_processor(f"http://{host}:{port}/fhir"))
+        count = load_demo(app.state.services.engine_processor(f"http://{host}:{port}/fhir"))
         console.print(f"loaded {count} demo resources")
     console.print(f"FHIR base: http://{host}:{port}/fhir  (database: {settings.database()})")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    # Worker processes build their own app from the environment.
+    os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
+    uvicorn.run("service.rest.app:create_app", factory=True, host=host, port=port, workers=workers)

@@ -39,6 +39,7 @@ def start_server(
     database_url: str | None = None,
     timeout: float = 60,
     deliver: bool = False,
+    workers: int = 1,
 ) -> ServerProcess:
     """Start `lus-fhir serve`; `deliver` runs its delivery worker (off by default, so tests that
     store example notifications never contact the examples' *.example.se endpoints)."""
@@ -56,6 +57,8 @@ def start_server(
     ]
     if database_url:
         command += ["--db", database_url]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_RUN_WORKER": str(deliver).lower()}
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
