@@ -17,11 +17,12 @@ from fhir_profiles.build import (
     fhir_cache,
     invalid_examples,
     profile_docs,
+    r4_examples,
     r4_vendor,
     sushi,
 )
 
-OUTPUTS = (R4_DIR, GENERATED, INVALID_DIR, directory.DIRECTORY, profile_docs.DOCS)
+OUTPUTS = (R4_DIR, r4_examples.OUT, GENERATED, INVALID_DIR, directory.DIRECTORY, profile_docs.DOCS)
 
 
 def _digests() -> dict[Path, str]:
@@ -42,6 +43,7 @@ def main(check: bool = False) -> int:
     before = _digests()
     steps: tuple[tuple[str, Callable[[], str]], ...] = (
         ("vendor R4 definitions", lambda: f"{r4_vendor.write()} files"),
+        ("vendor R4 examples", lambda: f"{r4_examples.write()} examples"),
         ("seed FHIR package cache", lambda: str(fhir_cache.seed())),
         ("compile FSH with SUSHI", _sushi),
         ("write invalid examples", lambda: f"{invalid_examples.write()} cases"),
@@ -53,7 +55,12 @@ def main(check: bool = False) -> int:
         print(f"{name} ...", flush=True)
         try:
             detail = step()
-        except (sushi.SushiError, invalid_examples.CaseError, directory.DirectoryError) as exc:
+        except (
+            FileNotFoundError,
+            sushi.SushiError,
+            invalid_examples.CaseError,
+            directory.DirectoryError,
+        ) as exc:
             print(f"FAILED: {exc}", file=sys.stderr)
             return 1
         print(f"  {detail} ({time.monotonic() - started:.1f} s)", flush=True)

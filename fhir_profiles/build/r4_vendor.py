@@ -59,18 +59,6 @@ RESOURCE_TYPES = (
     "Device",
 )
 
-# Core extensions the guide or the service use.
-EXTENSION_IDS = (
-    "capabilitystatement-expectation",
-    "capabilitystatement-search-parameter-combination",
-    "structuredefinition-fmm",
-    "structuredefinition-standards-status",
-    "structuredefinition-wg",
-    "operationoutcome-message-id",
-    "operationoutcome-issue-source",
-    "valueset-system",
-    "structuredefinition-hierarchy",
-)
 
 BINDING_STRENGTHS = ("required", "extensible")
 
@@ -218,9 +206,7 @@ def collect(definitions: Path = DEFINITIONS) -> tuple[list[Resource], Resource, 
     missing = set(RESOURCE_TYPES) - {r["id"] for r in resources}
     if missing:
         raise SystemExit(f"R4 definitions lack resource types: {sorted(missing)}")
-    extensions = [
-        r for r in _bundle(definitions, "extension-definitions.json") if r["id"] in EXTENSION_IDS
-    ]
+    extensions = list(_bundle(definitions, "extension-definitions.json"))
     structure_definitions = [
         scrub_structure_definition(sd) for sd in types + resources + extensions
     ]

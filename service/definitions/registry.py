@@ -27,6 +27,7 @@ class DefinitionRegistry:
         self.dirs = tuple(dirs)
         self._by_kind: dict[str, dict[str, Resource]] = {kind: {} for kind in _KINDS}
         self._snapshots: dict[str, list[Resource]] = {}
+        self._r4_types: frozenset[str] | None = None
         for path in self.files():
             try:
                 self.add(json.loads(path.read_bytes()))
@@ -53,6 +54,18 @@ class DefinitionRegistry:
         if version := resource.get("version"):
             index[f"{url}|{version}"] = resource
         self._snapshots.pop(url, None)
+
+    def r4_resource_types(self) -> frozenset[str]:
+        """Every R4 resource type name (from the vendored fhir.schema.json), including those the
+        project ships no StructureDefinition for; read on first use only."""
+        if self._r4_types is None:
+            names: set[str] = set()
+            for folder in self.dirs:
+                schema = folder / "fhir.schema.json"
+                if schema.is_file():
+                    names |= set(json.loads(schema.read_bytes())["discriminator"]["mapping"])
+            self._r4_types = frozenset(names)
+        return self._r4_types
 
     def structure(self, url: str) -> Resource | None:
         return self._lookup("StructureDefinition", url)

@@ -105,7 +105,15 @@ class Checker:
             base = self.compiler.profile(CORE_SD + kind)
             if base is not None and base.kind == "resource":
                 found.append(base)
-        if not found:
+        if not found and isinstance(kind, str) and kind in self.registry.r4_resource_types():
+            issues.add(
+                "profile.unknown",
+                expr,
+                f"{kind} is an R4 resource type this server has no definition for; "
+                "it was not checked in depth",
+                severity="information",
+            )
+        elif not found:
             issues.add(
                 "structure.resource-type",
                 expr,
@@ -418,7 +426,15 @@ class Checker:
                     f"{', '.join(e for _, e in profile.contexts)})",
                 )
         elif isinstance(url, str) and _must_be_known(url, holder):
-            run.issues.add("extension.unknown", expr, f"The extension {url} is unknown")
+            if _is_example_url(url):
+                run.issues.add(
+                    "extension.unknown",
+                    expr,
+                    f"The extension {url} is unknown; allowed because its url is an example url",
+                    severity="warning",
+                )
+            else:
+                run.issues.add("extension.unknown", expr, f"The extension {url} is unknown")
         self._complex(node, value, type_ref, expr, holder, resource, run)
 
     # -- value rules -----------------------------------------------------------------------------
@@ -487,6 +503,16 @@ def _must_be_known(url: str, holder: Holder) -> bool:
     if _CROSS_VERSION.match(url):
         return False
     return not (holder[1] == "Extension" and ":" not in url)
+
+
+# Hosts the HL7 Java validator treats as example urls (its Utilities.isExampleUrl): extensions
+# under them are illustrations, not contracts, so an unknown one is a warning, not an error.
+_EXAMPLE_HOSTS = ("example.org", "example.com", "example.net", "acme.com", "acme.org", "nema.org")
+
+
+def _is_example_url(url: str) -> bool:
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return any(host == h or host.endswith(f".{h}") for h in _EXAMPLE_HOSTS)
 
 
 def _context_allows(profile: Profile, holder: Holder) -> bool:
