@@ -101,7 +101,7 @@ def test_primitive_extension_element(v: Validator) -> None:
     resource = c.patient()
     del resource["birthDate"]
     resource["_birthDate"] = {
-        "extension": [{"url": "http://example.org/unknown", "valueCode": "x"}]
+        "extension": [{"url": "https://vendor.invalid/fhir/unknown", "valueCode": "x"}]
     }
     resource["name"][0]["_given"] = [{"id": "g1"}]
     assert c.errors(v.validate(resource)) == [
