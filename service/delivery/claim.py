@@ -38,6 +38,7 @@ class Claim:
     attempts: int
     created_at: str
     lease_until: str
+    headers: str | None = None  # JSON object of extra HTTP headers (subscription rest-hook rows)
 
     @classmethod
     def of(cls, row: Any, lease_until: str) -> "Claim":
@@ -55,6 +56,7 @@ class Claim:
             attempts=row.attempts + 1,
             created_at=row.created_at,
             lease_until=lease_until,
+            headers=row.headers,
         )
 
 

@@ -18,6 +18,7 @@ from service.delivery.policy import Outcome, Verdict, next_attempt
 from service.fhirtime import parse_range, stamp
 from service.storage.schema import outbox
 from service.storage.store import Store
+from service.subscriptions import results as subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ def record_delivered(conn: Connection, claims: list[Claim], now: datetime) -> se
         .values(status="delivered", delivered_at=stamp(now))
         .returning(outbox.c.seq)
     )
-    return set(result.scalars())
+    held = set(result.scalars())
+    subscriptions.delivered(conn, [c for c in claims if c.seq in held], now)
+    return held
 
 
 def record(
@@ -59,6 +62,8 @@ def record(
         done = conn.execute(
             update(outbox).where(held).values(status="delivered", delivered_at=stamp(now))
         )
+        if done.rowcount:
+            subscriptions.delivered(conn, [claim], now)
         return "delivered" if done.rowcount else "stale"
     retry_at = next_attempt(
         outcome,
@@ -70,18 +75,23 @@ def record(
         config.max_delay_seconds,
         unit_random,
     )
+    if not subscriptions.retried(claim):
+        retry_at = None  # a subscription handshake gets one attempt
     error = outcome.error or "unknown error"
     if retry_at is not None:
         done = conn.execute(
             update(outbox).where(held).values(next_attempt_at=stamp(retry_at), last_error=error)
         )
         return "pending" if done.rowcount else "stale"
-    if outcome.verdict is Verdict.RETRY:
+    if outcome.verdict is Verdict.RETRY and subscriptions.retried(claim):
         error = f"{error}; retries stopped after the {config.horizon} horizon"
     done = conn.execute(update(outbox).where(held).values(status="dead", last_error=error))
     if not done.rowcount:
         return "stale"
-    dead_letter(conn, store, claim, error, now)
+    if subscriptions.is_subscription(claim):
+        subscriptions.dead(conn, store, claim, error, now)
+    else:
+        dead_letter(conn, store, claim, error, now)
     return "dead"
 
 

@@ -2,8 +2,10 @@
 
 REST rows PUT the resource to {address}/{type}/{id} (idempotent: a re-send overwrites the same
 Task); message rows POST the stored Bundle to {address}/$process-message unchanged, so a re-send
-carries the same Bundle.id/identifier and the receiver can recognise it. The payload text is
-sent byte-for-byte as stored, never re-serialised.
+carries the same Bundle.id/identifier and the receiver can recognise it. Subscription rest-hook
+rows POST their notification Bundle to the channel endpoint itself, with the channel's headers
+(Content-Type = channel.payload). The payload text is sent byte-for-byte as stored, never
+re-serialised.
 """
 
 import json
@@ -41,6 +43,8 @@ def build(claim: Claim) -> Request:
     body = claim.payload.encode("utf-8")
     if claim.connection_type == "hl7-fhir-msg":
         return Request("POST", f"{base}/$process-message", headers, body)
+    if claim.connection_type == "rest-hook":
+        return Request("POST", claim.address, headers | json.loads(claim.headers or "{}"), body)
     if claim.connection_type in ("hl7-fhir-rest", None):
         try:
             resource = json.loads(claim.payload)

@@ -12,11 +12,14 @@ from service.delivery.config import DeliveryConfig
 from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
 from service.http import errors
+from service.rest import websocket
 from service.rest.routes import router
 from service.rest.services import Services
 from service.settings import Settings
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
+from service.subscriptions import definitions
+from service.subscriptions.heartbeat import Heartbeats
 from service.validation import validator
 from service.workflow.deadlines import DeadlineMonitor
 
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     settings = settings or Settings()
     engine = engine_for(settings.database())
     migrate(engine)
+    definitions.register()  # before the first Subscription is validated
     services = Services(settings, Store(engine, clock), clock, dict(OPERATIONS))
 
     @asynccontextmanager
@@ -52,6 +56,12 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
             )
             thread.start()
             background.append(thread)
+            heartbeats = Heartbeats(services.store, clock, services.workflow.base)
+            beating = threading.Thread(
+                target=heartbeats.run_until, args=(stop,), name="lus-heartbeats", daemon=True
+            )
+            beating.start()
+            background.append(beating)
         yield
         stop.set()
         if settings.run_worker:
@@ -69,4 +79,5 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.state.services = services
     errors.install(app)
     app.include_router(router)
+    app.include_router(websocket.router)
     return app

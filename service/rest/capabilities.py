@@ -10,6 +10,8 @@ from fhir_profiles import CANONICAL, VERSION
 from service.fhirtime import Clock, instant
 from service.rest.resource_types import guide_profiles, supported_types
 from service.search.parameters import for_type
+from service.subscriptions import capability as subscriptions
+from service.subscriptions.definitions import SERVER_CAPABILITY
 
 INTERACTIONS = (
     "read",
@@ -52,6 +54,8 @@ def capability_statement(base: str, clock: Clock, operations: dict[str, str]) ->
         }
         if res_type in profiles:
             entry["profile"] = profiles[res_type]
+        if res_type == "Subscription":
+            entry = subscriptions.subscription_resource(entry)
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",
@@ -59,7 +63,8 @@ def capability_statement(base: str, clock: Clock, operations: dict[str, str]) ->
         "date": instant(clock()),
         "publisher": "lus-fhir",
         "kind": "instance",
-        "instantiates": [f"{CANONICAL}/CapabilityStatement/lus-server"],
+        "extension": subscriptions.topic_extensions(),
+        "instantiates": [f"{CANONICAL}/CapabilityStatement/lus-server", SERVER_CAPABILITY],
         "software": {"name": "lus-fhir", "version": VERSION},
         "implementation": {"description": "lus-fhir LUS service", "url": base},
         "fhirVersion": "4.0.1",

@@ -4,6 +4,7 @@ Route handlers are async only to read the body; all database work runs in the th
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -24,8 +25,10 @@ from service.rest.delivery_status import delivery_parameters
 from service.rest.engine import Result
 from service.rest.services import Services
 from service.rest.validate_operation import validate_operation
+from service.rest.websocket import websocket_url
 from service.search import execute
 from service.storage.store import Stored
+from service.subscriptions import operations as subscriptions
 
 router = APIRouter(prefix="/fhir")
 OptionalHeader = Annotated[str | None, Header()]
@@ -90,6 +93,49 @@ async def process_message(request: Request) -> Response:
 @router.get("/_history")
 async def system_history(request: Request) -> Response:
     return await _history(request, None, None)
+
+
+@router.get("/Subscription/$status")
+async def subscriptions_status(request: Request) -> Response:
+    """Backport $status at type level: the `id` parameters, or every subscription."""
+    ids = request.query_params.getlist("id") or None
+    return await _subscription_read(request, partial(subscriptions.status, ids=ids))
+
+
+@router.get("/Subscription/{res_id}/$status")
+async def subscription_status(request: Request, res_id: str) -> Response:
+    return await _subscription_read(request, partial(subscriptions.status, ids=[res_id]))
+
+
+@router.get("/Subscription/{res_id}/$events")
+async def subscription_events(request: Request, res_id: str) -> Response:
+    params = dict(request.query_params)
+    operation = partial(subscriptions.events, sub_id=res_id, params=params)
+    return await _subscription_read(request, operation)
+
+
+async def _subscription_read(request: Request, operation: Callable[..., Any]) -> Response:
+    _negotiate(request)
+    services = _services(request)
+
+    def run() -> Any:
+        with services.store.reading() as conn:
+            base = services.base(request)
+            return operation(conn, services.store, base=base, now=services.clock())
+
+    return responses.fhir(await run_in_threadpool(run))
+
+
+@router.get("/Subscription/{res_id}/$get-ws-binding-token")
+async def subscription_binding_token(request: Request, res_id: str) -> Response:
+    services = _services(request)
+    url = websocket_url(services.base(request))
+
+    def run() -> Any:
+        with services.store.begin() as conn:
+            return subscriptions.binding_token(conn, services.store, res_id, url, services.clock())
+
+    return responses.fhir(await run_in_threadpool(run))
 
 
 async def _history(request: Request, res_type: str | None, res_id: str | None) -> Response:

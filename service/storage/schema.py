@@ -94,6 +94,7 @@ outbox = Table(
     Column("delivered_at", String(32), nullable=True),
     Column("acknowledged_at", String(32), nullable=True),
     Column("last_error", Text, nullable=True),
+    Column("headers", Text, nullable=True),  # JSON object of extra HTTP headers (rest-hook)
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
 Index("ix_outbox_order", outbox.c.ordering_key, outbox.c.seq)
@@ -127,3 +128,41 @@ cases = Table(
     Column("updated_at", String(32), nullable=False),
 )
 Index("ix_cases_state", cases.c.state)
+
+# Subscriptions (R5 Backport IG): the server-owned projection of each Subscription resource, with
+# the gap-free event counter that is advanced under the triggering write's transaction.
+subscriptions_state = Table(
+    "subscriptions_state",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("topic", String(255), nullable=False),
+    Column("status", String(16), nullable=False),  # requested | active | error | off
+    Column("channel_type", String(16), nullable=False),  # rest-hook | websocket
+    Column("spec", Text, nullable=False),  # JSON: endpoint, headers, payload, filters, subscriber
+    Column("heartbeat_seconds", Integer, nullable=True),
+    Column("events", BigInteger, nullable=False, default=0),  # events since subscription start
+    Column("last_sent_at", String(32), nullable=True),  # last notification queued or pushed
+    Column("updated_at", String(32), nullable=False),
+)
+Index("ix_subscriptions_topic", subscriptions_state.c.topic, subscriptions_state.c.status)
+
+# Every event of every subscription, numbered 1, 2, 3 … without gaps: the source of $events and of
+# the websocket channel; the focus is kept as reference + version so a replay shows what was sent.
+subscription_events = Table(
+    "subscription_events",
+    metadata,
+    Column("subscription_id", String(64), primary_key=True),
+    Column("event_number", BigInteger, primary_key=True, autoincrement=False),
+    Column("occurred_at", String(32), nullable=False),
+    Column("focus", String(140), nullable=False),
+    Column("focus_version", Integer, nullable=False),
+)
+
+# Websocket binding tokens ($get-ws-binding-token): short-lived, usable by any server process.
+subscription_tokens = Table(
+    "subscription_tokens",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("subscription_id", String(64), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+)

@@ -140,6 +140,34 @@ class Store:
             method,
         )
 
+    def amend(self, connection: Connection, stored: Stored, resource: Resource) -> Stored:
+        """Replace the content of the version just written, in its own transaction (the server
+        correcting what it stores, e.g. a Subscription's status), without adding a version."""
+        content = _dump(resource)
+        key = and_(resources.c.res_type == stored.res_type, resources.c.res_id == stored.res_id)
+        connection.execute(update(resources).where(key).values(content=content))
+        connection.execute(
+            update(versions)
+            .where(
+                and_(
+                    versions.c.res_type == stored.res_type,
+                    versions.c.res_id == stored.res_id,
+                    versions.c.version_id == stored.version_id,
+                )
+            )
+            .values(content=content)
+        )
+        self._index(connection, resource)
+        return Stored(
+            stored.res_type,
+            stored.res_id,
+            stored.version_id,
+            stored.last_updated,
+            False,
+            resource,
+            stored.method,
+        )
+
     def delete(self, connection: Connection, current: Stored) -> Stored:
         version_id = current.version_id + 1
         now = self.clock()

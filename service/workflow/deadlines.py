@@ -21,7 +21,6 @@ from service.fhirtime import STOCKHOLM, Clock, parse_range
 from service.routing.directory import search
 from service.storage.schema import cases, outbox
 from service.storage.store import Store
-from service.workflow.deviations import raise_deviation
 from service.workflow.notify import Workflow
 
 log = logging.getLogger(__name__)
@@ -100,9 +99,7 @@ class DeadlineMonitor:
                 *self._cases(conn, now),
                 *self._receipts(conn, now),
             ]:
-                stored = raise_deviation(conn, self.store, code, key, patient, implicated, why, now)
-                if stored is not None:
-                    self.workflow.on_write(conn, stored, None)
+                if self.workflow.deviation(conn, code, key, patient, implicated, why):
                     raised.append(f"{code}: {why}")
         return raised
 

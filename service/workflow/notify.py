@@ -18,6 +18,7 @@ from service.outcome import FhirError, issue
 from service.routing import roles
 from service.routing.router import route
 from service.storage.store import Store, Stored
+from service.subscriptions import hook as subscriptions
 from service.workflow import case
 from service.workflow.deviations import raise_deviation
 from service.workflow.enqueue import enqueue
@@ -35,6 +36,24 @@ class Workflow:
     base: str = ""
 
     def on_write(self, conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
+        warnings = self._process(conn, stored, previous)
+        subscriptions.on_write(conn, self.store, stored, previous, self.base, self.clock())
+        return warnings
+
+    def deviation(
+        self, conn: Connection, code: str, key: str, patient: str, implicated: list[str], why: str
+    ) -> bool:
+        """Raise a deviation (once per key) and run it through the workflow like any other write:
+        it is routed to the responsible party and matched against subscription topics. True when
+        it is new."""
+        stored = raise_deviation(
+            conn, self.store, code, key, patient, implicated, why, self.clock()
+        )
+        if stored is not None:
+            self.on_write(conn, stored, None)
+        return stored is not None
+
+    def _process(self, conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
         resource = stored.resource
         if resource is None:
             return []
@@ -117,16 +136,8 @@ class Workflow:
             )
             case.save(conn, transition.row, current is not None)
             for code, why in transition.deviations:
-                raise_deviation(
-                    conn,
-                    self.store,
-                    code,
-                    f"{reference}|{code}",
-                    patient_ref,
-                    [reference],
-                    why,
-                    now,
-                )
+                implicated = [reference, encounter_ref]
+                self.deviation(conn, code, f"{reference}|{code}", patient_ref, implicated, why)
                 warnings.append(issue("warning", "business-rule", f"deviation {code}: {why}"))
         ctx = roles.Context(
             conn,
@@ -149,9 +160,9 @@ class Workflow:
             enqueue(conn, key, event, reference, patient_ref, destination, body, now)
         if routing.problems:
             why = "; ".join(routing.problems)
-            raise_deviation(
-                conn, self.store, "ej-routbar", reference, patient_ref, [reference], why, now
-            )
+            if event != "avvikelse":  # a deviation nobody can receive must not raise another one
+                implicated = [reference] + ([f"Encounter/{encounter_id}"] if stay_known else [])
+                self.deviation(conn, "ej-routbar", reference, patient_ref, implicated, why)
             warnings.append(
                 issue("warning", "incomplete", f"not every receiver could be routed: {why}")
             )

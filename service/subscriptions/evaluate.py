@@ -1,0 +1,71 @@
+"""Topic evaluation inside the triggering write's transaction.
+
+For every topic whose trigger fires on this write, every listening subscription whose filters
+match (and which may see the focus) gets the next event number, an event-log row and — for
+rest-hook — an outbox row with the notification built now. All of it commits with the write or
+not at all, so an event is recorded exactly once and never lost.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from service.delivery.wakeup import announce
+from service.storage.store import Store, Stored
+from service.subscriptions import queue, state
+from service.subscriptions.access import may_receive
+from service.subscriptions.filters import matches
+from service.subscriptions.notification import Focus, bundle
+from service.subscriptions.topics import for_resource_type
+
+Resource = dict[str, Any]
+
+
+def evaluate(
+    conn: Connection,
+    store: Store,
+    stored: Stored,
+    previous: Stored | None,
+    base: str,
+    now: datetime,
+) -> int:
+    """Record the events this write triggers; returns how many."""
+    current = stored.resource
+    if current is None:
+        return 0
+    topics = for_resource_type(stored.res_type)
+    listeners = state.listening(conn, [t.url for t in topics]) if topics else []
+    if not listeners:
+        return 0  # the common case: no FHIRPath evaluated at all
+    before = previous.resource if previous is not None and not previous.deleted else None
+    wanted = {listener.spec.topic for listener in listeners}
+    fired = {t.url for t in topics if t.url in wanted and t.triggered(current, before)}
+    if not fired:
+        return 0
+    focus = f"{stored.res_type}/{stored.res_id}"
+    at = current.get("meta", {}).get("lastUpdated", "")
+    parties: dict[str, set[str]] = {}
+    values: dict[str, list[Any]] = {}
+    recorded = queued = 0
+    for listener in listeners:
+        spec = listener.spec
+        if spec.topic not in fired or not matches(spec.compiled_filters(), current, values):
+            continue
+        if not may_receive(spec, current, conn, parties):
+            continue
+        number, status = state.record_event(
+            conn, store, listener.id, focus, stored.version_id, at, now
+        )
+        recorded += 1
+        if spec.channel_type != queue.REST_HOOK:
+            continue  # websocket sessions read the event log
+        event = state.Event(number, at, focus, stored.version_id)
+        counted = state.State(listener.id, status, spec, number, None)
+        body = bundle(counted, queue.EVENT, base, at, [Focus(event, current)])
+        held = status not in ("requested", "active")
+        queue.enqueue(conn, counted, queue.EVENT, str(number), body, now, held)
+        queued += 1
+    if queued:
+        announce(conn)
+    return recorded

@@ -1,0 +1,111 @@
+"""The Subscription life cycle: requested → (handshake or websocket bind) active → error / off.
+
+The server owns `status`. A client write may only ask for `requested` (re-activation) or `off`;
+a create is always stored as `requested`, whatever it said. Status changes the server makes are
+plain store writes, not engine writes, so they never reach the write hook: no re-validation, no
+topic evaluation, no handshake loop.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from service.delivery.wakeup import announce
+from service.fhirtime import instant
+from service.storage.store import Store, Stored
+from service.subscriptions import queue, state
+from service.subscriptions.notification import bundle
+from service.subscriptions.spec import parse_subscription
+
+CLIENT_STATUSES = frozenset({"requested", "off"})
+
+
+def on_subscription_write(
+    conn: Connection,
+    store: Store,
+    stored: Stored,
+    previous: Stored | None,
+    base: str,
+    now: datetime,
+) -> None:
+    """Check a client's create/update, settle its status, and start the handshake if asked."""
+    resource = stored.resource
+    assert resource is not None
+    spec = parse_subscription(resource)
+    store.lock(conn, f"subscription:{stored.res_id}")
+    current = state.load(conn, stored.res_id)
+    asked = resource.get("status")
+    if current is None or previous is None or previous.deleted:
+        created, status = True, "requested"
+    else:
+        created, status = False, asked if asked in CLIENT_STATUSES else current.status
+    if asked != status:
+        _settle(conn, store, stored, status)
+    state.save(conn, stored.res_id, status, spec, now)
+    settled = state.load(conn, stored.res_id)
+    assert settled is not None
+    if status == "off":
+        queue.hold(conn, settled.reference, "subscription is off")
+    elif (created or asked == "requested") and spec.channel_type == queue.REST_HOOK:
+        body = bundle(settled, queue.HANDSHAKE, base, instant(now))
+        key = f"{queue.HANDSHAKE}|v{stored.version_id}"
+        queue.enqueue(conn, settled, queue.HANDSHAKE, key, body, now)
+        state.mark_sent(conn, stored.res_id, now)
+        announce(conn)
+
+
+def _settle(conn: Connection, store: Store, stored: Stored, status: str) -> None:
+    """Correct the status of the version being written, before anyone can read it.
+
+    The client's version is amended in its own transaction instead of adding a second version, so
+    the create/update response, the version history and the search index all show the server's
+    status.
+    """
+    resource = stored.resource
+    assert resource is not None
+    resource["status"] = status
+    store.amend(conn, stored, resource)
+
+
+def set_status(
+    conn: Connection,
+    store: Store,
+    sub_id: str,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+) -> None:
+    """A server-side status change: a new version of the Subscription and the projection."""
+    current = store.read(conn, "Subscription", sub_id, lock=True)
+    if current is not None and current.resource is not None:
+        resource = {k: v for k, v in current.resource.items() if k != "error"}
+        resource["status"] = status
+        if error:
+            resource["error"] = error[:1000]
+        store.write(conn, resource, current, "PUT")
+    state.set_status(conn, sub_id, status, now)
+
+
+def activate(conn: Connection, store: Store, sub_id: str, now: datetime) -> bool:
+    """Handshake delivered (or websocket bound): requested → active, held events resume."""
+    store.lock(conn, f"subscription:{sub_id}")
+    current = state.load(conn, sub_id)
+    if current is None or current.status != "requested":
+        return False
+    set_status(conn, store, sub_id, "active", now)
+    if queue.resume(conn, current.reference, now):
+        announce(conn)
+    return True
+
+
+def fail(conn: Connection, store: Store, sub_id: str, error: str, now: datetime) -> None:
+    """A handshake or notification could not be delivered: → error, deliveries held.
+
+    Events keep being recorded (and queued as held) until the client re-activates.
+    """
+    store.lock(conn, f"subscription:{sub_id}")
+    current = state.load(conn, sub_id)
+    if current is None or current.status not in ("requested", "active"):
+        return
+    set_status(conn, store, sub_id, "error", now, error)
+    queue.hold(conn, current.reference, f"subscription is in error: {error}")

@@ -1,0 +1,146 @@
+"""`$status`, `$events` and `$get-ws-binding-token`, independent of HTTP.
+
+`$events` replays the event log: with `full-resource` each focus is read at the version the event
+recorded, so a replay shows what was (or would have been) delivered, not today's resource.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from service.fhirtime import instant, stamp
+from service.outcome import FhirError
+from service.storage.schema import resources, subscription_tokens, subscriptions_state
+from service.storage.store import Store
+from service.subscriptions import state
+from service.subscriptions.notification import Focus, bundle, status_parameters
+from service.subscriptions.spec import CONTENTS
+
+Resource = dict[str, Any]
+TOKEN_LIFETIME = timedelta(minutes=5)
+MAX_EVENTS = 1000  # per $events call; ask again with a higher eventsSinceNumber for more
+
+
+def _known(conn: Connection, store: Store, sub_id: str) -> tuple[state.State, Resource]:
+    found = state.load(conn, sub_id)
+    stored = store.read(conn, "Subscription", sub_id)
+    if found is None or stored is None or stored.resource is None:
+        raise FhirError.of(404, "not-found", f"Subscription/{sub_id} does not exist")
+    return found, stored.resource
+
+
+def status(
+    conn: Connection, store: Store, ids: list[str] | None, base: str, now: datetime
+) -> Resource:
+    """A searchset of query-status Parameters: the given subscriptions, else every live one."""
+    if ids is None:
+        ids = list(
+            conn.execute(
+                select(subscriptions_state.c.id)
+                .join(resources, resources.c.res_id == subscriptions_state.c.id)
+                .where(resources.c.res_type == "Subscription", resources.c.deleted.is_(False))
+                .order_by(subscriptions_state.c.id)
+            ).scalars()
+        )
+    entries = []
+    for sub_id in ids:
+        found, resource = _known(conn, store, sub_id)
+        error = resource.get("error") if found.status == "error" else None
+        parameters = status_parameters(found, "query-status", base, [], found.spec.content, error)
+        entries.append(
+            {
+                "fullUrl": f"urn:uuid:{parameters['id']}",
+                "resource": parameters,
+                "search": {"mode": "match"},
+            }
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "timestamp": instant(now),
+        "total": len(entries),
+        "entry": entries,
+    }
+
+
+def _number(params: dict[str, str], name: str, default: int) -> int:
+    text = params.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise FhirError.of(400, "invalid", f"{name} must be a positive integer; got {text!r}", name)
+    return int(text)
+
+
+def events(
+    conn: Connection,
+    store: Store,
+    sub_id: str,
+    params: dict[str, str],
+    base: str,
+    now: datetime,
+) -> Resource:
+    """A query-event history Bundle of the logged events in the asked range."""
+    found, _ = _known(conn, store, sub_id)
+    since = _number(params, "eventsSinceNumber", 1)
+    until = _number(params, "eventsUntilNumber", found.events)
+    if since > until and "eventsUntilNumber" in params:
+        raise FhirError.of(
+            400, "invalid", "eventsSinceNumber is after eventsUntilNumber", "eventsSinceNumber"
+        )
+    content = params.get("content", found.spec.content)
+    if content not in CONTENTS:
+        names = ", ".join(sorted(CONTENTS))
+        raise FhirError.of(400, "invalid", f"content must be one of {names}", "content")
+    logged = state.events(conn, sub_id, since, until, MAX_EVENTS)
+    foci = []
+    for event in logged:
+        resource = None
+        if content == "full-resource":
+            kind, _, rid = event.focus.partition("/")
+            version = store.vread(conn, kind, rid, event.focus_version)
+            resource = version.resource if version else None
+        foci.append(Focus(event, resource))
+    return bundle(found, "query-event", base, instant(now), foci, content)
+
+
+def binding_token(
+    conn: Connection, store: Store, sub_id: str, websocket_url: str, now: datetime
+) -> Resource:
+    """A short-lived token a websocket client binds with (`bind-with-token <token>`)."""
+    found, _ = _known(conn, store, sub_id)
+    if found.spec.channel_type != "websocket":
+        raise FhirError.of(
+            422, "business-rule", f"Subscription/{sub_id} does not use a websocket channel"
+        )
+    conn.execute(delete(subscription_tokens).where(subscription_tokens.c.expires_at < stamp(now)))
+    token = secrets.token_urlsafe(24)
+    expires = now + TOKEN_LIFETIME
+    conn.execute(
+        insert(subscription_tokens).values(
+            token=token, subscription_id=sub_id, expires_at=stamp(expires)
+        )
+    )
+    return {
+        "resourceType": "Parameters",
+        "parameter": [
+            {"name": "token", "valueString": token},
+            {"name": "expiration", "valueDateTime": instant(expires)},
+            {"name": "subscription", "valueString": f"Subscription/{sub_id}"},
+            {"name": "websocket-url", "valueUrl": websocket_url},
+        ],
+    }
+
+
+def redeem(conn: Connection, token: str, now: datetime) -> list[str]:
+    """The subscription ids an unexpired token binds (empty: unknown or expired)."""
+    return list(
+        conn.execute(
+            select(subscription_tokens.c.subscription_id).where(
+                subscription_tokens.c.token == token,
+                subscription_tokens.c.expires_at >= stamp(now),
+            )
+        ).scalars()
+    )

@@ -1,0 +1,79 @@
+"""Rest-hook notifications as outbox rows, so the delivery worker's guarantees apply to them.
+
+One ordering key per subscription (`Subscription/{id}`) keeps handshake, events and heartbeats in
+order. While a subscription is in error or off its event rows are `held` (never claimed); a
+successful handshake after re-activation turns them, and the ones that went dead, back into
+`pending` in their original order.
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, update
+
+from service.fhirtime import stamp
+from service.storage.schema import outbox
+from service.subscriptions.state import State
+
+REST_HOOK = "rest-hook"
+HANDSHAKE, HEARTBEAT, EVENT = "handshake", "heartbeat", "event-notification"
+HELD = "held"
+
+
+def enqueue(
+    conn: Connection,
+    state: State,
+    kind: str,
+    key: str,
+    body: dict[str, Any],
+    now: datetime,
+    held: bool = False,
+) -> None:
+    """Queue one notification; the caller announces (wakes the workers) once per transaction."""
+    spec = state.spec
+    conn.execute(
+        insert(outbox).values(
+            idempotency_key=f"{state.reference}|{key}",
+            ordering_key=state.reference,
+            event=kind,
+            notification=state.reference,
+            receiver=spec.subscriber or state.reference,
+            endpoint=None,
+            address=spec.endpoint,
+            connection_type=REST_HOOK,
+            payload=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            headers=json.dumps({"Content-Type": spec.mime, **spec.headers}),
+            status=HELD if held else "pending",
+            attempts=0,
+            next_attempt_at=stamp(now),
+            created_at=stamp(now),
+        )
+    )
+
+
+def hold(conn: Connection, reference: str, why: str) -> None:
+    """Stop delivering: pending events wait, pending handshakes and heartbeats are void."""
+    mine = and_(outbox.c.ordering_key == reference, outbox.c.status == "pending")
+    conn.execute(update(outbox).where(and_(mine, outbox.c.event == EVENT)).values(status=HELD))
+    conn.execute(
+        update(outbox)
+        .where(and_(mine, outbox.c.event != EVENT))
+        .values(status="dead", last_error=f"void: {why}")
+    )
+
+
+def resume(conn: Connection, reference: str, now: datetime) -> int:
+    """Deliver the held and dead events again (fresh retry horizon); returns how many."""
+    done = conn.execute(
+        update(outbox)
+        .where(
+            and_(
+                outbox.c.ordering_key == reference,
+                outbox.c.event == EVENT,
+                outbox.c.status.in_((HELD, "dead")),
+            )
+        )
+        .values(status="pending", next_attempt_at=stamp(now), created_at=stamp(now))
+    )
+    return int(done.rowcount)

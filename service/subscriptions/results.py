@@ -1,0 +1,52 @@
+"""What a rest-hook delivery result means for its subscription (called by delivery.record).
+
+A 2xx is all the acknowledgement a subscriber gives, so delivered rows are settled as
+`acknowledged` at once (the deadline monitor only chases receipts of LUS notifications). A
+delivered handshake activates the subscription; a failed one is not retried — the subscription
+goes to `error` straight away, as it does when any notification goes dead. No deviation is raised:
+the subscriber learns of it through $status, and re-activates.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Connection, update
+
+from service.delivery.claim import Claim
+from service.fhirtime import stamp
+from service.storage.schema import outbox
+from service.storage.store import Store
+from service.subscriptions import lifecycle
+from service.subscriptions.queue import HANDSHAKE, REST_HOOK
+
+
+def is_subscription(claim: Claim) -> bool:
+    return claim.connection_type == REST_HOOK
+
+
+def retried(claim: Claim) -> bool:
+    """Whether a failed attempt of this row may be retried (a handshake may not)."""
+    return not (is_subscription(claim) and claim.event == HANDSHAKE)
+
+
+def _sub_id(claim: Claim) -> str:
+    return claim.ordering_key.removeprefix("Subscription/")
+
+
+def delivered(conn: Connection, claims: list[Claim], now: datetime) -> None:
+    """Settle delivered rest-hook rows; activate the subscriptions whose handshake arrived."""
+    mine = [c for c in claims if is_subscription(c)]
+    if not mine:
+        return
+    store = Store(conn.engine, lambda: now)  # the recorder's clock stamps the status change
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.seq.in_([c.seq for c in mine]))
+        .values(status="acknowledged", acknowledged_at=stamp(now))
+    )
+    # Subscription locks are taken in id order, as topic evaluation does: no lock-order deadlock.
+    for sub_id in sorted({_sub_id(c) for c in mine if c.event == HANDSHAKE}):
+        lifecycle.activate(conn, store, sub_id, now)
+
+
+def dead(conn: Connection, store: Store, claim: Claim, error: str, now: datetime) -> None:
+    lifecycle.fail(conn, store, _sub_id(claim), f"{claim.event} not delivered: {error}", now)

@@ -1,0 +1,226 @@
+"""What a Subscription asks for, checked against what this server supports.
+
+Everything a test kit probes is rejected with 422 and the element at fault: an unknown topic, a
+filter the topic cannot filter by, a channel type other than rest-hook/websocket, a non-HTTP
+endpoint, an unsupported payload or extension. The parsed `Spec` is what delivery uses, stored as
+JSON in `subscriptions_state.spec` so evaluation never re-reads the resource.
+"""
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from service.outcome import FhirError
+from service.subscriptions import definitions as d
+from service.subscriptions.filters import Filter, FilterError, parse
+from service.subscriptions.topics import Topic, topics
+
+CHANNEL_TYPES = frozenset({"rest-hook", "websocket"})
+CONTENTS = frozenset({"empty", "id-only", "full-resource"})
+MIME_TYPES = frozenset({"application/fhir+json", "application/json"})
+CHANNEL_EXTENSIONS = frozenset({d.HEARTBEAT_PERIOD, d.TIMEOUT, d.MAX_COUNT})
+# Headers the server sets itself; a channel.header must not override them.
+RESERVED_HEADERS = frozenset({"content-type", "content-length", "host", "x-request-id"})
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+Resource = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Spec:
+    topic: str
+    channel_type: str
+    content: str = "id-only"
+    mime: str = "application/fhir+json"
+    endpoint: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    filters: tuple[str, ...] = ()
+    heartbeat_seconds: int | None = None
+    # Accepted and kept for $status readers; delivery uses the worker's timeout, and one event per
+    # notification satisfies any max-count.
+    timeout_seconds: int | None = None
+    max_count: int | None = None
+    subscriber: str | None = None  # Organization/… the subscription is made for (lus-subscriber)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @staticmethod
+    def from_json(text: str) -> "Spec":
+        return _from_json(text)
+
+    def compiled_filters(self) -> list[Filter]:
+        topic = topics()[self.topic]
+        return [f for text in self.filters for f in _filters(text, topic)]
+
+
+@lru_cache(maxsize=4096)
+def _from_json(text: str) -> Spec:
+    """Parsed once per distinct text: evaluation reads every listener's spec on every write."""
+    values = json.loads(text)
+    values["filters"] = tuple(values.get("filters", ()))
+    return Spec(**values)
+
+
+@lru_cache(maxsize=4096)
+def _filters(text: str, topic: Topic) -> tuple[Filter, ...]:
+    return tuple(parse(text, topic.resource_type, topic.filters))
+
+
+def _reject(text: str, expression: str) -> FhirError:
+    return FhirError.of(422, "business-rule", text, expression)
+
+
+def _value(extension: Resource) -> Any:
+    return next((v for k, v in extension.items() if k.startswith("value")), None)
+
+
+def _extensions(element: Any) -> list[Resource]:
+    if not isinstance(element, dict):
+        return []
+    return [e for e in element.get("extension", []) if isinstance(e, dict)]
+
+
+def _topic(subscription: Resource) -> Topic:
+    criteria = subscription.get("criteria")
+    known = topics()
+    topic = known.get(criteria.split("|", 1)[0]) if isinstance(criteria, str) else None
+    if topic is None:
+        names = ", ".join(sorted(known))
+        raise _reject(
+            f"Subscription.criteria must be the canonical url of a topic this server supports "
+            f"({names}); got {criteria!r}",
+            "Subscription.criteria",
+        )
+    return topic
+
+
+def _filter_texts(subscription: Resource, topic: Topic) -> tuple[str, ...]:
+    texts = []
+    for extension in _extensions(subscription.get("_criteria")):
+        if extension.get("url") != d.FILTER_CRITERIA:
+            raise _reject(
+                f"unsupported extension {extension.get('url')!r} on Subscription.criteria",
+                "Subscription.criteria",
+            )
+        text = _value(extension)
+        try:
+            _filters(str(text), topic)
+        except FilterError as error:
+            raise _reject(str(error), "Subscription.criteria") from None
+        texts.append(str(text))
+    return tuple(texts)
+
+
+def _endpoint(channel: Resource, channel_type: str) -> str | None:
+    endpoint = channel.get("endpoint")
+    if endpoint is None and channel_type == "websocket":
+        return None
+    parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _reject(
+            f"a {channel_type} channel needs an http(s) endpoint; got {endpoint!r}",
+            "Subscription.channel.endpoint",
+        )
+    return str(endpoint)
+
+
+def _headers(channel: Resource) -> dict[str, str]:
+    headers = {}
+    for line in channel.get("header", []):
+        name, colon, value = str(line).partition(":")
+        name = name.strip()
+        if not colon or not _HEADER_NAME.match(name) or name.lower() in RESERVED_HEADERS:
+            raise _reject(
+                f"channel.header {line!r} is not 'Name: value' with a name the server does not "
+                "set itself",
+                "Subscription.channel.header",
+            )
+        headers[name] = value.strip()
+    return headers
+
+
+def _payload(channel: Resource) -> tuple[str, str]:
+    mime = channel.get("payload", "application/fhir+json")
+    if str(mime).split(";", 1)[0].strip() not in MIME_TYPES:
+        raise _reject(
+            f"channel.payload {mime!r} is not supported (only application/fhir+json)",
+            "Subscription.channel.payload",
+        )
+    content = "id-only"
+    for extension in _extensions(channel.get("_payload")):
+        if extension.get("url") != d.PAYLOAD_CONTENT or _value(extension) not in CONTENTS:
+            raise _reject(
+                f"channel.payload takes only {d.PAYLOAD_CONTENT} with one of "
+                f"{', '.join(sorted(CONTENTS))}",
+                "Subscription.channel.payload",
+            )
+        content = str(_value(extension))
+    return str(mime), content
+
+
+def _channel_numbers(channel: Resource) -> dict[str, int]:
+    names = {
+        d.HEARTBEAT_PERIOD: "heartbeat_seconds",
+        d.TIMEOUT: "timeout_seconds",
+        d.MAX_COUNT: "max_count",
+    }
+    numbers = {}
+    for extension in _extensions(channel):
+        url = extension.get("url")
+        value = _value(extension)
+        if url not in CHANNEL_EXTENSIONS:
+            raise _reject(
+                f"unsupported extension {url!r} on Subscription.channel",
+                "Subscription.channel.extension",
+            )
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise _reject(f"{url} needs a non-negative integer", "Subscription.channel.extension")
+        numbers[names[str(url)]] = value
+    return numbers
+
+
+def _subscriber(subscription: Resource) -> str | None:
+    for extension in _extensions(subscription):
+        if extension.get("url") != d.SUBSCRIBER:
+            continue
+        reference = (extension.get("valueReference") or {}).get("reference")
+        if not isinstance(reference, str) or not re.fullmatch(r"Organization/[^/]+", reference):
+            raise _reject(
+                f"{d.SUBSCRIBER} must reference an Organization (Organization/id)",
+                "Subscription.extension",
+            )
+        return reference
+    return None
+
+
+def parse_subscription(subscription: Resource) -> Spec:
+    """The Spec of a Subscription, or FhirError 422 naming what this server does not support."""
+    topic = _topic(subscription)
+    filters = _filter_texts(subscription, topic)
+    channel = subscription.get("channel") or {}
+    channel_type = channel.get("type")
+    if channel_type not in CHANNEL_TYPES:
+        raise _reject(
+            f"channel.type {channel_type!r} is not supported (rest-hook, websocket)",
+            "Subscription.channel.type",
+        )
+    mime, content = _payload(channel)
+    numbers = _channel_numbers(channel)
+    heartbeat = numbers.get("heartbeat_seconds") or None  # 0 means no heartbeat
+    return Spec(
+        topic=topic.url,
+        channel_type=channel_type,
+        content=content,
+        mime=mime,
+        endpoint=_endpoint(channel, channel_type),
+        headers=_headers(channel),
+        filters=filters,
+        heartbeat_seconds=heartbeat,
+        timeout_seconds=numbers.get("timeout_seconds"),
+        max_count=numbers.get("max_count"),
+        subscriber=_subscriber(subscription),
+    )

@@ -1,0 +1,151 @@
+"""The subscription tables: the state projection, the gap-free event counter, the event log.
+
+All functions run in the caller's transaction. Event numbers are allocated by incrementing the
+counter in the triggering write's transaction, so a rolled-back write leaves no gap and a
+committed one cannot lose its event.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from service.fhirtime import stamp
+from service.storage.schema import resources, subscription_events, subscriptions_state
+from service.storage.store import Store
+from service.subscriptions.spec import Spec
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    status: str
+    spec: Spec
+    events: int
+    last_sent_at: str | None
+
+    @property
+    def reference(self) -> str:
+        return f"Subscription/{self.id}"
+
+
+@dataclass(frozen=True)
+class Event:
+    number: int
+    occurred_at: str  # FHIR instant
+    focus: str  # Type/id
+    focus_version: int
+
+
+def _state(row: Any) -> State:
+    return State(row.id, row.status, Spec.from_json(row.spec), row.events, row.last_sent_at)
+
+
+def load(conn: Connection, sub_id: str) -> State | None:
+    query = select(subscriptions_state).where(subscriptions_state.c.id == sub_id)
+    row = conn.execute(query).first()
+    return _state(row) if row else None
+
+
+def save(conn: Connection, sub_id: str, status: str, spec: Spec, now: datetime) -> None:
+    """Insert or update the projection; the counter and last_sent_at survive updates."""
+    values = {
+        "topic": spec.topic,
+        "status": status,
+        "channel_type": spec.channel_type,
+        "spec": spec.to_json(),
+        "heartbeat_seconds": spec.heartbeat_seconds,
+        "updated_at": stamp(now),
+    }
+    done = conn.execute(
+        update(subscriptions_state).where(subscriptions_state.c.id == sub_id).values(**values)
+    )
+    if not done.rowcount:
+        conn.execute(
+            insert(subscriptions_state).values(id=sub_id, events=0, last_sent_at=None, **values)
+        )
+
+
+def set_status(conn: Connection, sub_id: str, status: str, now: datetime) -> None:
+    conn.execute(
+        update(subscriptions_state)
+        .where(subscriptions_state.c.id == sub_id)
+        .values(status=status, updated_at=stamp(now))
+    )
+
+
+def mark_sent(conn: Connection, sub_id: str, now: datetime) -> None:
+    conn.execute(
+        update(subscriptions_state)
+        .where(subscriptions_state.c.id == sub_id)
+        .values(last_sent_at=stamp(now))
+    )
+
+
+def listening(conn: Connection, topic_urls: list[str]) -> list[State]:
+    """Subscriptions that record events of these topics: every status but `off`, not deleted.
+
+    Error subscriptions keep recording, so a client that re-activates (or reads $events) misses
+    nothing; requested ones record from their start, behind their handshake.
+    """
+    query = (
+        select(subscriptions_state)
+        .join(
+            resources,
+            and_(
+                resources.c.res_type == "Subscription",
+                resources.c.res_id == subscriptions_state.c.id,
+            ),
+        )
+        .where(
+            and_(
+                subscriptions_state.c.topic.in_(topic_urls),
+                subscriptions_state.c.status != "off",
+                resources.c.deleted.is_(False),
+            )
+        )
+        .order_by(subscriptions_state.c.id)
+    )
+    return [_state(row) for row in conn.execute(query)]
+
+
+def record_event(
+    conn: Connection, store: Store, sub_id: str, focus: str, version: int, at: str, now: datetime
+) -> tuple[int, str]:
+    """Allocate the next event number and log the event; returns the number and the status
+    the subscription has under the lock (a concurrent error transition is seen, not missed)."""
+    store.lock(conn, f"subscription:{sub_id}")
+    number, status = conn.execute(
+        update(subscriptions_state)
+        .where(subscriptions_state.c.id == sub_id)
+        .values(events=subscriptions_state.c.events + 1, last_sent_at=stamp(now))
+        .returning(subscriptions_state.c.events, subscriptions_state.c.status)
+    ).one()
+    conn.execute(
+        insert(subscription_events).values(
+            subscription_id=sub_id,
+            event_number=number,
+            occurred_at=at,
+            focus=focus,
+            focus_version=version,
+        )
+    )
+    return int(number), str(status)
+
+
+def events(conn: Connection, sub_id: str, since: int, until: int, limit: int) -> list[Event]:
+    """Logged events numbered since..until (inclusive), oldest first."""
+    rows = conn.execute(
+        select(subscription_events)
+        .where(
+            and_(
+                subscription_events.c.subscription_id == sub_id,
+                subscription_events.c.event_number >= since,
+                subscription_events.c.event_number <= until,
+            )
+        )
+        .order_by(subscription_events.c.event_number)
+        .limit(limit)
+    )
+    return [Event(r.event_number, r.occurred_at, r.focus, r.focus_version) for r in rows]
