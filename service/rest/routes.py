@@ -277,8 +277,19 @@ async def _read(
             return action(conn)
 
     stored = await run_in_threadpool(run)
-    return responses.fhir(
-        stored.resource, 200, responses.version_headers(services.base(request), stored)
+    headers = responses.version_headers(services.base(request), stored)
+    if _not_modified(request.headers.get("if-none-match"), stored):
+        return Response(status_code=304, headers=headers)
+    return responses.fhir(stored.resource, 200, headers)
+
+
+def _not_modified(if_none_match: str | None, stored: Stored) -> bool:
+    """Conditional read: `If-None-Match: W/"3"` (or `*`) matching the version answers 304."""
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or any(
+        parse_version_tag(t, "If-None-Match") == str(stored.version_id) for t in tags
     )
 
 

@@ -172,3 +172,15 @@ def test_type_and_system_history(client: TestClient) -> None:
     system = client.get("/fhir/_history").json()
     assert system["total"] == 2
     assert system["entry"][0]["resource"]["resourceType"] == "Organization"
+
+
+def test_conditional_read_with_if_none_match(client: TestClient) -> None:
+    created = _create(client, example("Patient-tolvan"))
+    url = f"/fhir/Patient/{created['id']}"
+    unchanged = client.get(url, headers={"If-None-Match": 'W/"1"'})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["etag"] == 'W/"1"'
+    changed = client.get(url, headers={"If-None-Match": 'W/"0"'})
+    assert changed.status_code == 200
+    assert changed.json()["id"] == created["id"]

@@ -2,9 +2,14 @@
 Stockholm city districts before and after the 2023 merger, with and without home care, and with
 protected identity; and what happens when nobody can be found."""
 
+import uuid
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.workflow.conftest import (
+    FHIR,
     care_team,
     deviations,
     notification,
@@ -112,3 +117,75 @@ def test_owner_directed_notification_goes_to_owner_only(client: TestClient) -> N
         owner={"reference": "Organization/kommunal-halso-och-sjukvard-0184"},
     )
     assert receivers(client, send(client, task)["_id"]) == {"kommunal-halso-och-sjukvard-0184"}
+
+
+def _as_message(task: dict[str, Any], event: str) -> dict[str, Any]:
+    header = {
+        "resourceType": "MessageHeader",
+        "id": str(uuid.uuid4()),
+        "meta": {"profile": ["https://lus-fhir.se/fhir/StructureDefinition/lus-messageheader"]},
+        "eventCoding": {"system": "https://lus-fhir.se/fhir/CodeSystem/lus-event", "code": event},
+        "destination": [{"endpoint": "https://lus.example.se/fhir/$process-message"}],
+        "sender": task["requester"],
+        "source": {"endpoint": "https://sos.example.se/fhir"},
+        "focus": [{"reference": f"Task/{task['id']}"}],
+        "definition": f"https://lus-fhir.se/fhir/MessageDefinition/{event}",
+    }
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"profile": ["https://lus-fhir.se/fhir/StructureDefinition/lus-meddelande"]},
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{uuid.uuid4()}"},
+        "type": "message",
+        "timestamp": task["authoredOn"],
+        "entry": [
+            {
+                "fullUrl": f"https://sos.example.se/fhir/MessageHeader/{header['id']}",
+                "resource": header,
+            },
+            {"fullUrl": f"https://sos.example.se/fhir/Task/{task['id']}", "resource": task},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("kommun", "stadsdel", "protected", "admitted", "expected"),
+    [
+        ("0182", None, False, "2026-11-02T10:00:00+01:00", {"socialtjanst-0182", "vc-sickla"}),
+        ("0180", "jarva", False, "2024-03-01T08:00:00+01:00", {"sdf-jarva", "vc-sickla"}),
+        (
+            "0180",
+            "spanga-tensta",
+            False,
+            "2023-03-01T08:00:00+01:00",
+            {"sdf-spanga-tensta", "vc-sickla"},
+        ),
+        ("0184", None, True, "2026-11-02T10:00:00+01:00", {"socialtjanst-0184", "vc-sickla"}),
+    ],
+)
+def test_message_path_routes_like_the_rest_path(
+    client: TestClient,
+    kommun: str,
+    stadsdel: str | None,
+    protected: bool,
+    admitted: str,
+    expected: set[str],
+) -> None:
+    via_rest = patient(client, kommun, stadsdel, protected, listed_at="vc-sickla")
+    via_message = patient(client, kommun, stadsdel, protected, listed_at="vc-sickla")
+    sent = admitted.replace("T08:", "T09:").replace("T10:", "T11:")
+    rest_task = send(
+        client,
+        notification("inskrivningsmeddelande", via_rest, stay(client, via_rest, admitted), sent),
+    )
+    task = notification(
+        "inskrivningsmeddelande", via_message, stay(client, via_message, admitted), sent
+    )
+    task["id"] = f"msg-{uuid.uuid4().hex[:10]}"
+    response = client.post(
+        "/fhir/$process-message", json=_as_message(task, "inskrivningsmeddelande"), headers=FHIR
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["entry"][0]["resource"]["response"]["code"] == "ok"
+    assert receivers(client, rest_task["_id"]) == expected
+    assert receivers(client, task["id"]) == expected
