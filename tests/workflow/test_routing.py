@@ -153,13 +153,8 @@ def _as_message(task: dict[str, Any], event: str) -> dict[str, Any]:
     [
         ("0182", None, False, "2026-11-02T10:00:00+01:00", {"socialtjanst-0182", "vc-sickla"}),
         ("0180", "jarva", False, "2024-03-01T08:00:00+01:00", {"sdf-jarva", "vc-sickla"}),
-        (
-            "0180",
-            "spanga-tensta",
-            False,
-            "2023-03-01T08:00:00+01:00",
-            {"sdf-spanga-tensta", "vc-sickla"},
-        ),
+        # before the directory's go-live (2024-01-01) only the former district had an endpoint
+        ("0180", "spanga-tensta", False, "2023-03-01T08:00:00+01:00", {"sdf-spanga-tensta"}),
         ("0184", None, True, "2026-11-02T10:00:00+01:00", {"socialtjanst-0184", "vc-sickla"}),
     ],
 )
