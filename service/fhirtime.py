@@ -9,6 +9,7 @@ import calendar
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -71,6 +72,12 @@ def parse_range(value: str) -> tuple[datetime, datetime] | None:
     except ValueError:
         return None
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def start_of(value: Any) -> datetime | None:
+    """The first instant of a FHIR date/dateTime/instant value, or None for anything else."""
+    parsed = parse_range(value) if isinstance(value, str) else None
+    return parsed[0] if parsed else None
 
 
 def _offset(zone: str) -> timezone:

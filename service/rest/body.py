@@ -7,23 +7,11 @@ anything else.
 import json
 from typing import Any
 
+from service.jsondepth import nesting_exceeds
 from service.outcome import FhirError
 from service.rest.resource_types import supported_types
 
 Resource = dict[str, Any]
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        current, level = stack.pop()
-        if level > limit:
-            return True
-        if not isinstance(current, dict | list):
-            continue
-        children = current.values() if isinstance(current, dict) else current
-        stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
-    return False
 
 
 def _reject_constant(name: str) -> None:
@@ -43,7 +31,7 @@ def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
         value = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
         raise FhirError.of(400, "structure", f"the body is not valid JSON: {error}") from None
-    if _depth_exceeds(value, max_nesting):
+    if nesting_exceeds(value, max_nesting):
         raise FhirError.of(400, "structure", f"JSON nesting deeper than {max_nesting} levels")
     return value
 

@@ -110,6 +110,7 @@ def registry() -> dict[str, dict[str, SearchParam]]:
     return params
 
 
+@cache
 def for_type(resource_type: str) -> dict[str, SearchParam]:
     """The parameters of one type, with the Resource-level ones (_id, _lastUpdated, _profile …)."""
     table = registry()

@@ -7,6 +7,7 @@ from typing import Any
 
 from fhir_profiles import CANONICAL
 from service.definitions.registry import DefinitionRegistry, registry
+from service.jsondepth import nesting_exceeds
 from service.validation.compiler import Compiler
 from service.validation.issues import Issues
 from service.validation.structure import Checker, Run
@@ -41,7 +42,7 @@ class Validator:
             return issues.outcome()
         kind = resource.get("resourceType")
         expr = kind if isinstance(kind, str) else "Resource"
-        if _depth(resource) > MAX_DEPTH:
+        if nesting_exceeds(resource, MAX_DEPTH):
             issues.add("structure.json", expr, f"JSON nesting deeper than {MAX_DEPTH} levels")
             return issues.outcome()
         run = Run(issues, resource)
@@ -61,21 +62,6 @@ class Validator:
             issues.add("structure.json", "", f"The content is not valid JSON: {error}")
             return issues.outcome()
         return self.validate(resource, profiles)
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of JSON containers, without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        current, level = stack.pop()
-        if level > deepest:
-            deepest = level
-            if deepest > MAX_DEPTH:
-                return deepest
-        children = current.values() if isinstance(current, dict) else current
-        stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
-    return deepest
 
 
 @cache

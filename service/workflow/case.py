@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from service.fhirtime import parse_range, stamp
+from service.fhirtime import stamp, start_of
 from service.outcome import FhirError
 from service.storage.schema import cases
 
@@ -34,11 +34,6 @@ class Transition:
     deviations: list[tuple[str, str]] = field(default_factory=list)  # (deviation code, why)
 
 
-def _time(value: Any) -> datetime | None:
-    parsed = parse_range(value) if isinstance(value, str) else None
-    return parsed[0] if parsed else None
-
-
 def load(conn: Connection, encounter: str) -> dict[str, Any] | None:
     row = conn.execute(select(cases).where(cases.c.encounter == encounter)).first()
     return dict(row._mapping) if row else None
@@ -58,7 +53,7 @@ def apply(
     now: datetime,
 ) -> Transition:
     """The case after `event` (sent at `sent`); raises FhirError for impossible steps."""
-    admitted = _time(encounter.get("period", {}).get("start"))
+    admitted = start_of(encounter.get("period", {}).get("start"))
     if current is None:
         current = {
             "encounter": encounter_ref,
@@ -99,7 +94,7 @@ def apply(
             )
         current["state"] = "ready"
         current["ready_notified_at"] = stamp(sent)
-        ready = _time(_extension(encounter, "lus-utskrivningsklar-tidpunkt"))
+        ready = start_of(_extension(encounter, "lus-utskrivningsklar-tidpunkt"))
         current["ready_at"] = stamp(ready) if ready else stamp(sent)
         current["sip_invited_at"] = None
     elif event == "inte-langre-utskrivningsklar":
@@ -120,7 +115,7 @@ def apply(
     elif event == "informationsoverforing":
         current["information_sent_at"] = current.get("information_sent_at") or stamp(sent)
     elif event == "utskrivningsmeddelande":
-        discharged = _time(encounter.get("period", {}).get("end")) or sent
+        discharged = start_of(encounter.get("period", {}).get("end")) or sent
         current["state"] = "discharged"
         current["discharged_at"] = stamp(discharged)
     current["updated_at"] = stamp(now)
@@ -146,7 +141,7 @@ def open_on_admission(conn: Connection, encounter: dict[str, Any], now: datetime
     noticed by the deadline monitor even when no notification is ever sent."""
     reference = f"Encounter/{encounter['id']}"
     patient = encounter.get("subject", {}).get("reference")
-    admitted = _time(encounter.get("period", {}).get("start"))
+    admitted = start_of(encounter.get("period", {}).get("start"))
     if not patient or load(conn, reference) is not None:
         return
     row = {

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, and_, select
 
-from service.fhirtime import STOCKHOLM, Clock, parse_range
+from service.fhirtime import STOCKHOLM, Clock, start_of
 from service.routing.directory import search
 from service.storage.schema import cases, outbox
 from service.storage.store import Store
@@ -40,11 +40,6 @@ def deadlines(path: Path = CONFIG) -> Deadlines:
     return Deadlines(
         timedelta(hours=data["admission_notice_hours"]), timedelta(days=data["sip_invitation_days"])
     )
-
-
-def _at(value: str | None) -> datetime | None:
-    parsed = parse_range(value) if value else None
-    return parsed[0] if parsed else None
 
 
 def end_of_day(moment: datetime) -> datetime:
@@ -109,11 +104,11 @@ class DeadlineMonitor:
         limits = deadlines()
         for row in conn.execute(select(cases).where(cases.c.state != "closed")):
             encounter, patient = row.encounter, row.patient
-            admitted, notified = _at(row.admitted_at), _at(row.admission_notified_at)
+            admitted, notified = start_of(row.admitted_at), start_of(row.admission_notified_at)
             if admitted and notified is None and now > admitted + limits.admission_notice:
                 why = f"no inskrivningsmeddelande within {limits.admission_notice} of admission"
                 yield "sent-inskrivningsmeddelande", encounter, patient, [encounter], why
-            ready = _at(row.ready_notified_at)
+            ready = start_of(row.ready_notified_at)
             if ready and row.sip_invited_at is None and now > ready + limits.sip_invitation:
                 why = (
                     f"no kallelse till SIP {limits.sip_invitation.days} days after the ready notice"
@@ -125,7 +120,7 @@ class DeadlineMonitor:
                     [encounter],
                     why,
                 )
-            discharged = _at(row.discharged_at)
+            discharged = start_of(row.discharged_at)
             if discharged and row.information_sent_at is None and now >= end_of_day(discharged):
                 why = "no informationsöverföring by the end of the day of discharge"
                 yield "sen-informationsoverforing", encounter, patient, [encounter], why
@@ -139,7 +134,7 @@ class DeadlineMonitor:
             )
         )
         for row in rows:
-            delivered = _at(row.delivered_at)
+            delivered = start_of(row.delivered_at)
             if delivered is None:
                 continue
             services = search(conn, "HealthcareService", [("organization", row.receiver)])

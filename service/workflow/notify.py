@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from fhir_profiles import CANONICAL
 from service.delivery.state import acknowledge
-from service.fhirtime import Clock, parse_range
+from service.fhirtime import Clock, start_of
 from service.outcome import FhirError, issue
 from service.routing import roles
 from service.routing.router import route
@@ -91,8 +91,7 @@ class Workflow:
 
         new = {k: v for k, v in receipts(task).items() if k not in receipts(before)}
         for receiver, received in new.items():
-            parsed = parse_range(received) if received else None
-            acknowledge(conn, f"Task/{task['id']}", receiver, parsed[0] if parsed else now)
+            acknowledge(conn, f"Task/{task['id']}", receiver, start_of(received) or now)
 
     def _stay(self, resource: Resource) -> str | None:
         kind = resource["resourceType"]
@@ -125,7 +124,7 @@ class Workflow:
                 "not know: send the Encounter (and Patient) before the notification",
             )
         patient_ref = f"Patient/{patient_id}"
-        sent = _time(resource.get("authoredOn")) or now
+        sent = start_of(resource.get("authoredOn")) or now
         warnings: list[Resource] = []
         if stay_known and event not in ("avvikelse", "makulering"):
             assert encounter is not None and encounter.resource is not None
@@ -167,8 +166,3 @@ class Workflow:
                 issue("warning", "incomplete", f"not every receiver could be routed: {why}")
             )
         return warnings
-
-
-def _time(value: Any) -> datetime | None:
-    parsed = parse_range(value) if isinstance(value, str) else None
-    return parsed[0] if parsed else None
