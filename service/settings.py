@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SERVICE_URI = "urn:lus-fhir:service"  # message source when no public base URL is configured
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LUS_FHIR_")
@@ -37,6 +39,14 @@ class Settings(BaseSettings):
     delivery_horizon_hours: float = 72.0
     acknowledgement_minutes: float = 240.0
     monitor_interval_seconds: float = 60.0
+
+    def source(self) -> str:
+        """What outgoing notifications name as their source: the public base URL if known.
+
+        A separate `lus-fhir worker` process has no request to take a base URL from, so this is
+        the one answer every process gives.
+        """
+        return self.base_url or SERVICE_URI
 
     def database(self) -> str:
         """The SQLAlchemy URL, with the psycopg 3 driver for plain postgresql:// URLs."""

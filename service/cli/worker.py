@@ -17,6 +17,7 @@ from service.cli import options
 from service.delivery import DeliveryConfig, Worker
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
+from service.workflow.notify import Workflow
 
 
 def worker(
@@ -41,7 +42,10 @@ def worker(
     engine = engine_for(settings.database())
     migrate(engine)
     stop = threading.Event()
-    delivery = Worker(Store(engine), config)
+    store = Store(engine)
+    # Dead letters raise deviations that are routed like any write, so this process needs the
+    # workflow too.
+    delivery = Worker(store, Workflow(store, store.clock, settings.source()).deviation, config)
 
     def _stop(signum: int, _: FrameType | None) -> None:
         logging.getLogger(__name__).info("signal %d: finishing deliveries in flight", signum)

@@ -1,53 +1,25 @@
-"""The lus-avvikelse DetectedIssue raised when a delivery goes dead.
+"""The deviation a dead delivery raises, and the seam through which it is raised.
 
-Its id and identifier derive from the outbox idempotency key, so a dead-letter that is somehow
-processed twice cannot raise two deviations about the same delivery.
+The delivery package sits below the workflow (the workflow enqueues, the worker delivers), so it
+cannot call the workflow itself: whoever builds a Worker hands it `RaiseDeviation`, in production
+the workflow's, which stores the deviation once and routes it like any write.
 """
 
-import uuid
-from datetime import datetime
-from typing import Any
+from typing import Protocol
 
-from fhir_profiles import CANONICAL
+from sqlalchemy import Connection
+
 from service.delivery.claim import Claim
-from service.delivery.escalation import ContactPath
-
-PROFILE = f"{CANONICAL}/StructureDefinition/lus-avvikelse"
-DEVIATION_SYSTEM = f"{CANONICAL}/CodeSystem/lus-deviation-type"
-NAMESPACE = uuid.UUID("3b0e6a52-2f7d-4f55-8f0e-1d7c9a4b6e21")
-DISPLAY = {"leverans-misslyckad": "Leverans misslyckad", "ej-routbar": "Ej routbar"}
-
-Resource = dict[str, Any]
+from service.workflow.deviations import Deviation
 
 
-def deviation_id(claim: Claim) -> str:
-    return f"leverans-{uuid.uuid5(NAMESPACE, claim.idempotency_key).hex}"
+class RaiseDeviation(Protocol):
+    def __call__(self, conn: Connection, deviation: Deviation) -> bool: ...
 
 
-def mitigation_text(path: ContactPath, escalated_to: str | None, was_escalation: bool) -> str:
-    telecoms = ", ".join(path.telecoms)
-    if escalated_to:
-        return (
-            f"Eskalerad till mottagarens helgkontaktväg: notifieringen skickas till "
-            f"{path.endpoint} ({path.address}) med nyckeln {escalated_to}."
-        )
-    if was_escalation:
-        prefix = "Leveransen till helgkontaktvägen misslyckades också."
-    else:
-        prefix = "Mottagarens helgkontaktväg har ingen endpoint."
-    if telecoms:
-        return f"{prefix} Endast telefon/e-post finns ({telecoms}); kontakta mottagaren manuellt."
-    return f"{prefix} Ingen helgkontaktväg med telefon/e-post är registrerad; manuell uppföljning."
-
-
-def build(
-    claim: Claim,
-    patient: str | None,
-    receiver_name: str | None,
-    error: str,
-    mitigation: str,
-    at: datetime,
-) -> Resource:
+def dead_letter_deviation(
+    claim: Claim, patient: str | None, receiver_name: str | None, error: str, mitigation: str
+) -> Deviation:
     code = "ej-routbar" if not claim.address else "leverans-misslyckad"
     receiver = f"{receiver_name} ({claim.receiver})" if receiver_name else claim.receiver
     endpoint = f"{claim.endpoint or 'ingen endpoint'} ({claim.address or 'ingen adress'})"
@@ -55,25 +27,6 @@ def build(
         f"Notifieringen {claim.notification} (händelse {claim.event}) kunde inte levereras till "
         f"{receiver} via {endpoint} efter {claim.attempts} försök. Senaste fel: {error}"
     )
-    when = at.isoformat(timespec="seconds")
-    resource: Resource = {
-        "resourceType": "DetectedIssue",
-        "id": deviation_id(claim),
-        "meta": {"profile": [PROFILE]},
-        "identifier": [
-            {
-                "system": "urn:ietf:rfc:3986",
-                "value": f"urn:uuid:{uuid.uuid5(NAMESPACE, claim.idempotency_key)}",
-            }
-        ],
-        "status": "final",
-        "code": {"coding": [{"system": DEVIATION_SYSTEM, "code": code, "display": DISPLAY[code]}]},
-        "severity": "high",
-        "identifiedDateTime": when,
-        "implicated": [{"reference": claim.notification}],
-        "detail": detail,
-        "mitigation": [{"action": {"text": mitigation}, "date": when}],
-    }
-    if patient:
-        resource["patient"] = {"reference": patient}
-    return resource
+    return Deviation(
+        code, claim.idempotency_key, patient, [claim.notification], detail, mitigation, "high"
+    )

@@ -1,8 +1,9 @@
 """The receiver's weekend/out-of-hours contact path (lus-helgkontaktvag), the escalation target.
 
-When a delivery goes dead, the notification is re-queued to the Endpoint named in the
-receiver's HealthcareService extension, as a new outbox row with its own idempotency key; when
-the contact path is only a telephone number or e-mail address, that is named for a human.
+When a delivery goes dead, or is delivered but not acknowledged in time, the notification is
+re-queued to the Endpoint named in the receiver's HealthcareService extension, as a new outbox
+row with its own idempotency key; when the contact path is only a telephone number or e-mail
+address, that is named for a human in the deviation's mitigation.
 """
 
 import json
@@ -106,13 +107,16 @@ def _payload_for(claim: Claim, connection_type: str | None) -> tuple[str, str | 
 
 
 def enqueue_escalation(conn: Connection, claim: Claim, path: ContactPath, now: datetime) -> str:
-    """Insert the escalation row (idempotency key `{old}#escalation`); returns that key.
+    """Insert the escalation row (idempotency key `{old}#escalation`) unless it exists; returns
+    that key.
 
     Its ordering key is the original's plus the suffix: escalations keep their order among
     themselves without waiting behind a main endpoint that may be down for days.
     """
-    payload, connection_type = _payload_for(claim, path.connection_type)
     key = f"{claim.idempotency_key}{SUFFIX}"
+    if conn.execute(select(outbox.c.seq).where(outbox.c.idempotency_key == key)).first():
+        return key
+    payload, connection_type = _payload_for(claim, path.connection_type)
     conn.execute(
         insert(outbox).values(
             idempotency_key=key,
@@ -131,3 +135,30 @@ def enqueue_escalation(conn: Connection, claim: Claim, path: ContactPath, now: d
         )
     )
     return key
+
+
+def escalate(
+    conn: Connection, store: Store, claim: Claim, now: datetime
+) -> tuple[ContactPath, str | None]:
+    """Queue the notification to the receiver's weekend endpoint (never an escalation's own);
+    returns the contact path and the escalation's key, None when nothing could be queued."""
+    path = contact_path(conn, store, claim.receiver)
+    if is_escalation(claim) or not (path.endpoint and path.address):
+        return path, None
+    return path, enqueue_escalation(conn, claim, path, now)
+
+
+def mitigation_text(path: ContactPath, escalated_to: str | None, was_escalation: bool) -> str:
+    telecoms = ", ".join(path.telecoms)
+    if escalated_to:
+        return (
+            f"Eskalerad till mottagarens helgkontaktväg: notifieringen skickas till "
+            f"{path.endpoint} ({path.address}) med nyckeln {escalated_to}."
+        )
+    if was_escalation:
+        prefix = "Leveransen till helgkontaktvägen misslyckades också."
+    else:
+        prefix = "Mottagarens helgkontaktväg har ingen endpoint."
+    if telecoms:
+        return f"{prefix} Endast telefon/e-post finns ({telecoms}); kontakta mottagaren manuellt."
+    return f"{prefix} Ingen helgkontaktväg med telefon/e-post är registrerad; manuell uppföljning."

@@ -1,7 +1,7 @@
 """Recording an attempt's outcome on its outbox row, fenced to the claim that made it.
 
 Dead-lettering happens in the same transaction as the status change: the row goes `dead`, the
-deviation is stored and the escalation row is queued together, or not at all.
+deviation is stored (and routed) and the escalation row is queued together, or not at all.
 """
 
 import logging
@@ -11,8 +11,8 @@ from sqlalchemy import Connection, or_, update
 
 from service.delivery.claim import Claim, still_held
 from service.delivery.config import DeliveryConfig
-from service.delivery.deviation import build, deviation_id, mitigation_text
-from service.delivery.escalation import contact_path, enqueue_escalation, is_escalation
+from service.delivery.deviation import RaiseDeviation, dead_letter_deviation
+from service.delivery.escalation import escalate, is_escalation, mitigation_text
 from service.delivery.patient import patient_of
 from service.delivery.policy import Outcome, Verdict, next_attempt
 from service.fhirtime import parse_range, stamp
@@ -54,6 +54,7 @@ def record(
     now: datetime,
     config: DeliveryConfig,
     unit_random: float,
+    raise_deviation: RaiseDeviation,
 ) -> str:
     """Apply `outcome`; returns the row's new status, or "stale" when the claim was lost
     (lease expired and re-claimed, or acknowledged meanwhile) and nothing was written."""
@@ -91,29 +92,37 @@ def record(
     if subscriptions.is_subscription(claim):
         subscriptions.dead(conn, store, claim, error, now)
     else:
-        dead_letter(conn, store, claim, error, now)
+        dead_letter(conn, store, claim, error, now, raise_deviation)
     return "dead"
 
 
-def dead_letter(conn: Connection, store: Store, claim: Claim, error: str, now: datetime) -> None:
-    """Raise the deviation and escalate to the weekend contact path (not an escalation's own)."""
-    path = contact_path(conn, store, claim.receiver)
-    escalated_to = None
-    if not is_escalation(claim) and path.endpoint and path.address:
-        escalated_to = enqueue_escalation(conn, claim, path, now)
+def dead_letter(
+    conn: Connection,
+    store: Store,
+    claim: Claim,
+    error: str,
+    now: datetime,
+    raise_deviation: RaiseDeviation,
+) -> None:
+    """Escalate to the weekend contact path and raise the deviation.
+
+    When the dead row carried a deviation, the new deviation implicates only that DetectedIssue,
+    which is about no stay: it is stored and published to subscribers but routed to nobody, so a
+    ward that refuses deviations cannot start a loop.
+    """
+    path, escalated_to = escalate(conn, store, claim, now)
     kind, _, rid = claim.receiver.partition("/")
     organization = store.read(conn, kind, rid) if kind == "Organization" else None
     name = organization.resource.get("name") if organization and organization.resource else None
-    resource = build(
+    patient = patient_of(claim.payload, claim.ordering_key)
+    if patient is None:
+        log.warning("deviation for %s names no patient (none in payload)", claim.idempotency_key)
+    deviation = dead_letter_deviation(
         claim,
-        patient_of(claim.payload, claim.ordering_key),
+        patient,
         name if isinstance(name, str) else None,
         error,
         mitigation_text(path, escalated_to, is_escalation(claim)),
-        now,
     )
-    if "patient" not in resource:
-        log.warning("deviation for %s names no patient (none in payload)", claim.idempotency_key)
-    if store.read(conn, "DetectedIssue", deviation_id(claim)) is None:
-        store.write(conn, resource, None, "POST")
+    raise_deviation(conn, deviation)
     log.warning("outbox row %s dead: %s", claim.idempotency_key, error)

@@ -19,6 +19,7 @@ import httpx
 from service.delivery import wakeup
 from service.delivery.claim import Claim, claim_due
 from service.delivery.config import DeliveryConfig
+from service.delivery.deviation import RaiseDeviation
 from service.delivery.policy import Outcome, Verdict
 from service.delivery.record import record, record_delivered
 from service.delivery.send import deliver
@@ -34,12 +35,14 @@ class Worker:
     def __init__(
         self,
         store: Store,
+        raise_deviation: RaiseDeviation,
         config: DeliveryConfig | None = None,
         clock: Clock | None = None,
         unit_random: Callable[[], float] = random.random,
         client: httpx.Client | None = None,
     ) -> None:
         self.store = store
+        self.raise_deviation = raise_deviation
         self.config = config or DeliveryConfig()
         self.clock = clock or store.clock
         self.unit_random = unit_random
@@ -83,7 +86,16 @@ class Worker:
             return [
                 ("delivered" if claim.seq in held else "stale")
                 if outcome.verdict is Verdict.DELIVERED
-                else record(conn, self.store, claim, outcome, now, self.config, self.unit_random())
+                else record(
+                    conn,
+                    self.store,
+                    claim,
+                    outcome,
+                    now,
+                    self.config,
+                    self.unit_random(),
+                    self.raise_deviation,
+                )
                 for claim, outcome in attempts
             ]
 
@@ -150,6 +162,8 @@ class BackgroundWorker:
         self.worker.close()
 
 
-def start_in_background(store: Store, config: DeliveryConfig) -> BackgroundWorker:
+def start_in_background(
+    store: Store, raise_deviation: RaiseDeviation, config: DeliveryConfig
+) -> BackgroundWorker:
     """Start delivering from this process; call `.stop()` at shutdown."""
-    return BackgroundWorker(Worker(store, config)).start()
+    return BackgroundWorker(Worker(store, raise_deviation, config)).start()

@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         stop = threading.Event()
         background = []
         if settings.run_worker:
-            worker = start_in_background(services.store, DeliveryConfig.from_settings(settings))
+            worker = start_in_background(
+                services.store, services.workflow.deviation, DeliveryConfig.from_settings(settings)
+            )
             monitor = DeadlineMonitor(
                 services.store, services.workflow, clock, settings.acknowledgement_minutes
             )

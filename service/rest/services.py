@@ -18,7 +18,6 @@ from service.validation import validator
 from service.workflow.notify import Workflow
 
 Resource = dict[str, Any]
-SERVICE_URI = "urn:lus-fhir:service"  # message source when no public base URL is configured
 MESSAGE_PROFILE = f"{CANONICAL}/StructureDefinition/lus-meddelande"
 
 
@@ -36,7 +35,7 @@ class Services:
     operations: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.workflow = Workflow(self.store, self.clock, self.settings.base_url or SERVICE_URI)
+        self.workflow = Workflow(self.store, self.clock, self.settings.source())
         self.engine = Engine(
             self.store,
             self.validate_write,

@@ -8,7 +8,7 @@ Each deviation has a deterministic key, so running the monitor again raises noth
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -17,10 +17,14 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, and_, select
 
+from service.delivery.claim import Claim
+from service.delivery.escalation import escalate, is_escalation, mitigation_text
+from service.delivery.patient import patient_of
 from service.fhirtime import STOCKHOLM, Clock, start_of
 from service.routing.directory import search
 from service.storage.schema import cases, outbox
 from service.storage.store import Store
+from service.workflow.deviations import Deviation, exists
 from service.workflow.notify import Workflow
 
 log = logging.getLogger(__name__)
@@ -90,44 +94,33 @@ class DeadlineMonitor:
         raised: list[str] = []
         now = self.clock()
         with self.store.begin() as conn:
-            for code, key, patient, implicated, why in [
-                *self._cases(conn, now),
-                *self._receipts(conn, now),
-            ]:
-                if self.workflow.deviation(conn, code, key, patient, implicated, why):
-                    raised.append(f"{code}: {why}")
+            for deviation in [*self._cases(conn, now), *self._receipts(conn, now)]:
+                if self.workflow.deviation(conn, deviation):
+                    raised.append(f"{deviation.code}: {deviation.detail}")
         return raised
 
-    def _cases(
-        self, conn: Connection, now: datetime
-    ) -> Iterator[tuple[str, str, str, list[str], str]]:
+    def _cases(self, conn: Connection, now: datetime) -> Iterator[Deviation]:
         limits = deadlines()
         for row in conn.execute(select(cases).where(cases.c.state != "closed")):
             encounter, patient = row.encounter, row.patient
             admitted, notified = start_of(row.admitted_at), start_of(row.admission_notified_at)
             if admitted and notified is None and now > admitted + limits.admission_notice:
                 why = f"no inskrivningsmeddelande within {limits.admission_notice} of admission"
-                yield "sent-inskrivningsmeddelande", encounter, patient, [encounter], why
+                yield Deviation("sent-inskrivningsmeddelande", encounter, patient, [encounter], why)
             ready = start_of(row.ready_notified_at)
             if ready and row.sip_invited_at is None and now > ready + limits.sip_invitation:
-                why = (
-                    f"no kallelse till SIP {limits.sip_invitation.days} days after the ready notice"
-                )
-                yield (
-                    "sen-kallelse-sip",
-                    f"{encounter}|{row.ready_notified_at}",
-                    patient,
-                    [encounter],
-                    why,
-                )
+                days = limits.sip_invitation.days
+                why = f"no kallelse till SIP {days} days after the ready notice"
+                key = f"{encounter}|{row.ready_notified_at}"
+                yield Deviation("sen-kallelse-sip", key, patient, [encounter], why)
             discharged = start_of(row.discharged_at)
             if discharged and row.information_sent_at is None and now >= end_of_day(discharged):
                 why = "no informationsöverföring by the end of the day of discharge"
-                yield "sen-informationsoverforing", encounter, patient, [encounter], why
+                yield Deviation("sen-informationsoverforing", encounter, patient, [encounter], why)
 
-    def _receipts(
-        self, conn: Connection, now: datetime
-    ) -> Iterator[tuple[str, str, str, list[str], str]]:
+    def _receipts(self, conn: Connection, now: datetime) -> Iterator[Deviation]:
+        """Deliveries not acknowledged within the limit, counted in the receiver's opening hours;
+        each is also escalated to the receiver's weekend contact path, once."""
         rows = conn.execute(
             select(outbox).where(
                 and_(outbox.c.status == "delivered", outbox.c.acknowledged_at.is_(None))
@@ -137,19 +130,29 @@ class DeadlineMonitor:
             delivered = start_of(row.delivered_at)
             if delivered is None:
                 continue
+            deviation = Deviation(
+                "ej-kvitterad",
+                f"{row.notification}|{row.receiver}",
+                None,
+                [row.notification],
+                "",
+            )
+            if exists(conn, deviation):
+                continue
             services = search(conn, "HealthcareService", [("organization", row.receiver)])
             hours = [slot for s in services for slot in s.get("availableTime", [])]
             waited = open_minutes(hours, delivered, now)
-            if waited > self.acknowledgement_minutes:
-                patient = row.ordering_key.split("|", 1)[1]
-                why = (
-                    f"{row.receiver} has not confirmed receipt of {row.notification} after "
-                    f"{waited:.0f} open minutes (limit {self.acknowledgement_minutes:.0f})"
-                )
-                yield (
-                    "ej-kvitterad",
-                    f"{row.notification}|{row.receiver}",
-                    patient,
-                    [row.notification],
-                    why,
-                )
+            if waited <= self.acknowledgement_minutes:
+                continue
+            claim = Claim.of(row, row.next_attempt_at)
+            path, escalated_to = escalate(conn, self.store, claim, now)
+            why = (
+                f"{row.receiver} has not confirmed receipt of {row.notification} after "
+                f"{waited:.0f} open minutes (limit {self.acknowledgement_minutes:.0f})"
+            )
+            yield replace(
+                deviation,
+                patient=patient_of(row.payload, row.ordering_key),
+                detail=why,
+                mitigation=mitigation_text(path, escalated_to, is_escalation(claim)),
+            )

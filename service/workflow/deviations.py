@@ -1,10 +1,11 @@
 """Deviations (avvikelser) raised by the service itself, as lus-avvikelse DetectedIssues.
 
-Each has a deterministic identifier, so a deviation about the same thing is raised once however
-often the monitor or the workflow looks at it.
+Each has a deterministic identifier derived from its code and key, so a deviation about the same
+thing is raised once however often the monitor, the workflow or a delivery worker looks at it.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,44 +31,59 @@ DISPLAY = {
 }
 
 
-def raise_deviation(
-    conn: Connection,
-    store: Store,
-    code: str,
-    key: str,
-    patient: str,
-    implicated: list[str],
-    detail: str,
-    at: datetime,
-    mitigation: str | None = None,
-) -> Stored | None:
-    """Store the deviation unless one with the same `key` exists; returns it when new."""
-    identifier = f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{code}|{key}')}"
-    existing = execute.run(
+@dataclass(frozen=True)
+class Deviation:
+    """What went wrong, about whom, and what was done about it; `key` makes it unique per code."""
+
+    code: str
+    key: str
+    patient: str | None
+    implicated: list[str]
+    detail: str
+    mitigation: str | None = None
+    severity: str = "moderate"
+
+    @property
+    def identifier(self) -> str:
+        return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{self.code}|{self.key}')}"
+
+
+def exists(conn: Connection, deviation: Deviation) -> bool:
+    found = execute.run(
         conn,
-        parse("DetectedIssue", [("identifier", f"{IDENTIFIER_SYSTEM}|{identifier}")], 1, 1, True),
+        parse(
+            "DetectedIssue",
+            [("identifier", f"{IDENTIFIER_SYSTEM}|{deviation.identifier}")],
+            1,
+            1,
+            True,
+        ),
     )
-    if existing.total:
+    return bool(found.total)
+
+
+def raise_deviation(
+    conn: Connection, store: Store, deviation: Deviation, at: datetime
+) -> Stored | None:
+    """Store the deviation unless one with the same code and key exists; returns it when new."""
+    if exists(conn, deviation):
         return None
+    when = at.isoformat(timespec="seconds")
+    code = deviation.code
     resource: dict[str, Any] = {
         "resourceType": "DetectedIssue",
         "id": str(uuid.uuid4()),
         "meta": {"profile": [PROFILE]},
-        "identifier": [{"system": IDENTIFIER_SYSTEM, "value": identifier}],
+        "identifier": [{"system": IDENTIFIER_SYSTEM, "value": deviation.identifier}],
         "status": "final",
-        "code": {
-            "coding": [
-                {"system": DEVIATION_SYSTEM, "code": code, "display": DISPLAY.get(code, code)}
-            ]
-        },
-        "severity": "moderate",
-        "patient": {"reference": patient},
-        "identifiedDateTime": at.isoformat(timespec="seconds"),
-        "implicated": [{"reference": r} for r in implicated],
-        "detail": detail,
+        "code": {"coding": [{"system": DEVIATION_SYSTEM, "code": code, "display": DISPLAY[code]}]},
+        "severity": deviation.severity,
+        "identifiedDateTime": when,
+        "implicated": [{"reference": r} for r in deviation.implicated],
+        "detail": deviation.detail,
     }
-    if mitigation:
-        resource["mitigation"] = [
-            {"action": {"text": mitigation}, "date": at.isoformat(timespec="seconds")}
-        ]
+    if deviation.patient:
+        resource["patient"] = {"reference": deviation.patient}
+    if deviation.mitigation:
+        resource["mitigation"] = [{"action": {"text": deviation.mitigation}, "date": when}]
     return store.write(conn, resource, None, "POST")

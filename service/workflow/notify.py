@@ -20,7 +20,7 @@ from service.routing.router import route
 from service.storage.store import Store, Stored
 from service.subscriptions import hook as subscriptions
 from service.workflow import case
-from service.workflow.deviations import raise_deviation
+from service.workflow.deviations import Deviation, raise_deviation
 from service.workflow.enqueue import enqueue
 from service.workflow.events import event_of, reference_id
 from service.workflow.payloads import payload
@@ -40,17 +40,13 @@ class Workflow:
         subscriptions.on_write(conn, self.store, stored, previous, self.base, self.clock())
         return warnings
 
-    def deviation(
-        self, conn: Connection, code: str, key: str, patient: str, implicated: list[str], why: str
-    ) -> bool:
-        """Raise a deviation (once per key) and run it through the workflow like any other write:
-        it is routed to the responsible party and matched against subscription topics. True when
-        it is new."""
-        stored = raise_deviation(
-            conn, self.store, code, key, patient, implicated, why, self.clock()
-        )
+    def deviation(self, conn: Connection, deviation: Deviation) -> bool:
+        """Raise a deviation (once per code and key) and run it through the workflow like any
+        other write: routed to the responsible party and matched against subscription topics.
+        True when it is new."""
+        stored = raise_deviation(conn, self.store, deviation, self.clock())
         if stored is not None:
-            self.on_write(conn, stored, None)
+            self.on_write(conn, stored, None)  # its warnings have no sender to go to
         return stored is not None
 
     def _process(self, conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
@@ -93,16 +89,25 @@ class Workflow:
         for receiver, received in new.items():
             acknowledge(conn, f"Task/{task['id']}", receiver, start_of(received) or now)
 
-    def _stay(self, resource: Resource) -> str | None:
+    def _stay(self, conn: Connection, resource: Resource) -> str | None:
+        """The stay (Encounter id) a notification or deviation is about; a deviation that only
+        implicates a notification (a failed or unacknowledged delivery) is about its stay."""
         kind = resource["resourceType"]
         if kind == "Task":
             return reference_id(resource.get("focus"), "Encounter")
         if kind == "CommunicationRequest":
             candidates = [resource.get("encounter"), *resource.get("about", [])]
             return next((i for i in (reference_id(c, "Encounter") for c in candidates) if i), None)
-        for implicated in resource.get("implicated", []):
-            if found := reference_id(implicated, "Encounter"):
+        implicated = resource.get("implicated", [])
+        for reference in implicated:
+            if found := reference_id(reference, "Encounter"):
                 return found
+        for reference in implicated:
+            for notification_kind in ("Task", "CommunicationRequest"):
+                rid = reference_id(reference, notification_kind)
+                notification = self.store.read(conn, notification_kind, rid) if rid else None
+                if notification is not None and notification.resource is not None:
+                    return self._stay(conn, notification.resource)
         return None
 
     def _notification(
@@ -113,7 +118,7 @@ class Workflow:
             resource.get("for") or resource.get("subject") or resource.get("patient"), "Patient"
         )
         patient = self.store.read(conn, "Patient", patient_id) if patient_id else None
-        encounter_id = self._stay(resource)
+        encounter_id = self._stay(conn, resource)
         encounter = self.store.read(conn, "Encounter", encounter_id) if encounter_id else None
         stay_known = encounter is not None and not encounter.deleted
         if event not in ("avvikelse",) and not stay_known:
@@ -136,7 +141,8 @@ class Workflow:
             case.save(conn, transition.row, current is not None)
             for code, why in transition.deviations:
                 implicated = [reference, encounter_ref]
-                self.deviation(conn, code, f"{reference}|{code}", patient_ref, implicated, why)
+                found = Deviation(code, f"{reference}|{code}", patient_ref, implicated, why)
+                self.deviation(conn, found)
                 warnings.append(issue("warning", "business-rule", f"deviation {code}: {why}"))
         ctx = roles.Context(
             conn,
@@ -161,7 +167,8 @@ class Workflow:
             why = "; ".join(routing.problems)
             if event != "avvikelse":  # a deviation nobody can receive must not raise another one
                 implicated = [reference] + ([f"Encounter/{encounter_id}"] if stay_known else [])
-                self.deviation(conn, "ej-routbar", reference, patient_ref, implicated, why)
+                unroutable = Deviation("ej-routbar", reference, patient_ref, implicated, why)
+                self.deviation(conn, unroutable)
             warnings.append(
                 issue("warning", "incomplete", f"not every receiver could be routed: {why}")
             )

@@ -10,6 +10,7 @@ from service.delivery import DeliveryConfig, Worker
 from service.delivery.escalation import WEEKEND_PATH
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
+from service.workflow.notify import Workflow
 from tests.delivery.support import FakeClock
 from tests.support.databases import fresh_postgres_database
 
@@ -55,8 +56,8 @@ def store(engine: Engine, clock: FakeClock) -> Store:
 
 
 @pytest.fixture
-def worker(store: Store) -> Iterator[Worker]:
-    created = Worker(store, CONFIG, unit_random=lambda: 1.0)
+def worker(store: Store, clock: FakeClock) -> Iterator[Worker]:
+    created = Worker(store, Workflow(store, clock).deviation, CONFIG, unit_random=lambda: 1.0)
     yield created
     created.close()
 

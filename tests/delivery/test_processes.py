@@ -19,6 +19,7 @@ from service.delivery import DeliveryConfig, start_in_background
 from service.storage.database import engine_for, migrate
 from service.storage.schema import outbox
 from service.storage.store import Store
+from service.workflow.notify import Workflow
 from tests.delivery.support import Receiver, Row, enqueue, receiver, row
 from tests.delivery.test_delivery import assert_in_order_exactly_once
 from tests.support.databases import fresh_postgres_database
@@ -130,7 +131,8 @@ def test_background_worker_is_woken_by_announce(tmp_path: Path) -> None:
     engine = engine_for(f"sqlite:///{tmp_path / 'serve.sqlite3'}")
     migrate(engine)
     store = Store(engine)
-    background = start_in_background(store, DeliveryConfig(poll_seconds=30, concurrency=4))
+    config = DeliveryConfig(poll_seconds=30, concurrency=4)
+    background = start_in_background(store, Workflow(store, store.clock).deviation, config)
     try:
         with receiver() as up:
             time.sleep(0.2)  # the worker is now idle, waiting up to 30 s

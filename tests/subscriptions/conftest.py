@@ -49,8 +49,9 @@ def store(client: TestClient) -> Store:
 
 
 @pytest.fixture
-def worker(store: Store) -> Iterator[Worker]:
-    created = Worker(store, CONFIG, unit_random=lambda: 1.0)
+def worker(client: TestClient, store: Store) -> Iterator[Worker]:
+    deviations = client.app.state.services.workflow.deviation  # type: ignore[attr-defined]
+    created = Worker(store, deviations, CONFIG, unit_random=lambda: 1.0)
     yield created
     created.close()
 
