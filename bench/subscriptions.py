@@ -6,8 +6,9 @@ receiver on loopback.
 The Stockholm directory is loaded with every Endpoint pointed at a loopback sink, so each Task is
 routed and delivered as in production (that outbox traffic shares the worker). Each subscription
 filters on one patient; `fan-out` subscriptions match every event (1: one notification per
-event; 10: ten). A real `lus-fhir serve` process with its delivery worker; SQLite, and PostgreSQL
-when LUS_FHIR_TEST_POSTGRES_URL is set.
+event; 10: ten). A real `lus-fhir serve` with its delivery worker; SQLite, and PostgreSQL when
+LUS_FHIR_TEST_POSTGRES_URL is set, there also with `--workers 2` (two server processes sharing
+the database, each delivering through SKIP LOCKED claims).
 
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
 """
@@ -29,7 +30,7 @@ from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.server import start_server
 from tests.workflow.conftest import notification, patient, stay
 
-CLIENTS = 4
+CLIENTS = 16  # enough that a slow response does not lower the offered rate
 
 
 def _directory(client: httpx.Client, sink: str) -> None:
@@ -93,12 +94,18 @@ def _load(base: str, stays: list[tuple[str, str]], rate: float, seconds: float) 
 
 
 def bench(
-    label: str, database_url: str | None, count: int, fan_out: int, rate: float, seconds: float
+    label: str,
+    database_url: str | None,
+    workers: int,
+    count: int,
+    fan_out: int,
+    rate: float,
+    seconds: float,
 ) -> str:
     hook = Hook(keep_alive=True).start()
     sink = Receiver(keep_alive=True).start()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(Path(tmp), database_url, deliver=True)
+        server = start_server(Path(tmp), database_url, deliver=True, workers=workers)
         root = server.base.removesuffix("/fhir")
         try:
             with httpx.Client(base_url=root, timeout=30) as client:
@@ -128,7 +135,8 @@ def bench(
     latencies.sort()
     p99 = latencies[int(0.99 * (len(latencies) - 1))]
     return (
-        f"| {label:10} | {count:4} | {fan_out:3} | {sent / sending:8.1f} | {expected / done:8.1f} "
+        f"| {label:10} | {workers} | {count:4} | {fan_out:3} "
+        f"| {sent / sending:8.1f} | {expected / done:8.1f} "
         f"| {statistics.median(latencies):7.1f} | {p99:7.1f} | {latencies[-1]:7.1f} |"
     )
 
@@ -139,17 +147,24 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    print("| database   | subs | fan-out | events/s | notifications/s | p50 ms | p99 ms | max ms |")
-    print("|---|---|---|---|---|---|---|---|")
-    setups = [("sqlite", False)] + ([("postgresql", True)] if postgres_url() else [])
+    print(
+        "| database   | processes | subs | fan-out | events/s | notifications/s "
+        "| p50 ms | p99 ms | max ms |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    setups = [("sqlite", False, 1)]
+    if postgres_url():
+        setups += [("postgresql", True, 1), ("postgresql", True, 2)]
     if not postgres_url():
         print(
             "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"
         )
-    for label, postgres in setups:
+    for label, postgres, workers in setups:
         for fan_out in (1, 10):
             database = fresh_postgres_database() if postgres else None
-            row = bench(label, database, args.subscriptions, fan_out, args.rate, args.seconds)
+            row = bench(
+                label, database, workers, args.subscriptions, fan_out, args.rate, args.seconds
+            )
             print(row, flush=True)
 
 

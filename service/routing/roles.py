@@ -7,6 +7,7 @@ parts such a Patient may carry (invariant lus-pat-2), and nothing else of the ad
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -29,6 +30,14 @@ class Context:
     patient: Resource | None
     encounter: Resource | None
     at: datetime
+
+    @cached_property
+    def care_teams(self) -> list[Resource]:
+        """The patient's active care teams, searched once for the roles that read them."""
+        if self.patient is None:
+            return []
+        params = [("patient", f"Patient/{self.patient['id']}"), ("status", "active")]
+        return search(self.conn, "CareTeam", params)
 
 
 class Unroutable(Exception):
@@ -86,13 +95,8 @@ def primarvard(ctx: Context) -> list[str]:
 
 
 def _care_team_members(ctx: Context, role: str) -> list[str]:
-    if ctx.patient is None:
-        return []
-    teams = search(
-        ctx.conn, "CareTeam", [("patient", f"Patient/{ctx.patient['id']}"), ("status", "active")]
-    )
     members = []
-    for team in teams:
+    for team in ctx.care_teams:
         for participant in team.get("participant", []):
             codes = {c.get("code") for c in participant.get("role", [{}])[0].get("coding", [])}
             if role in codes:
