@@ -39,6 +39,7 @@ class Claim:
     created_at: str
     lease_until: str
     headers: str | None = None  # JSON object of extra HTTP headers (subscription rest-hook rows)
+    timeout_seconds: int | None = None  # HTTP timeout of this row, else the worker's (rest-hook)
 
     @classmethod
     def of(cls, row: Any, lease_until: str) -> "Claim":
@@ -57,6 +58,7 @@ class Claim:
             created_at=row.created_at,
             lease_until=lease_until,
             headers=row.headers,
+            timeout_seconds=row.timeout_seconds,
         )
 
 

@@ -4,8 +4,8 @@ REST rows PUT the resource to {address}/{type}/{id} (idempotent: a re-send overw
 Task); message rows POST the stored Bundle to {address}/$process-message unchanged, so a re-send
 carries the same Bundle.id/identifier and the receiver can recognise it. Subscription rest-hook
 rows POST their notification Bundle to the channel endpoint itself, with the channel's headers
-(Content-Type = channel.payload). The payload text is sent byte-for-byte as stored, never
-re-serialised.
+(Content-Type = channel.payload) and the channel's own timeout (backport-timeout) when it asks for
+one. The payload text is sent byte-for-byte as stored, never re-serialised.
 """
 
 import json
@@ -55,6 +55,25 @@ def build(claim: Claim) -> Request:
     raise Unsendable(f"unsupported connection type {claim.connection_type!r}")
 
 
+def timeout(client: httpx.Client, claim: Claim) -> httpx.Timeout:
+    """The row's own timeout, capped at the client's: the claim lease is sized from the worker's
+    timeout, so a longer request could outlive its lease and be sent a second time."""
+    default = client.timeout
+    if claim.timeout_seconds is None:
+        return default
+    asked = float(claim.timeout_seconds)
+
+    def capped(limit: float | None) -> float:
+        return asked if limit is None else min(asked, limit)
+
+    return httpx.Timeout(
+        connect=capped(default.connect),
+        read=capped(default.read),
+        write=capped(default.write),
+        pool=capped(default.pool),
+    )
+
+
 def deliver(client: httpx.Client, claim: Claim) -> Outcome:
     """Attempt the delivery once; never raises (every failure becomes an Outcome)."""
     try:
@@ -63,7 +82,11 @@ def deliver(client: httpx.Client, claim: Claim) -> Outcome:
         return Outcome(Verdict.DEAD, str(error))
     try:
         response = client.request(
-            request.method, request.url, headers=request.headers, content=request.body
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.body,
+            timeout=timeout(client, claim),
         )
     except httpx.HTTPError as error:
         return network_failure(error)

@@ -95,6 +95,7 @@ outbox = Table(
     Column("acknowledged_at", String(32), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("headers", Text, nullable=True),  # JSON object of extra HTTP headers (rest-hook)
+    Column("timeout_seconds", Integer, nullable=True),  # per-row HTTP timeout (backport-timeout)
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
 Index("ix_outbox_order", outbox.c.ordering_key, outbox.c.seq)

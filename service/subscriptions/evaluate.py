@@ -3,7 +3,8 @@
 For every topic whose trigger fires on this write, every listening subscription whose filters
 match (and which may see the focus) gets the next event number, an event-log row and — for
 rest-hook — an outbox row with the notification built now. All of it commits with the write or
-not at all, so an event is recorded exactly once and never lost.
+not at all, so an event is recorded exactly once and never lost. A listener whose `end` has
+passed records nothing: it is turned off here if the heartbeat sweep has not done so yet.
 """
 
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy import Connection
 
 from service.delivery.wakeup import announce
 from service.storage.store import Store, Stored
-from service.subscriptions import queue, state
+from service.subscriptions import lifecycle, queue, state
 from service.subscriptions.access import may_receive
 from service.subscriptions.filters import matches
 from service.subscriptions.notification import Focus, bundle
@@ -35,7 +36,8 @@ def evaluate(
     if current is None:
         return 0
     topics = for_resource_type(stored.res_type)
-    listeners = state.listening(conn, [t.url for t in topics]) if topics else []
+    heard = state.listening(conn, [t.url for t in topics]) if topics else []
+    listeners = _unexpired(conn, store, heard, now)
     if not listeners:
         return 0  # the common case: no FHIRPath evaluated at all
     before = previous.resource if previous is not None and not previous.deleted else None
@@ -69,3 +71,12 @@ def evaluate(
     if queued:
         announce(conn)
     return recorded
+
+
+def _unexpired(
+    conn: Connection, store: Store, listeners: list[state.State], now: datetime
+) -> list[state.State]:
+    """The listeners whose end has not passed; the others are turned off."""
+    for ended in (s for s in listeners if s.spec.ended(now)):
+        lifecycle.expire(conn, store, ended.id, now)
+    return [s for s in listeners if not s.spec.ended(now)]

@@ -1,8 +1,11 @@
-"""Heartbeats for active rest-hook subscriptions that asked for them (backport-heartbeat-period).
+"""Heartbeats for active rest-hook subscriptions that asked for them (backport-heartbeat-period),
+and the sweep that turns off subscriptions whose `end` has passed.
 
 A heartbeat is queued when nothing was queued for the subscription for a whole period. The
 compare-and-set on `last_sent_at` means two server processes checking at once queue one
-heartbeat, not two. `run_once(now)` is what tests drive with their own clock.
+heartbeat, not two. Each round first turns ended subscriptions off (unless topic evaluation got
+there first), so an ended subscription gets no heartbeat. `run_once(now)` is what tests drive
+with their own clock.
 """
 
 import logging
@@ -15,7 +18,7 @@ from service.delivery.wakeup import announce
 from service.fhirtime import Clock, instant, parse_range, stamp
 from service.storage.schema import subscriptions_state
 from service.storage.store import Store
-from service.subscriptions import queue, state
+from service.subscriptions import lifecycle, queue, state
 from service.subscriptions.notification import bundle
 
 CHECK_SECONDS = 1.0
@@ -52,9 +55,20 @@ class Heartbeats:
             and _due(s.last_sent_at, s.spec.heartbeat_seconds, now)
         ]
 
+    def expire(self, now: datetime) -> int:
+        """Turn off the subscriptions whose end has passed; returns how many."""
+        with self.store.reading() as conn:
+            ended = [s.id for s in state.live(conn) if s.spec.ended(now)]
+        if not ended:
+            return 0  # the common case takes no write lock
+        with self.store.begin() as conn:
+            return sum(lifecycle.expire(conn, self.store, sub_id, now) for sub_id in ended)
+
     def run_once(self, now: datetime | None = None) -> int:
-        """Queue the heartbeats due at `now`; returns how many."""
+        """Turn off ended subscriptions, then queue the heartbeats due at `now`; returns how
+        many heartbeats."""
         now = now or self.clock()
+        self.expire(now)
         with self.store.reading() as conn:
             if not self._candidates(conn, now):
                 return 0  # the common case takes no write lock

@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from service.storage.store import Store, Stored
 from service.subscriptions.evaluate import evaluate
-from service.subscriptions.lifecycle import on_subscription_write
+from service.subscriptions.lifecycle import on_delete, on_subscription_write
 
 
 def on_write(
@@ -17,10 +17,13 @@ def on_write(
     base: str,
     now: datetime,
 ) -> None:
-    """A client's Subscription write runs its life cycle; any other write is a possible event."""
-    if stored.resource is None:
-        return
+    """A client's Subscription write runs its life cycle (a delete ends it); any other create or
+    update is a possible event. Deleting another resource triggers no topic."""
+    deleted = stored.resource is None
     if stored.res_type == "Subscription":
-        on_subscription_write(conn, store, stored, previous, base, now)
-    else:
+        if deleted:
+            on_delete(conn, store, stored.res_id, now)
+        else:
+            on_subscription_write(conn, store, stored, previous, base, now)
+    elif not deleted:
         evaluate(conn, store, stored, previous, base, now)

@@ -4,6 +4,10 @@ The server owns `status`. A client write may only ask for `requested` (re-activa
 a create is always stored as `requested`, whatever it said. Status changes the server makes are
 plain store writes, not engine writes, so they never reach the write hook: no re-validation, no
 topic evaluation, no handshake loop.
+
+Once `end` has passed the server turns the subscription off, lazily: whichever comes first of
+topic evaluation and the heartbeat sweep (`expire`). A deleted subscription's undelivered rows
+are voided in the delete's transaction and its projection is marked deleted (`on_delete`).
 """
 
 from datetime import datetime
@@ -13,9 +17,9 @@ from sqlalchemy import Connection
 from service.delivery.wakeup import announce
 from service.fhirtime import instant
 from service.storage.store import Store, Stored
-from service.subscriptions import queue, state
+from service.subscriptions import operations, queue, state
 from service.subscriptions.notification import bundle
-from service.subscriptions.spec import parse_subscription
+from service.subscriptions.spec import check_end, parse_subscription
 
 CLIENT_STATUSES = frozenset({"requested", "off"})
 
@@ -39,6 +43,8 @@ def on_subscription_write(
         created, status = True, "requested"
     else:
         created, status = False, asked if asked in CLIENT_STATUSES else current.status
+    if status != "off":
+        check_end(spec, now)
     if asked != status:
         _settle(conn, store, stored, status)
     state.save(conn, stored.res_id, status, spec, now)
@@ -87,10 +93,14 @@ def set_status(
 
 
 def activate(conn: Connection, store: Store, sub_id: str, now: datetime) -> bool:
-    """Handshake delivered (or websocket bound): requested → active, held events resume."""
+    """Handshake delivered (or websocket bound): requested → active, held events resume —
+    unless its end passed meanwhile, which turns it off instead."""
     store.lock(conn, f"subscription:{sub_id}")
     current = state.load(conn, sub_id)
     if current is None or current.status != "requested":
+        return False
+    if current.spec.ended(now):
+        expire(conn, store, sub_id, now)
         return False
     set_status(conn, store, sub_id, "active", now)
     if queue.resume(conn, current.reference, now):
@@ -109,3 +119,27 @@ def fail(conn: Connection, store: Store, sub_id: str, error: str, now: datetime)
         return
     set_status(conn, store, sub_id, "error", now, error)
     queue.hold(conn, current.reference, f"subscription is in error: {error}")
+
+
+def expire(conn: Connection, store: Store, sub_id: str, now: datetime) -> bool:
+    """`end` has passed: off, as if the client had turned it off (events held, nothing more
+    queued). False when it had not ended or was already off or deleted."""
+    store.lock(conn, f"subscription:{sub_id}")
+    current = state.load(conn, sub_id)
+    if current is None or current.status in state.STOPPED or not current.spec.ended(now):
+        return False
+    set_status(conn, store, sub_id, "off", now)
+    queue.hold(conn, current.reference, f"subscription ended at {current.spec.end}")
+    return True
+
+
+def on_delete(conn: Connection, store: Store, sub_id: str, now: datetime) -> None:
+    """The client deleted the Subscription: in the delete's transaction, void what was not yet
+    delivered, revoke its websocket tokens and mark the projection, so $status answers 410."""
+    store.lock(conn, f"subscription:{sub_id}")
+    current = state.load(conn, sub_id)
+    if current is None:
+        return
+    queue.cancel(conn, current.reference, "subscription deleted")
+    operations.revoke_tokens(conn, sub_id)
+    state.set_status(conn, sub_id, state.DELETED, now)

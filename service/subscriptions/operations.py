@@ -1,9 +1,15 @@
 """`$status`, `$events` and `$get-ws-binding-token`, independent of HTTP.
 
 `$events` replays the event log: with `full-resource` each focus is read at the version the event
-recorded, so a replay shows what was (or would have been) delivered, not today's resource.
+recorded, so a replay shows what was (or would have been) delivered, not today's resource. It
+returns exactly the logged events numbered eventsSinceNumber..eventsUntilNumber, both inclusive as
+the IG defines them; `content` (a hint the IG lets a server ignore) is honoured. Without
+eventsUntilNumber at most MAX_EVENTS are returned, and events-since-subscription-start tells the
+client whether to ask again from the next number; an explicit range longer than that is refused.
+A deleted Subscription answers 410 Gone, as a read of it does.
 """
 
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from service.fhirtime import instant, stamp
-from service.outcome import FhirError
+from service.outcome import FhirError, issue, operation_outcome
 from service.storage.schema import resources, subscription_tokens, subscriptions_state
 from service.storage.store import Store
 from service.subscriptions import state
@@ -21,11 +27,16 @@ from service.subscriptions.spec import CONTENTS
 Resource = dict[str, Any]
 TOKEN_LIFETIME = timedelta(minutes=5)
 MAX_EVENTS = 1000  # per $events call; ask again with a higher eventsSinceNumber for more
+SINCE, UNTIL = "eventsSinceNumber", "eventsUntilNumber"
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 def _known(conn: Connection, store: Store, sub_id: str) -> tuple[state.State, Resource]:
     found = state.load(conn, sub_id)
     stored = store.read(conn, "Subscription", sub_id)
+    if stored is not None and stored.deleted:
+        gone = operation_outcome(issue("error", "deleted", f"Subscription/{sub_id} was deleted"))
+        raise FhirError(410, gone, {"ETag": stored.etag})
     if found is None or stored is None or stored.resource is None:
         raise FhirError.of(404, "not-found", f"Subscription/{sub_id} does not exist")
     return found, stored.resource
@@ -65,13 +76,35 @@ def status(
     }
 
 
-def _number(params: dict[str, str], name: str, default: int) -> int:
+def _number(params: dict[str, str], name: str) -> int | None:
     text = params.get(name)
     if text is None:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise FhirError.of(400, "invalid", f"{name} must be a positive integer; got {text!r}", name)
+        return None
+    if not _DIGITS.fullmatch(text):
+        raise FhirError.of(
+            400, "invalid", f"{name} must be an event number (0 or more); got {text!r}", name
+        )
     return int(text)
+
+
+def _range(params: dict[str, str], logged: int) -> tuple[int, int]:
+    """The inclusive event numbers to return, clipped to the `logged` events that exist."""
+    since, until = _number(params, SINCE), _number(params, UNTIL)
+    if since is not None and until is not None and since > until:
+        raise FhirError.of(400, "invalid", f"{SINCE} is after {UNTIL}", SINCE)
+    first = min(max(since or 1, 1), logged + 1)
+    if until is None:
+        return first, min(logged, first + MAX_EVENTS - 1)
+    last = min(until, logged)
+    if last - first + 1 > MAX_EVENTS:
+        raise FhirError.of(
+            400,
+            "too-costly",
+            f"{SINCE}..{UNTIL} spans {last - first + 1} events; ask for at most {MAX_EVENTS} "
+            "at a time",
+            UNTIL,
+        )
+    return first, last
 
 
 def events(
@@ -84,17 +117,12 @@ def events(
 ) -> Resource:
     """A query-event history Bundle of the logged events in the asked range."""
     found, _ = _known(conn, store, sub_id)
-    since = _number(params, "eventsSinceNumber", 1)
-    until = _number(params, "eventsUntilNumber", found.events)
-    if since > until and "eventsUntilNumber" in params:
-        raise FhirError.of(
-            400, "invalid", "eventsSinceNumber is after eventsUntilNumber", "eventsSinceNumber"
-        )
+    first, last = _range(params, found.events)
     content = params.get("content", found.spec.content)
     if content not in CONTENTS:
         names = ", ".join(sorted(CONTENTS))
         raise FhirError.of(400, "invalid", f"content must be one of {names}", "content")
-    logged = state.events(conn, sub_id, since, until, MAX_EVENTS)
+    logged = state.events(conn, sub_id, first, last, MAX_EVENTS)
     foci = []
     for event in logged:
         resource = None
@@ -132,6 +160,11 @@ def binding_token(
             {"name": "websocket-url", "valueUrl": websocket_url},
         ],
     }
+
+
+def revoke_tokens(conn: Connection, sub_id: str) -> None:
+    """A deleted subscription can no longer be bound."""
+    conn.execute(delete(subscription_tokens).where(subscription_tokens.c.subscription_id == sub_id))
 
 
 def redeem(conn: Connection, token: str, now: datetime) -> list[str]:

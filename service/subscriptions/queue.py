@@ -3,14 +3,15 @@
 One ordering key per subscription (`Subscription/{id}`) keeps handshake, events and heartbeats in
 order. While a subscription is in error or off its event rows are `held` (never claimed); a
 successful handshake after re-activation turns them, and the ones that went dead, back into
-`pending` in their original order.
+`pending` in their original order. A deleted subscription's rows are void for good: `dead` with
+a `void:` error, which re-activation never resumes.
 """
 
 import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, update
+from sqlalchemy import Connection, and_, func, insert, literal, not_, or_, update
 
 from service.fhirtime import stamp
 from service.storage.schema import outbox
@@ -19,6 +20,7 @@ from service.subscriptions.state import State
 REST_HOOK = "rest-hook"
 HANDSHAKE, HEARTBEAT, EVENT = "handshake", "heartbeat", "event-notification"
 HELD = "held"
+VOID = "void: "  # last_error prefix of rows the server cancelled rather than failed to send
 
 
 def enqueue(
@@ -44,6 +46,7 @@ def enqueue(
             connection_type=REST_HOOK,
             payload=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
             headers=json.dumps({"Content-Type": spec.mime, **spec.headers}),
+            timeout_seconds=spec.timeout_seconds,
             status=HELD if held else "pending",
             attempts=0,
             next_attempt_at=stamp(now),
@@ -59,12 +62,36 @@ def hold(conn: Connection, reference: str, why: str) -> None:
     conn.execute(
         update(outbox)
         .where(and_(mine, outbox.c.event != EVENT))
-        .values(status="dead", last_error=f"void: {why}")
+        .values(status="dead", last_error=f"{VOID}{why}")
     )
 
 
+def cancel(conn: Connection, reference: str, why: str) -> int:
+    """Void every row not yet delivered, for good: pending and held ones, and dead events that a
+    re-activation would otherwise resume (their error is kept after the reason); returns how
+    many were pending or held."""
+    mine = outbox.c.ordering_key == reference
+    done = conn.execute(
+        update(outbox)
+        .where(and_(mine, outbox.c.status.in_(("pending", HELD))))
+        .values(status="dead", last_error=f"{VOID}{why}")
+    )
+    conn.execute(
+        update(outbox)
+        .where(and_(mine, outbox.c.event == EVENT, outbox.c.status == "dead", _resumable()))
+        .values(last_error=literal(f"{VOID}{why}; ") + func.coalesce(outbox.c.last_error, ""))
+    )
+    return int(done.rowcount)
+
+
+def _resumable() -> Any:
+    """Not voided by the server (a held row that was never attempted has no error at all)."""
+    return or_(outbox.c.last_error.is_(None), not_(outbox.c.last_error.startswith(VOID)))
+
+
 def resume(conn: Connection, reference: str, now: datetime) -> int:
-    """Deliver the held and dead events again (fresh retry horizon); returns how many."""
+    """Deliver the held and dead events again (fresh retry horizon), but never void ones;
+    returns how many."""
     done = conn.execute(
         update(outbox)
         .where(
@@ -72,6 +99,7 @@ def resume(conn: Connection, reference: str, now: datetime) -> int:
                 outbox.c.ordering_key == reference,
                 outbox.c.event == EVENT,
                 outbox.c.status.in_((HELD, "dead")),
+                _resumable(),
             )
         )
         .values(status="pending", next_attempt_at=stamp(now), created_at=stamp(now))

@@ -3,7 +3,11 @@
 Kept free of the websocket itself (service/rest/websocket.py only moves text) so the protocol is
 testable with plain calls. A bound subscription becomes active; from then on every logged event
 is pushed once per session, in number order, with heartbeats when the period passes silently.
-Events logged by any server process are seen, since the log is in the database.
+Events logged by any server process are seen, since the log is in the database. A binding ends
+when its subscription is off, deleted or past its `end`.
+
+Events logged before the bind are not pushed: the handshake's events-since-subscription-start
+tells the client how many there were, and `$events` returns them (the IG's documented flow).
 """
 
 import json
@@ -72,7 +76,7 @@ class Session:
         with self.store.reading() as conn:
             for sub_id, binding in list(self.bindings.items()):
                 current = state.load(conn, sub_id)
-                if current is None or current.status == "off":
+                if current is None or self._ended(current):
                     del self.bindings[sub_id]
                     continue
                 messages.extend(self._events(conn, current, binding))
@@ -82,6 +86,9 @@ class Session:
                     messages.append(_text(beat))
                     binding.last_push = self.monotonic()
         return messages
+
+    def _ended(self, current: state.State) -> bool:
+        return current.status in state.STOPPED or current.spec.ended(self.clock())
 
     def _events(self, conn: Connection, current: state.State, binding: Binding) -> list[str]:
         if current.events <= binding.last_number:

@@ -2,17 +2,25 @@
 
 Everything a test kit probes is rejected with 422 and the element at fault: an unknown topic, a
 filter the topic cannot filter by, a channel type other than rest-hook/websocket, a non-HTTP
-endpoint, an unsupported payload or extension. The parsed `Spec` is what delivery uses, stored as
-JSON in `subscriptions_state.spec` so evaluation never re-reads the resource.
+endpoint, an unsupported payload or extension, an `end` that is not an instant. The parsed `Spec`
+is what delivery uses, stored as JSON in `subscriptions_state.spec` so evaluation never re-reads
+the resource.
+
+`backport-max-count` needs no handling beyond being accepted: it caps how many events one
+notification may combine, and every notification this server sends (rest-hook or websocket)
+carries exactly one event, which satisfies any max-count (a positiveInt, so at least 1).
+`$events` returns a query-event Bundle, not a notification, so max-count does not bound it.
 """
 
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from service.fhirtime import stamp, start_of
 from service.outcome import FhirError
 from service.subscriptions import definitions as d
 from service.subscriptions.filters import Filter, FilterError, parse
@@ -21,7 +29,13 @@ from service.subscriptions.topics import Topic, topics
 CHANNEL_TYPES = frozenset({"rest-hook", "websocket"})
 CONTENTS = frozenset({"empty", "id-only", "full-resource"})
 MIME_TYPES = frozenset({"application/fhir+json", "application/json"})
-CHANNEL_EXTENSIONS = frozenset({d.HEARTBEAT_PERIOD, d.TIMEOUT, d.MAX_COUNT})
+# Channel extension url → (Spec field, smallest value): a 0 s timeout could never deliver and
+# max-count is a positiveInt; a heartbeat period of 0 means no heartbeat.
+CHANNEL_NUMBERS = {
+    d.HEARTBEAT_PERIOD: ("heartbeat_seconds", 0),
+    d.TIMEOUT: ("timeout_seconds", 1),
+    d.MAX_COUNT: ("max_count", 1),
+}
 # Headers the server sets itself; a channel.header must not override them.
 RESERVED_HEADERS = frozenset({"content-type", "content-length", "host", "x-request-id"})
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -39,11 +53,14 @@ class Spec:
     headers: dict[str, str] = field(default_factory=dict)
     filters: tuple[str, ...] = ()
     heartbeat_seconds: int | None = None
-    # Accepted and kept for $status readers; delivery uses the worker's timeout, and one event per
-    # notification satisfies any max-count.
-    timeout_seconds: int | None = None
-    max_count: int | None = None
+    timeout_seconds: int | None = None  # per rest-hook POST; carried on each outbox row
+    max_count: int | None = None  # met by sending one event per notification (see above)
     subscriber: str | None = None  # Organization/… the subscription is made for (lus-subscriber)
+    end: str | None = None  # Subscription.end as a UTC stamp: the server turns it off then
+
+    def ended(self, now: datetime) -> bool:
+        """Whether `end` has passed (stamps compare as times: fixed-width UTC text)."""
+        return self.end is not None and self.end <= stamp(now)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -163,24 +180,42 @@ def _payload(channel: Resource) -> tuple[str, str]:
 
 
 def _channel_numbers(channel: Resource) -> dict[str, int]:
-    names = {
-        d.HEARTBEAT_PERIOD: "heartbeat_seconds",
-        d.TIMEOUT: "timeout_seconds",
-        d.MAX_COUNT: "max_count",
-    }
     numbers = {}
     for extension in _extensions(channel):
         url = extension.get("url")
         value = _value(extension)
-        if url not in CHANNEL_EXTENSIONS:
+        if url not in CHANNEL_NUMBERS:
             raise _reject(
                 f"unsupported extension {url!r} on Subscription.channel",
                 "Subscription.channel.extension",
             )
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise _reject(f"{url} needs a non-negative integer", "Subscription.channel.extension")
-        numbers[names[str(url)]] = value
+        name, least = CHANNEL_NUMBERS[str(url)]
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise _reject(
+                f"{url} needs an integer of at least {least}", "Subscription.channel.extension"
+            )
+        numbers[name] = value
     return numbers
+
+
+def _end(subscription: Resource) -> str | None:
+    value = subscription.get("end")
+    if value is None:
+        return None
+    moment = start_of(value)
+    if moment is None:
+        raise _reject(f"Subscription.end must be an instant; got {value!r}", "Subscription.end")
+    return stamp(moment)
+
+
+def check_end(spec: Spec, now: datetime) -> None:
+    """A subscription that is not off must end in the future (422 naming Subscription.end)."""
+    if spec.ended(now):
+        raise _reject(
+            f"Subscription.end {spec.end} is not after the server's current time {stamp(now)}; "
+            "only a subscription that is off may have ended",
+            "Subscription.end",
+        )
 
 
 def _subscriber(subscription: Resource) -> str | None:
@@ -223,4 +258,5 @@ def parse_subscription(subscription: Resource) -> Spec:
         timeout_seconds=numbers.get("timeout_seconds"),
         max_count=numbers.get("max_count"),
         subscriber=_subscriber(subscription),
+        end=_end(subscription),
     )

@@ -16,6 +16,11 @@ from service.storage.schema import resources, subscription_events, subscriptions
 from service.storage.store import Store
 from service.subscriptions.spec import Spec
 
+# The projection's status beyond the resource's four: the Subscription was deleted. Kept (not
+# removed) so $status can answer 410 Gone and nothing of it is ever sent or recorded again.
+DELETED = "deleted"
+STOPPED = frozenset({"off", DELETED})
+
 
 @dataclass(frozen=True)
 class State:
@@ -83,8 +88,18 @@ def mark_sent(conn: Connection, sub_id: str, now: datetime) -> None:
     )
 
 
+def live(conn: Connection) -> list[State]:
+    """Every subscription that is neither off nor deleted."""
+    query = (
+        select(subscriptions_state)
+        .where(subscriptions_state.c.status.not_in(STOPPED))
+        .order_by(subscriptions_state.c.id)
+    )
+    return [_state(row) for row in conn.execute(query)]
+
+
 def listening(conn: Connection, topic_urls: list[str]) -> list[State]:
-    """Subscriptions that record events of these topics: every status but `off`, not deleted.
+    """Subscriptions that record events of these topics: neither off nor deleted.
 
     Error subscriptions keep recording, so a client that re-activates (or reads $events) misses
     nothing; requested ones record from their start, behind their handshake.
@@ -101,7 +116,7 @@ def listening(conn: Connection, topic_urls: list[str]) -> list[State]:
         .where(
             and_(
                 subscriptions_state.c.topic.in_(topic_urls),
-                subscriptions_state.c.status != "off",
+                subscriptions_state.c.status.not_in(STOPPED),
                 resources.c.deleted.is_(False),
             )
         )
