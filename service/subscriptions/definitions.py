@@ -1,8 +1,11 @@
-"""The Backport IG's Subscription extensions (and ours), made known to the validator.
+"""The Backport IG's canonicals, the guide's restatements of its profiles, and the IG's Subscription
+extensions made known to the validator.
 
 The guide does not vendor the Backport IG package, and the validator rejects unknown extensions;
-registering minimal definitions (url, context, value type) lets a backport Subscription pass the
-generic validation while `spec.parse` does the checking that matters.
+registering minimal definitions (url, context, value type) lets a backport Subscription pass
+validation, against the base and against lus-subscription, which states the IG's rules on them.
+The guide cannot ship these definitions itself: their urls are the IG's. Our own extension
+(lus-subscriber) is defined in the guide and loaded with it.
 """
 
 from typing import Any
@@ -26,8 +29,18 @@ TOPIC_CANONICAL_CAPABILITY = (
 STATUS_OPERATION = f"{BACKPORT}/OperationDefinition/backport-subscription-status"
 EVENTS_OPERATION = f"{BACKPORT}/OperationDefinition/backport-subscription-events"
 TOKEN_OPERATION = f"{BACKPORT}/OperationDefinition/backport-subscription-get-ws-binding-token"
-# Ours: the organization a subscription is made on behalf of (see access.may_receive).
+# Ours: the organization a subscription is made on behalf of (see access.may_receive), and the
+# guide's restatements of the IG's profiles (fhir_profiles/input/fsh/subscriptions.fsh).
 SUBSCRIBER = f"{CANONICAL}/StructureDefinition/lus-subscriber"
+LUS_SUBSCRIPTION_PROFILE = f"{CANONICAL}/StructureDefinition/lus-subscription"
+LUS_STATUS_PROFILE = f"{CANONICAL}/StructureDefinition/lus-subscription-status"
+LUS_NOTIFICATION_PROFILE = f"{CANONICAL}/StructureDefinition/lus-subscription-notification"
+
+
+def lus_notification_profile(content: str) -> str:
+    """The guide's profile for notifications of one payload content (empty, id-only, ...)."""
+    return f"{LUS_NOTIFICATION_PROFILE}-{content}"
+
 
 # url → (context element, value type)
 _EXTENSIONS = {
@@ -36,7 +49,6 @@ _EXTENSIONS = {
     HEARTBEAT_PERIOD: ("Subscription.channel", "unsignedInt"),
     TIMEOUT: ("Subscription.channel", "unsignedInt"),
     MAX_COUNT: ("Subscription.channel", "positiveInt"),
-    SUBSCRIBER: ("Subscription", "Reference"),
 }
 
 
