@@ -217,7 +217,9 @@ class Engine:
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
         if current.deleted:
             return Result(204, current)
-        return Result(200, self.store.delete(conn, current))
+        stored = self.store.delete(conn, current)
+        self.on_write(conn, stored, current)  # e.g. a deleted Subscription's queue is voided
+        return Result(200, stored)
 
     # ---- search ----
     def search_request(

@@ -137,7 +137,7 @@ subscriptions_state = Table(
     metadata,
     Column("id", String(64), primary_key=True),
     Column("topic", String(255), nullable=False),
-    Column("status", String(16), nullable=False),  # requested | active | error | off
+    Column("status", String(16), nullable=False),  # requested | active | error | off | deleted
     Column("channel_type", String(16), nullable=False),  # rest-hook | websocket
     Column("spec", Text, nullable=False),  # JSON: endpoint, headers, payload, filters, subscriber
     Column("heartbeat_seconds", Integer, nullable=True),

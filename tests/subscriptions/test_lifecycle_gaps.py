@@ -309,16 +309,6 @@ def delete_over_rest(client: TestClient, sub_id: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def delete_through_the_write_hook(client: TestClient, sub_id: str) -> None:
-    """A delete the way the engine runs every other write: stored, then the write hook, in one
-    transaction."""
-    services = client.app.state.services  # type: ignore[attr-defined]
-    with services.store.begin() as conn:
-        current = services.store.read(conn, "Subscription", sub_id, lock=True)
-        deleted = services.store.delete(conn, current)
-        services.workflow.on_write(conn, deleted, current)
-
-
 def deleted_while_the_receiver_is_down(
     client: TestClient,
     store: Store,
@@ -354,24 +344,11 @@ def deleted_while_the_receiver_is_down(
     assert client.get(f"/fhir/Subscription/{sub_id}").status_code == 410
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service/rest/engine.py: Engine.delete does not call the write hook (on_write), so "
-    "a REST delete never reaches the subscription code; see delete_through_the_write_hook",
-)
 def test_delete_over_rest_cancels_what_was_queued(
     client: TestClient, store: Store, hook: Hook, drain: Drain, stay_of: Stay, notify: Notify
 ) -> None:
     deleted_while_the_receiver_is_down(
         client, store, hook, drain, stay_of, notify, delete_over_rest
-    )
-
-
-def test_delete_through_the_write_hook_cancels_what_was_queued(
-    client: TestClient, store: Store, hook: Hook, drain: Drain, stay_of: Stay, notify: Notify
-) -> None:
-    deleted_while_the_receiver_is_down(
-        client, store, hook, drain, stay_of, notify, delete_through_the_write_hook
     )
 
 
@@ -389,7 +366,7 @@ def test_recreating_a_deleted_subscription_resumes_none_of_its_events(
     hook.status = 200
     notify("utskrivningsklar", ids)
     assert [r.status for r in rows(store, sub_id)] == ["acknowledged", "dead", "held"]
-    delete_through_the_write_hook(client, sub_id)
+    delete_over_rest(client, sub_id)
     [_, refused, held] = rows(store, sub_id)
     assert refused.last_error.startswith("void: subscription deleted; HTTP 410")
     assert (held.status, held.last_error) == ("dead", "void: subscription deleted")
