@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fhir_profiles import GENERATED, R4_DIR
+from service.definitions import backport
 from service.definitions.snapshot import generate_snapshot
 
 Resource = dict[str, Any]
@@ -106,5 +107,9 @@ class DefinitionRegistry:
 
 @cache
 def registry() -> DefinitionRegistry:
-    """The default registry: R4 core plus the guide's generated resources."""
-    return DefinitionRegistry((R4_DIR, GENERATED))
+    """The default registry: R4 core, the guide's generated resources and the Backport IG's
+    Subscription extensions (so `lus-fhir validate` knows what the server accepts)."""
+    definitions = DefinitionRegistry((R4_DIR, GENERATED))
+    for extension in backport.extension_definitions():
+        definitions.add(extension)
+    return definitions

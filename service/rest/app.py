@@ -18,7 +18,6 @@ from service.rest.services import Services
 from service.settings import Settings
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
-from service.subscriptions import definitions
 from service.subscriptions.heartbeat import Heartbeats
 from service.validation import validator
 from service.workflow.deadlines import DeadlineMonitor
@@ -35,7 +34,6 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     settings = settings or Settings()
     engine = engine_for(settings.database())
     migrate(engine)
-    definitions.register()  # before the first Subscription is validated
     services = Services(settings, Store(engine, clock), clock, dict(OPERATIONS))
 
     @asynccontextmanager

@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 
 from service.cli import validate as cli
 from service.cli.validate import app
+from service.subscriptions import definitions as d
+from tests.subscriptions.support import subscription
 from tests.validation import conftest as c
 
 runner = CliRunner()
@@ -94,3 +96,21 @@ def test_progress_for_many_resources(tmp_path: Path) -> None:
     result = runner.invoke(app, [str(tmp_path / "many.ndjson")])
     assert result.exit_code == 0
     assert "25 resource(s) validated" in result.output
+
+
+def test_backport_subscription_validates_against_lus_subscription(tmp_path: Path) -> None:
+    """The IG's Subscription extensions are known to the CLI's validator, not only the server's."""
+    resource = subscription("utskrivningsklar", "https://mottagare.example.se/hook")
+    (tmp_path / "subscription.json").write_text(json.dumps(resource))
+    result = runner.invoke(
+        app, [str(tmp_path / "subscription.json"), "--profile", d.LUS_SUBSCRIPTION_PROFILE]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 resource(s) validated, 0 with errors" in result.output
+    del resource["channel"]["_payload"]  # the IG requires the payload content extension
+    (tmp_path / "subscription.json").write_text(json.dumps(resource))
+    result = runner.invoke(
+        app, [str(tmp_path / "subscription.json"), "--profile", d.LUS_SUBSCRIPTION_PROFILE]
+    )
+    assert result.exit_code == 1, result.output
+    assert "error invariant Subscription.channel: Constraint failed: lus-sub-3" in result.output
