@@ -20,7 +20,7 @@ class DeliveryConfig:
     # A claimed row stays `pending` with next_attempt_at = now + lease: if this worker dies the
     # row becomes due again after the lease, so nothing is lost (the receiver may see a re-send).
     lease_seconds: float = 40.0
-    concurrency: int = 16  # rows in flight per worker (each has a distinct ordering key)
+    concurrency: int = 64  # rows in flight per worker (each has a distinct ordering key)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> "DeliveryConfig":

@@ -11,6 +11,7 @@ from fhir_profiles import CANONICAL
 from service.fhirtime import parse_range
 from service.search import execute
 from service.search.request import parse
+from service.storage import generations
 
 Resource = dict[str, Any]
 VALIDITY = f"{CANONICAL}/StructureDefinition/lus-giltighetsperiod"
@@ -41,10 +42,24 @@ def valid_on(resource: Resource, at: datetime) -> bool:
     return all(_period_covers(p, at) for p in periods)
 
 
+_cache: generations.Cache[list[Resource]] = generations.Cache(generations.DIRECTORY)
+
+
 def search(conn: Connection, res_type: str, params: list[tuple[str, str]]) -> list[Resource]:
-    """Every match (up to 500), without the count query a client's search pays for."""
-    request = parse(res_type, [*params, ("_count", "500"), ("_total", "none")], 500, 500, True)
-    return execute.run(conn, request).matches
+    """Every match (up to 500), without the count query a client's search pays for.
+
+    Directory types are answered from this process's cache while the directory is unchanged:
+    routing asks the same few questions for every notification (this municipality's social
+    services, that unit's endpoints). The result is shared: callers must not change it.
+    """
+
+    def run() -> list[Resource]:
+        request = parse(res_type, [*params, ("_count", "500"), ("_total", "none")], 500, 500, True)
+        return execute.run(conn, request).matches
+
+    if generations.WATCHED.get(res_type) != generations.DIRECTORY:
+        return run()
+    return _cache.get(conn, (res_type, tuple(params)), run)
 
 
 def organizations(conn: Connection, params: list[tuple[str, str]], at: datetime) -> list[Resource]:

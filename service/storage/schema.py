@@ -167,3 +167,13 @@ subscription_tokens = Table(
     Column("subscription_id", String(64), nullable=False),
     Column("expires_at", String(32), nullable=False),
 )
+
+# One row per kind of read-mostly reference data (the routing directory): a fresh random value on
+# every committed change, so a process may cache what it read under the value it saw (a rolled-back
+# change leaves nothing behind that a later value could be confused with).
+generations = Table(
+    "generations",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(36), nullable=False),
+)

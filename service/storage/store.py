@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
 from service.fhirtime import Clock, instant, stamp, utc_now
 from service.search.extract import index_rows
+from service.storage import generations
 from service.storage.database import is_postgres
 from service.storage.schema import resources, search_index, versions
 
@@ -195,6 +196,8 @@ class Store:
         current: Stored | None,
     ) -> None:
         content = _dump(resource) if resource is not None else None
+        if res_type in generations.WATCHED:
+            generations.bump(connection, generations.WATCHED[res_type])
         values = {
             "version_id": version_id,
             "last_updated": stamp(now),

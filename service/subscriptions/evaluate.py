@@ -74,8 +74,8 @@ def evaluate(
 
 
 def _unexpired(
-    conn: Connection, store: Store, listeners: list[state.State], now: datetime
-) -> list[state.State]:
+    conn: Connection, store: Store, listeners: list[state.Listener], now: datetime
+) -> list[state.Listener]:
     """The listeners whose end has not passed; the others are turned off."""
     for ended in (s for s in listeners if s.spec.ended(now)):
         lifecycle.expire(conn, store, ended.id, now)

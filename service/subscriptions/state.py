@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 
 from service.fhirtime import stamp
+from service.storage import generations
 from service.storage.schema import resources, subscription_events, subscriptions_state
 from service.storage.store import Store
 from service.subscriptions.spec import Spec
@@ -98,31 +99,48 @@ def live(conn: Connection) -> list[State]:
     return [_state(row) for row in conn.execute(query)]
 
 
-def listening(conn: Connection, topic_urls: list[str]) -> list[State]:
+@dataclass(frozen=True)
+class Listener:
+    """A subscription that records events of a topic: what evaluation needs, without counters."""
+
+    id: str
+    spec: Spec
+
+
+_listeners: generations.Cache[list[Listener]] = generations.Cache(generations.SUBSCRIPTIONS)
+
+
+def listening(conn: Connection, topic_urls: list[str]) -> list[Listener]:
     """Subscriptions that record events of these topics: neither off nor deleted.
 
     Error subscriptions keep recording, so a client that re-activates (or reads $events) misses
-    nothing; requested ones record from their start, behind their handshake.
+    nothing; requested ones record from their start, behind their handshake. Every write asks,
+    so the answer is cached while no Subscription changes (the generation moves with each write
+    of one, and every status change writes it).
     """
-    query = (
-        select(subscriptions_state)
-        .join(
-            resources,
-            and_(
-                resources.c.res_type == "Subscription",
-                resources.c.res_id == subscriptions_state.c.id,
-            ),
-        )
-        .where(
-            and_(
-                subscriptions_state.c.topic.in_(topic_urls),
-                subscriptions_state.c.status.not_in(STOPPED),
-                resources.c.deleted.is_(False),
+
+    def run() -> list[Listener]:
+        query = (
+            select(subscriptions_state.c.id, subscriptions_state.c.spec)
+            .join(
+                resources,
+                and_(
+                    resources.c.res_type == "Subscription",
+                    resources.c.res_id == subscriptions_state.c.id,
+                ),
             )
+            .where(
+                and_(
+                    subscriptions_state.c.topic.in_(topic_urls),
+                    subscriptions_state.c.status.not_in(STOPPED),
+                    resources.c.deleted.is_(False),
+                )
+            )
+            .order_by(subscriptions_state.c.id)
         )
-        .order_by(subscriptions_state.c.id)
-    )
-    return [_state(row) for row in conn.execute(query)]
+        return [Listener(row.id, Spec.from_json(row.spec)) for row in conn.execute(query)]
+
+    return _listeners.get(conn, tuple(topic_urls), run)
 
 
 def record_event(
