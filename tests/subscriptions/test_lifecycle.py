@@ -57,8 +57,9 @@ REJECTED = [
         "unknown payload content",
         ("channel", "_payload"),
         {"extension": [{"url": d.PAYLOAD_CONTENT, "valueCode": "everything"}]},
-        "Subscription.channel.payload",
+        "Subscription.channel",  # lus-subscription's lus-sub-4, checked before the server's own
     ),
+    ("no payload content", ("channel", "_payload"), {"id": "p"}, "Subscription.channel"),
     (
         "unsupported channel extension",
         ("channel", "extension"),

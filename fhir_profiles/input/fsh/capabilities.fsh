@@ -103,6 +103,7 @@ Usage: #definition
 * insert LusRestResource(PractitionerRole, lus-practitionerrole)
 * insert LusRestResource(RelatedPerson, lus-relatedperson)
 * rest[=].resource[+].type = #Subscription
+* rest[=].resource[=].profile = "https://lus-fhir.se/fhir/StructureDefinition/lus-subscription"
 * rest[=].resource[=].supportedProfile = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription"
 * rest[=].resource[=].interaction[+].code = #read
 * rest[=].resource[=].interaction[+].code = #create
