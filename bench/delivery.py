@@ -23,9 +23,10 @@ from sqlalchemy import Engine, func, select
 from service.storage.database import engine_for, migrate
 from service.storage.schema import outbox
 from service.storage.store import Store
-from tests.delivery.support import Receiver, enqueue, receiver, row
+from tests.delivery.support import enqueue, row
 from tests.delivery.test_processes import WorkerProcess
 from tests.support.databases import fresh_postgres_database, postgres_url
+from tests.support.receiver import Receiver, receiver
 
 SERIAL = itertools.count()  # unique notification numbers across runs
 PATIENTS = 200  # ordering keys: rows of one patient are delivered strictly one after another

@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 
 from service.demo import directory_bundle
-from tests.delivery.support import Receiver
 from tests.subscriptions.support import FHIR, Hook, status_of, subscription
 from tests.support.databases import fresh_postgres_database, postgres_url
+from tests.support.receiver import Receiver
 from tests.support.server import start_server
 from tests.workflow.conftest import notification, patient, stay
 

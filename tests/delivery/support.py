@@ -1,14 +1,9 @@
-"""A real HTTP receiver on loopback, a settable clock, and outbox rows the way the workflow
-writes them — shared by the delivery tests and bench/delivery.py."""
+"""A settable clock and outbox rows the way the workflow writes them — shared by the delivery
+tests and bench/delivery.py (the receiver is tests/support/receiver.py)."""
 
 import json
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -16,7 +11,6 @@ from sqlalchemy import Engine, insert
 from service.delivery import announce
 from service.fhirtime import stamp
 from service.storage.schema import outbox
-from tests.support.server import free_port
 
 T0 = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # a Friday afternoon
 
@@ -31,102 +25,6 @@ class FakeClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
-
-
-@dataclass
-class Received:
-    method: str
-    path: str
-    key: str
-    body: bytes
-    content_type: str
-    user_agent: str
-    at: float  # time.monotonic() on arrival
-
-
-@dataclass
-class Receiver:
-    """Records every request on arrival, then answers `status` after `delay` seconds.
-
-    `stop()` closes the port (connection refused); `start()` reopens it on the same port.
-    Without keep-alive each request is its own connection, so "down" really is down.
-    """
-
-    keep_alive: bool = False
-    status: int = 200
-    delay: float = 0.0
-    headers: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
-    requests: list[Received] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/fhir"
-
-    def start(self) -> "Receiver":
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                body = self.rfile.read(length)
-                receiver._record(
-                    Received(
-                        self.command,
-                        self.path,
-                        self.headers.get("X-Request-Id", ""),
-                        body,
-                        self.headers.get("Content-Type", ""),
-                        self.headers.get("User-Agent", ""),
-                        time.monotonic(),
-                    )
-                )
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                with suppress(OSError):  # the sender may have been killed meanwhile
-                    self.send_response(receiver.status)
-                    for name, value in receiver.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-
-            do_PUT = do_POST = _handle
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        self._server = server
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def _record(self, request: Received) -> None:
-        with self._lock:
-            self.requests.append(request)
-
-    def keys(self) -> list[str]:
-        with self._lock:
-            return [r.key for r in self.requests]
-
-
-@contextmanager
-def receiver(**options: Any) -> Iterator[Receiver]:
-    running = Receiver(**options).start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def task(task_id: str, patient: str = "Patient/tolvan") -> dict[str, Any]:

@@ -12,7 +12,8 @@ from service.fhirtime import stamp
 from service.storage.schema import outbox, resources
 from service.storage.store import Store
 from service.validation import validator
-from tests.delivery.support import FakeClock, Receiver, Row, enqueue, receiver, row
+from tests.delivery.support import FakeClock, Row, enqueue, row
+from tests.support.receiver import Receiver, receiver
 
 
 def outbox_rows(engine: Engine) -> list[dict[str, Any]]:

@@ -20,9 +20,10 @@ from service.storage.database import engine_for, migrate
 from service.storage.schema import outbox
 from service.storage.store import Store
 from service.workflow.notify import Workflow
-from tests.delivery.support import Receiver, Row, enqueue, receiver, row
+from tests.delivery.support import Row, enqueue, row
 from tests.delivery.test_delivery import assert_in_order_exactly_once
 from tests.support.databases import fresh_postgres_database
+from tests.support.receiver import Receiver, receiver
 
 
 class WorkerProcess:

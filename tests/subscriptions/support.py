@@ -1,16 +1,13 @@
 """A rest-hook receiver on loopback, Subscription builders, and readers of notification Bundles."""
 
 import json
-import threading
 import time
 from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
 
 from service.subscriptions import definitions as d
-from tests.support.server import free_port
+from tests.support.receiver import Receiver
 
 TOPIC = "https://lus-fhir.se/fhir/SubscriptionTopic"
 FHIR = {"Content-Type": "application/fhir+json"}
@@ -18,56 +15,26 @@ Resource = dict[str, Any]
 
 
 @dataclass
-class Hook:
-    """Records every POST (headers, parsed body, wall-clock arrival), answers `status`;
-    stop()/start() keep the port, so "down" is connection refused and "up" the same endpoint."""
-
-    status: int = 200
-    keep_alive: bool = False
-    port: int = field(default_factory=free_port)
-    received: list[tuple[dict[str, str], Resource]] = field(default_factory=list)
-    arrivals: list[float] = field(default_factory=list)  # time.time(), parallel to `received`
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+class Hook(Receiver):
+    """A rest-hook subscriber: the receiver's requests as (headers, parsed notification Bundle)."""
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hook"
 
-    def start(self) -> "Hook":
-        hook = self
+    @property
+    def received(self) -> list[tuple[dict[str, str], Resource]]:
+        with self._lock:
+            return [(r.request_headers, json.loads(r.body)) for r in self.requests]
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1" if hook.keep_alive else "HTTP/1.0"
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with hook._lock:
-                    hook.received.append((dict(self.headers.items()), json.loads(body)))
-                    hook.arrivals.append(time.time())
-                with suppress(OSError):
-                    self.send_response(hook.status)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    @property
+    def arrivals(self) -> list[float]:
+        """Wall-clock arrival times, parallel to `received`."""
+        with self._lock:
+            return [r.arrived for r in self.requests]
 
     def bundles(self, kind: str | None = None) -> list[Resource]:
-        with self._lock:
-            found = [body for _, body in self.received]
-        return [b for b in found if kind is None or notification_type(b) == kind]
+        return [b for _, b in self.received if kind is None or notification_type(b) == kind]
 
 
 def subscription(

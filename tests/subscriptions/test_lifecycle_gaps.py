@@ -26,7 +26,7 @@ from service.storage.store import Store
 from service.subscriptions import definitions as d
 from service.subscriptions import operations
 from service.subscriptions.heartbeat import Heartbeats
-from tests.delivery.support import FakeClock, receiver
+from tests.delivery.support import FakeClock
 from tests.subscriptions.conftest import BASE, CONFIG
 from tests.subscriptions.support import (
     FHIR,
@@ -37,6 +37,7 @@ from tests.subscriptions.support import (
     subscription,
 )
 from tests.support.databases import fresh_postgres_database
+from tests.support.receiver import receiver
 
 Resource = dict[str, Any]
 Stay = Callable[[], tuple[str, str]]
@@ -309,14 +310,8 @@ def delete_over_rest(client: TestClient, sub_id: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def deleted_while_the_receiver_is_down(
-    client: TestClient,
-    store: Store,
-    hook: Hook,
-    drain: Drain,
-    stay_of: Stay,
-    notify: Notify,
-    delete: Callable[[TestClient, str], None],
+def test_delete_over_rest_cancels_what_was_queued(
+    client: TestClient, store: Store, hook: Hook, drain: Drain, stay_of: Stay, notify: Notify
 ) -> None:
     sub_id = create(client, subscription("utskrivningsklar", hook.url))
     drain()
@@ -326,7 +321,7 @@ def deleted_while_the_receiver_is_down(
         notify("utskrivningsklar", ids)
     drain(rounds=3, settle=False)
     assert [r.status for r in rows(store, sub_id)][1:] == ["pending"] * 3
-    delete(client, sub_id)
+    delete_over_rest(client, sub_id)
     hook.start()
     drain()
     notify("utskrivningsklar", ids)
@@ -342,14 +337,6 @@ def deleted_while_the_receiver_is_down(
         assert response.status_code == 410, (operation, response.text)
         assert response.json()["issue"][0]["code"] == "deleted"
     assert client.get(f"/fhir/Subscription/{sub_id}").status_code == 410
-
-
-def test_delete_over_rest_cancels_what_was_queued(
-    client: TestClient, store: Store, hook: Hook, drain: Drain, stay_of: Stay, notify: Notify
-) -> None:
-    deleted_while_the_receiver_is_down(
-        client, store, hook, drain, stay_of, notify, delete_over_rest
-    )
 
 
 def test_recreating_a_deleted_subscription_resumes_none_of_its_events(

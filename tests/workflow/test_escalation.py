@@ -20,8 +20,9 @@ from service.rest.app import create_app
 from service.settings import Settings
 from service.storage.schema import outbox
 from service.workflow.deadlines import DeadlineMonitor
-from tests.delivery.support import FakeClock, Receiver
+from tests.delivery.support import FakeClock
 from tests.subscriptions.support import Hook, subscription
+from tests.support.receiver import Receiver
 from tests.workflow.conftest import FHIR, notification, patient, send, stay
 
 WARD = "Organization/sos-avd-51"
