@@ -24,9 +24,9 @@ from service.storage.database import engine_for, migrate
 from service.storage.schema import outbox
 from service.storage.store import Store
 from tests.delivery.support import enqueue, row
-from tests.delivery.test_processes import WorkerProcess
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.receiver import Receiver, receiver
+from tests.support.server import WorkerProcess
 
 SERIAL = itertools.count()  # unique notification numbers across runs
 PATIENTS = 200  # ordering keys: rows of one patient are delivered strictly one after another

@@ -8,7 +8,8 @@ routed and delivered as in production (that outbox traffic shares the worker). E
 filters on one patient; `fan-out` subscriptions match every event (1: one notification per
 event; 10: ten). A real `lus-fhir serve` with its delivery worker; SQLite, and PostgreSQL when
 LUS_FHIR_TEST_POSTGRES_URL is set, there also with `--workers 2` (two server processes sharing
-the database, each delivering through SKIP LOCKED claims).
+the database, each delivering through SKIP LOCKED claims) and as one server process plus one
+`lus-fhir worker` process (`1+1w`: requests and deliveries each get a core).
 
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
 """
@@ -27,7 +28,7 @@ from service.demo import directory_bundle
 from tests.subscriptions.support import FHIR, Hook, status_of, subscription
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.receiver import Receiver
-from tests.support.server import start_server
+from tests.support.server import WorkerProcess, start_server
 from tests.workflow.conftest import notification, patient, stay
 
 CLIENTS = 16  # enough that a slow response does not lower the offered rate
@@ -97,6 +98,7 @@ def bench(
     label: str,
     database_url: str | None,
     workers: int,
+    delivery_processes: int,
     count: int,
     fan_out: int,
     rate: float,
@@ -105,7 +107,12 @@ def bench(
     hook = Hook(keep_alive=True).start()
     sink = Receiver(keep_alive=True).start()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(Path(tmp), database_url, deliver=True, workers=workers)
+        deliver = not delivery_processes
+        server = start_server(Path(tmp), database_url, deliver=deliver, workers=workers)
+        delivering = [
+            WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
+            for i in range(delivery_processes)
+        ]
         root = server.base.removesuffix("/fhir")
         try:
             with httpx.Client(base_url=root, timeout=30) as client:
@@ -123,6 +130,8 @@ def bench(
                 time.sleep(0.02)
             done = time.monotonic() - began
         finally:
+            for process in delivering:
+                process.stop()
             server.stop()
             hook.stop()
             sink.stop()
@@ -135,7 +144,8 @@ def bench(
     latencies.sort()
     p99 = latencies[int(0.99 * (len(latencies) - 1))]
     return (
-        f"| {label:10} | {workers} | {count:4} | {fan_out:3} "
+        f"| {label:10} | {workers}{f'+{delivery_processes}w' if delivery_processes else ''} "
+        f"| {count:4} | {fan_out:3} "
         f"| {sent / sending:8.1f} | {expected / done:8.1f} "
         f"| {statistics.median(latencies):7.1f} | {p99:7.1f} | {latencies[-1]:7.1f} |"
     )
@@ -152,18 +162,25 @@ def main() -> None:
         "| p50 ms | p99 ms | max ms |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    setups = [("sqlite", False, 1)]
+    setups = [("sqlite", False, 1, 0)]
     if postgres_url():
-        setups += [("postgresql", True, 1), ("postgresql", True, 2)]
+        setups += [("postgresql", True, n, workers) for n, workers in ((1, 0), (2, 0), (1, 1))]
     if not postgres_url():
         print(
             "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"
         )
-    for label, postgres, workers in setups:
+    for label, postgres, workers, delivery_processes in setups:
         for fan_out in (1, 10):
             database = fresh_postgres_database() if postgres else None
             row = bench(
-                label, database, workers, args.subscriptions, fan_out, args.rate, args.seconds
+                label,
+                database,
+                workers,
+                delivery_processes,
+                args.subscriptions,
+                fan_out,
+                args.rate,
+                args.seconds,
             )
             print(row, flush=True)
 

@@ -2,15 +2,9 @@
 PostgreSQL share the outbox (SKIP LOCKED) and deliver each row once; the serve-process worker
 is woken by `announce` instead of waiting for its poll."""
 
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -24,49 +18,7 @@ from tests.delivery.support import Row, enqueue, row
 from tests.delivery.test_delivery import assert_in_order_exactly_once
 from tests.support.databases import fresh_postgres_database
 from tests.support.receiver import Receiver, receiver
-
-
-class WorkerProcess:
-    def __init__(self, url: str, log: Path, *options: str) -> None:
-        self.log = log
-        command = [sys.executable, "-m", "service.cli.worker", "--db", url, *options]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_DELIVERY_TIMEOUT_SECONDS": "5"}
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: "delivering from" in log.read_text(), 30, self.tail)
-
-    def tail(self) -> str:
-        return self.log.read_text()[-3000:]
-
-    def kill(self) -> None:
-        self.process.kill()  # SIGKILL: no clean-up, as in a crash
-        self.process.wait(10)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                return self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.process.returncode
-
-
-@contextmanager
-def worker_process(url: str, log: Path, *options: str) -> Iterator[WorkerProcess]:
-    process = WorkerProcess(url, log, *options)
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, why: Callable[[], Any]) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds} s: {why()}")
-        time.sleep(0.05)
+from tests.support.server import wait_for, worker_process
 
 
 def statuses(engine: Engine) -> Counter[str]:

@@ -1,8 +1,6 @@
 """A rest-hook receiver on loopback, Subscription builders, and readers of notification Bundles."""
 
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,11 +95,3 @@ def notification_type(bundle: Resource) -> str:
 
 def event_numbers(bundles: list[Resource]) -> list[int]:
     return [int(e["event-number"]) for b in bundles for e in status_of(b)["events"]]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, why: Callable[[], Any]) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds} s: {why()}")
-        time.sleep(0.05)

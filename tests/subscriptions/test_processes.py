@@ -19,10 +19,9 @@ from tests.subscriptions.support import (
     notification_type,
     status_of,
     subscription,
-    wait_for,
 )
 from tests.support.databases import fresh_postgres_database
-from tests.support.server import ServerProcess, start_server
+from tests.support.server import ServerProcess, start_server, wait_for
 from tests.workflow.conftest import notification, patient, stay
 
 

@@ -1,13 +1,17 @@
-"""A real `lus-fhir serve` process on a free loopback port, for tests that need separate processes
-(concurrency through HTTP, SIGKILL crash recovery, the conformance suites)."""
+"""Real `lus-fhir serve` and `lus-fhir worker` processes, for tests and benchmarks that need
+separate processes (concurrency through HTTP, SIGKILL crash recovery, scale-out, the conformance
+suites)."""
 
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -74,3 +78,46 @@ def start_server(
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"server did not start in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+class WorkerProcess:
+    def __init__(self, url: str, log: Path, *options: str) -> None:
+        self.log = log
+        command = [sys.executable, "-m", "service.cli.worker", "--db", url, *options]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_DELIVERY_TIMEOUT_SECONDS": "5"}
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        wait_for(lambda: "delivering from" in log.read_text(), 30, self.tail)
+
+    def tail(self) -> str:
+        return self.log.read_text()[-3000:]
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no clean-up, as in a crash
+        self.process.wait(10)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                return self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode
+
+
+@contextmanager
+def worker_process(url: str, log: Path, *options: str) -> Iterator[WorkerProcess]:
+    process = WorkerProcess(url, log, *options)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, why: Callable[[], Any]) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds} s: {why()}")
+        time.sleep(0.05)
