@@ -1,4 +1,5 @@
-"""`lus-fhir worker`: deliver the outbox from a separate process (scale-out on PostgreSQL).
+"""`lus-fhir worker`: deliver the outbox from a separate process (scale-out on PostgreSQL), and run
+the deadline monitor and heartbeat sweep beside it.
 
 Several such processes may run against one PostgreSQL database; they share the outbox through
 SKIP LOCKED claims. SIGTERM/SIGINT finish the deliveries in flight and exit; SIGKILL is safe too
@@ -13,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from service import background
 from service.cli import options
 from service.delivery import DeliveryConfig, Worker
 from service.storage.database import engine_for, migrate
@@ -44,8 +46,10 @@ def worker(
     stop = threading.Event()
     store = Store(engine)
     # Dead letters raise deviations that are routed like any write, so this process needs the
-    # workflow too.
-    delivery = Worker(store, Workflow(store, store.clock, settings.source()).deviation, config)
+    # workflow too; it also runs the deadline monitor and heartbeats (service/background.py).
+    workflow = Workflow(store, store.clock, settings.source())
+    delivery = Worker(store, workflow.deviation, config)
+    jobs = background.start(workflow, settings)
 
     def _stop(signum: int, _: FrameType | None) -> None:
         logging.getLogger(__name__).info("signal %d: finishing deliveries in flight", signum)
@@ -58,6 +62,7 @@ def worker(
     try:
         delivery.run(stop)
     finally:
+        jobs.stop()
         delivery.close()
         engine.dispose()
 

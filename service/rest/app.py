@@ -1,13 +1,13 @@
 """The application factory: settings in, a ready FastAPI app out (schema migrated at start-up)."""
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from fhir_profiles import CANONICAL, VERSION
+from service import background
 from service.delivery.config import DeliveryConfig
 from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
@@ -18,9 +18,7 @@ from service.rest.services import Services
 from service.settings import Settings
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
-from service.subscriptions.heartbeat import Heartbeats
 from service.validation import validator
-from service.workflow.deadlines import DeadlineMonitor
 
 log = logging.getLogger(__name__)
 OPERATIONS = {
@@ -39,35 +37,15 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         validator().warm_up()
-        stop = threading.Event()
-        background = []
         if settings.run_worker:
             worker = start_in_background(
                 services.store, services.workflow.deviation, DeliveryConfig.from_settings(settings)
             )
-            monitor = DeadlineMonitor(
-                services.store, services.workflow, clock, settings.acknowledgement_minutes
-            )
-            thread = threading.Thread(
-                target=monitor.run_until,
-                args=(stop, settings.monitor_interval_seconds),
-                name="lus-deadlines",
-                daemon=True,
-            )
-            thread.start()
-            background.append(thread)
-            heartbeats = Heartbeats(services.store, clock, services.workflow.base)
-            beating = threading.Thread(
-                target=heartbeats.run_until, args=(stop,), name="lus-heartbeats", daemon=True
-            )
-            beating.start()
-            background.append(beating)
+            jobs = background.start(services.workflow, settings)
         yield
-        stop.set()
         if settings.run_worker:
             worker.stop()
-        for thread in background:
-            thread.join(10)
+            jobs.stop()
         engine.dispose()
 
     app = FastAPI(

@@ -65,7 +65,10 @@ def exists(conn: Connection, deviation: Deviation) -> bool:
 def raise_deviation(
     conn: Connection, store: Store, deviation: Deviation, at: datetime
 ) -> Stored | None:
-    """Store the deviation unless one with the same code and key exists; returns it when new."""
+    """Store the deviation unless one with the same code and key exists; returns it when new.
+
+    The lock makes the check-then-insert safe when several processes run the deadline monitor."""
+    store.lock(conn, f"deviation:{deviation.identifier}")
     if exists(conn, deviation):
         return None
     when = at.isoformat(timespec="seconds")

@@ -3,6 +3,7 @@ one PostgreSQL database delivering every event exactly once, numbered without ga
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.subscriptions.support import (
     subscription,
 )
 from tests.support.databases import fresh_postgres_database
-from tests.support.server import ServerProcess, start_server, wait_for
+from tests.support.server import ServerProcess, start_server, wait_for, worker_process
 from tests.workflow.conftest import notification, patient, stay
 
 
@@ -125,4 +126,33 @@ def test_two_servers_on_postgres_deliver_each_event_once(tmp_path: Path) -> None
     finally:
         for server in servers:
             server.stop()
+        hook.stop()
+
+
+@pytest.mark.postgres
+def test_worker_process_delivers_and_sends_heartbeats_for_a_server_that_does_not(
+    tmp_path: Path,
+) -> None:
+    """The PostgreSQL set-up of serve (LUS_FHIR_RUN_WORKER=false) plus `lus-fhir worker`: the
+    worker process runs the background jobs the server process leaves out."""
+    url = fresh_postgres_database()
+    hook = Hook().start()
+    server = start_server(tmp_path, url, deliver=False)
+    try:
+        with http(server) as client:
+            resource = subscription("utskrivningsklar", hook.url, heartbeat=1)
+            sub_id = client.post("/fhir/Subscription", json=resource, headers=FHIR).json()["id"]
+            time.sleep(1.5)
+            assert hook.received == [], "the server process delivers nothing itself"
+            with worker_process(url, tmp_path / "worker.log"):
+                wait_for(lambda: len(hook.bundles("heartbeat")) >= 2, 20, lambda: hook.received)
+                assert client.get(f"/fhir/Subscription/{sub_id}").json()["status"] == "active"
+                ids = (p := patient(client, "0182"), stay(client, p, "2026-11-20T08:00:00+01:00"))
+                send_notifications(client, ids, 1)
+                wait_for(
+                    lambda: len(hook.bundles("event-notification")) == 1, 20, lambda: hook.received
+                )
+        assert notification_type(hook.bundles()[0]) == "handshake"
+    finally:
+        server.stop()
         hook.stop()
