@@ -110,7 +110,7 @@ class Engine:
         return stored
 
     def vread(self, conn: Connection, res_type: str, res_id: str, version: str) -> Stored:
-        if not version.isdigit():
+        if not (version.isascii() and version.isdigit()):  # "²".isdigit() is True
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} has no version {version!r}")
         stored = self.store.vread(conn, res_type, res_id, int(version))
         if stored is None:

@@ -27,6 +27,7 @@ from service.rest.services import Services
 from service.rest.validate_operation import validate_operation
 from service.rest.websocket import websocket_url
 from service.search import execute
+from service.search.request import integer_parameter
 from service.storage.store import Stored
 from service.subscriptions import operations as subscriptions
 
@@ -143,11 +144,12 @@ async def _history(request: Request, res_type: str | None, res_id: str | None) -
     services = _services(request)
     params = _params(request)
     args = dict(params)
+    default_count = str(services.settings.default_page_size)
     count = min(
-        int(args.get("_count", services.settings.default_page_size)),
+        integer_parameter("_count", args.get("_count", default_count), 0),
         services.settings.max_page_size,
     )
-    offset = int(args.get("_offset", 0))
+    offset = integer_parameter("_offset", args.get("_offset", "0"), 0)
     since = args.get("_since")
 
     def run() -> Response:

@@ -64,7 +64,7 @@ def _bad(text: str, expression: str | None = None) -> FhirError:
     return FhirError.of(400, "invalid", text, expression)
 
 
-def _int(name: str, raw: str, minimum: int) -> int:
+def integer_parameter(name: str, raw: str, minimum: int) -> int:
     try:
         value = int(raw)
     except ValueError:
@@ -156,9 +156,9 @@ def parse(
         grouped.setdefault(name, []).append(value)
     for name, values in grouped.items():
         if name == "_count":
-            request.count = min(_int(name, values[-1], 0), max_count)
+            request.count = min(integer_parameter(name, values[-1], 0), max_count)
         elif name == "_offset":
-            request.offset = _int(name, values[-1], 0)
+            request.offset = integer_parameter(name, values[-1], 0)
         elif name == "_sort":
             for key in _split(values):
                 request.sort.append((key.lstrip("-"), key.startswith("-")))

@@ -1,5 +1,6 @@
 """Every client error is a 4xx with an OperationOutcome naming what is wrong."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.rest.conftest import FHIR, example
@@ -75,3 +76,19 @@ def test_rejected_write_leaves_nothing_behind(client: TestClient) -> None:
     _outcome(client.put("/fhir/Patient/tolvan", json=patient, headers=FHIR), 422)
     _outcome(client.get("/fhir/Patient/tolvan"), 404)
     assert client.get("/fhir/_history").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("_count=", "_count"), ("_count=many", "_count"), ("_offset=-1", "_offset")],
+)
+def test_bad_history_paging_is_400_naming_the_parameter(
+    client: TestClient, query: str, parameter: str
+) -> None:
+    """Found by the fuzz test: `_history?_count=` used to answer 500."""
+    for url in ("/fhir/_history", "/fhir/Patient/_history"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400, response.text
+        issue = response.json()["issue"][0]
+        assert issue["expression"] == [parameter]
+        assert parameter in issue["details"]["text"]
