@@ -92,3 +92,7 @@ def test_bad_history_paging_is_400_naming_the_parameter(
         issue = response.json()["issue"][0]
         assert issue["expression"] == [parameter]
         assert parameter in issue["details"]["text"]
+
+
+def test_vread_of_a_non_ascii_digit_version_is_404(client: TestClient) -> None:
+    _outcome(client.get("/fhir/Patient/nope/_history/²"), 404)
