@@ -5,16 +5,14 @@ cannot call the workflow itself: whoever builds a Worker hands it `RaiseDeviatio
 the workflow's, which stores the deviation once and routes it like any write.
 """
 
-from typing import Protocol
+from collections.abc import Callable
 
 from sqlalchemy import Connection
 
 from service.delivery.claim import Claim
 from service.workflow.deviations import Deviation
 
-
-class RaiseDeviation(Protocol):
-    def __call__(self, conn: Connection, deviation: Deviation) -> bool: ...
+RaiseDeviation = Callable[[Connection, Deviation], bool]
 
 
 def dead_letter_deviation(

@@ -8,7 +8,7 @@ Each deviation has a deterministic key, so running the monitor again raises noth
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -137,14 +137,8 @@ class DeadlineMonitor:
             delivered = start_of(row.delivered_at)
             if delivered is None:
                 continue
-            deviation = Deviation(
-                "ej-kvitterad",
-                f"{row.notification}|{row.receiver}",
-                None,
-                [row.notification],
-                "",
-            )
-            if exists(conn, deviation):
+            key = f"{row.notification}|{row.receiver}"
+            if exists(conn, "ej-kvitterad", key):
                 continue
             services = search(conn, "HealthcareService", [("organization", row.receiver)])
             hours = [slot for s in services for slot in s.get("availableTime", [])]
@@ -157,9 +151,11 @@ class DeadlineMonitor:
                 f"{row.receiver} has not confirmed receipt of {row.notification} after "
                 f"{waited:.0f} open minutes (limit {self.acknowledgement_minutes:.0f})"
             )
-            yield replace(
-                deviation,
-                patient=patient_of(row.payload, row.ordering_key),
-                detail=why,
-                mitigation=mitigation_text(path, escalated_to, is_escalation(claim)),
+            yield Deviation(
+                "ej-kvitterad",
+                key,
+                patient_of(row.payload, row.ordering_key),
+                [row.notification],
+                why,
+                mitigation_text(path, escalated_to, is_escalation(claim)),
             )

@@ -45,15 +45,19 @@ class Deviation:
 
     @property
     def identifier(self) -> str:
-        return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{self.code}|{self.key}')}"
+        return identifier(self.code, self.key)
 
 
-def exists(conn: Connection, deviation: Deviation) -> bool:
+def identifier(code: str, key: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{code}|{key}')}"
+
+
+def exists(conn: Connection, code: str, key: str) -> bool:
     found = execute.run(
         conn,
         parse(
             "DetectedIssue",
-            [("identifier", f"{IDENTIFIER_SYSTEM}|{deviation.identifier}")],
+            [("identifier", f"{IDENTIFIER_SYSTEM}|{identifier(code, key)}")],
             1,
             1,
             True,
@@ -69,7 +73,7 @@ def raise_deviation(
 
     The lock makes the check-then-insert safe when several processes run the deadline monitor."""
     store.lock(conn, f"deviation:{deviation.identifier}")
-    if exists(conn, deviation):
+    if exists(conn, deviation.code, deviation.key):
         return None
     when = at.isoformat(timespec="seconds")
     code = deviation.code
