@@ -66,12 +66,11 @@ def hold(conn: Connection, reference: str, why: str) -> None:
     )
 
 
-def cancel(conn: Connection, reference: str, why: str) -> int:
+def cancel(conn: Connection, reference: str, why: str) -> None:
     """Void every row not yet delivered, for good: pending and held ones, and dead events that a
-    re-activation would otherwise resume (their error is kept after the reason); returns how
-    many were pending or held."""
+    re-activation would otherwise resume (their error is kept after the reason)."""
     mine = outbox.c.ordering_key == reference
-    done = conn.execute(
+    conn.execute(
         update(outbox)
         .where(and_(mine, outbox.c.status.in_(("pending", HELD))))
         .values(status="dead", last_error=f"{VOID}{why}")
@@ -81,7 +80,6 @@ def cancel(conn: Connection, reference: str, why: str) -> int:
         .where(and_(mine, outbox.c.event == EVENT, outbox.c.status == "dead", _resumable()))
         .values(last_error=literal(f"{VOID}{why}; ") + func.coalesce(outbox.c.last_error, ""))
     )
-    return int(done.rowcount)
 
 
 def _resumable() -> Any:
