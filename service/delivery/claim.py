@@ -12,13 +12,35 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, tuple_, update
 
 from service.fhirtime import stamp
 from service.storage.database import is_postgres
 from service.storage.schema import outbox
 
 PENDING = "pending"
+# Built once (every round of every worker runs them; see service/storage/store.py).
+_HEADS = (
+    select(func.min(outbox.c.seq)).where(outbox.c.status == PENDING).group_by(outbox.c.ordering_key)
+)
+_DUE = (
+    select(outbox)
+    .where(
+        and_(
+            outbox.c.seq.in_(bindparam("k_seqs", expanding=True)),
+            outbox.c.status == PENDING,
+            outbox.c.next_attempt_at <= bindparam("k_now"),
+        )
+    )
+    .order_by(outbox.c.seq)
+    .limit(bindparam("k_limit"))
+)
+_DUE_UNLOCKED = _DUE.with_for_update(skip_locked=True)
+_LEASE = (
+    update(outbox)
+    .where(outbox.c.seq.in_(bindparam("k_seqs", expanding=True)))
+    .values(attempts=outbox.c.attempts + 1)
+)
 
 
 @dataclass(frozen=True)
@@ -69,12 +91,7 @@ def head_seqs(conn: Connection) -> list[int]:
     query as an anti- or semi-join, PostgreSQL plans a quadratic nested loop whenever its
     statistics were taken while the outbox had no pending rows — exactly when a burst arrives.
     """
-    query = (
-        select(func.min(outbox.c.seq))
-        .where(outbox.c.status == PENDING)
-        .group_by(outbox.c.ordering_key)
-    )
-    return sorted(conn.execute(query).scalars())
+    return sorted(conn.execute(_HEADS).scalars())
 
 
 def claim_due(
@@ -88,33 +105,18 @@ def claim_due(
     if limit <= 0:
         return []
     heads = head_seqs(conn)
+    query = _DUE_UNLOCKED if is_postgres(conn.engine) else _DUE
     rows: list[Any] = []
     for start in range(0, len(heads), chunk):
-        query = (
-            select(outbox)
-            .where(
-                and_(
-                    outbox.c.seq.in_(heads[start : start + chunk]),
-                    outbox.c.status == PENDING,
-                    outbox.c.next_attempt_at <= stamp(now),
-                )
-            )
-            .order_by(outbox.c.seq)
-            .limit(limit - len(rows))
-        )
-        if is_postgres(conn.engine):
-            query = query.with_for_update(skip_locked=True)
-        rows.extend(conn.execute(query).all())
+        seqs = heads[start : start + chunk]
+        params = {"k_seqs": seqs, "k_now": stamp(now), "k_limit": limit - len(rows)}
+        rows.extend(conn.execute(query, params).all())
         if len(rows) >= limit:
             break
     if not rows:
         return []
     lease_until = stamp(now + lease)
-    conn.execute(
-        update(outbox)
-        .where(outbox.c.seq.in_([r.seq for r in rows]))
-        .values(attempts=outbox.c.attempts + 1, next_attempt_at=lease_until)
-    )
+    conn.execute(_LEASE, {"k_seqs": [r.seq for r in rows], "next_attempt_at": lease_until})
     return [Claim.of(r, lease_until) for r in rows]
 
 
@@ -125,3 +127,10 @@ def still_held(claim: Claim) -> Any:
         outbox.c.status == PENDING,
         outbox.c.attempts == claim.attempts,
     )
+
+
+# still_held for many claims at once: `k_held` is a list of (seq, attempts).
+ALL_HELD = and_(
+    tuple_(outbox.c.seq, outbox.c.attempts).in_(bindparam("k_held", expanding=True)),
+    outbox.c.status == PENDING,
+)

@@ -7,9 +7,9 @@ deviation is stored (and routed) and the escalation row is queued together, or n
 import logging
 from datetime import datetime
 
-from sqlalchemy import Connection, or_, update
+from sqlalchemy import Connection, bindparam, update
 
-from service.delivery.claim import Claim, still_held
+from service.delivery.claim import ALL_HELD, Claim, still_held
 from service.delivery.config import DeliveryConfig
 from service.delivery.deviation import RaiseDeviation, dead_letter_deviation
 from service.delivery.escalation import escalate, is_escalation, mitigation_text
@@ -21,6 +21,12 @@ from service.storage.store import Store
 from service.subscriptions import results as subscriptions
 
 log = logging.getLogger(__name__)
+_DELIVERED = (
+    update(outbox)
+    .where(ALL_HELD)
+    .values(status="delivered", delivered_at=bindparam("k_at"))
+    .returning(outbox.c.seq)
+)
 
 
 def _created(claim: Claim) -> datetime:
@@ -35,12 +41,8 @@ def record_delivered(conn: Connection, claims: list[Claim], now: datetime) -> se
     returns the seqs that were still held by their claim."""
     if not claims:
         return set()
-    result = conn.execute(
-        update(outbox)
-        .where(or_(*(still_held(claim) for claim in claims)))
-        .values(status="delivered", delivered_at=stamp(now))
-        .returning(outbox.c.seq)
-    )
+    held_claims = [(claim.seq, claim.attempts) for claim in claims]
+    result = conn.execute(_DELIVERED, {"k_held": held_claims, "k_at": stamp(now)})
     held = set(result.scalars())
     subscriptions.delivered(conn, [c for c in claims if c.seq in held], now)
     return held

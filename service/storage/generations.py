@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from service.storage.schema import generations
 
@@ -28,6 +28,8 @@ WATCHED = {
     "Subscription": SUBSCRIPTIONS,
 }
 T = TypeVar("T")
+_READ = select(generations.c.value).where(generations.c.name == bindparam("k_name"))
+_BUMP = update(generations).where(generations.c.name == bindparam("k_name"))
 
 
 # What each open transaction has read or set, so routing's several look-ups ask once.
@@ -41,15 +43,15 @@ def _memo(conn: Connection) -> dict[str, str]:
 
 def bump(conn: Connection, name: str) -> None:
     value = str(uuid.uuid4())
-    conn.execute(update(generations).where(generations.c.name == name).values(value=value))
+    conn.execute(_BUMP, {"k_name": name, "value": value})
     _memo(conn)[name] = value  # later look-ups of this transaction must see its own change
 
 
 def current(conn: Connection, name: str) -> str:
     memo = _memo(conn)
     if name not in memo:
-        query = select(generations.c.value).where(generations.c.name == name)
-        memo[name] = str(conn.execute(query).scalar_one())  # seeded by migration 0005
+        value = conn.execute(_READ, {"k_name": name}).scalar_one()  # seeded by migration 0005
+        memo[name] = str(value)
     return memo[name]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, select, update
 
 from service.fhirtime import Clock, instant, stamp, utc_now
 from service.search.extract import index_rows
@@ -23,6 +23,22 @@ from service.storage.database import is_postgres
 from service.storage.schema import resources, search_index, versions
 
 Resource = dict[str, Any]
+
+# Statements built once: SQLAlchemy spends several times a database round trip constructing and
+# cache-keying a statement, and these run several times on every write.
+_RESOURCE = and_(
+    resources.c.res_type == bindparam("k_type"), resources.c.res_id == bindparam("k_id")
+)
+_READ = select(resources).where(_RESOURCE)
+_READ_FOR_UPDATE = _READ.with_for_update()
+_INSERT_RESOURCE = insert(resources)
+_UPDATE_RESOURCE = update(resources).where(_RESOURCE)
+_INSERT_VERSION = insert(versions)
+_UNINDEX = delete(search_index).where(
+    and_(search_index.c.res_type == bindparam("k_type"), search_index.c.res_id == bindparam("k_id"))
+)
+_INDEX = insert(search_index)
+_INDEX_COLUMNS = ("system", "value", "exact", "date_start", "date_end", "number")
 
 
 @dataclass(frozen=True)
@@ -94,12 +110,8 @@ class Store:
     def read(
         self, connection: Connection, res_type: str, res_id: str, lock: bool = False
     ) -> Stored | None:
-        query = select(resources).where(
-            and_(resources.c.res_type == res_type, resources.c.res_id == res_id)
-        )
-        if lock and is_postgres(connection.engine):
-            query = query.with_for_update()
-        row = connection.execute(query).first()
+        query = _READ_FOR_UPDATE if lock and is_postgres(connection.engine) else _READ
+        row = connection.execute(query, {"k_type": res_type, "k_id": res_id}).first()
         return _stored(row) if row else None
 
     def vread(
@@ -130,7 +142,7 @@ class Store:
         self._put(
             connection, resource["resourceType"], resource["id"], version_id, now, resource, current
         )
-        self._index(connection, resource)
+        self._index(connection, resource, replace=current is not None)
         return Stored(
             resource["resourceType"],
             resource["id"],
@@ -145,8 +157,9 @@ class Store:
         """Replace the content of the version just written, in its own transaction (the server
         correcting what it stores, e.g. a Subscription's status), without adding a version."""
         content = _dump(resource)
-        key = and_(resources.c.res_type == stored.res_type, resources.c.res_id == stored.res_id)
-        connection.execute(update(resources).where(key).values(content=content))
+        connection.execute(
+            _UPDATE_RESOURCE, {"k_type": stored.res_type, "k_id": stored.res_id, "content": content}
+        )
         connection.execute(
             update(versions)
             .where(
@@ -173,14 +186,7 @@ class Store:
         version_id = current.version_id + 1
         now = self.clock()
         self._put(connection, current.res_type, current.res_id, version_id, now, None, current)
-        connection.execute(
-            delete(search_index).where(
-                and_(
-                    search_index.c.res_type == current.res_type,
-                    search_index.c.res_id == current.res_id,
-                )
-            )
-        )
+        connection.execute(_UNINDEX, {"k_type": current.res_type, "k_id": current.res_id})
         return Stored(
             current.res_type, current.res_id, version_id, stamp(now), True, None, "DELETE"
         )
@@ -205,40 +211,35 @@ class Store:
             "content": content,
         }
         if current is None:
-            connection.execute(insert(resources).values(res_type=res_type, res_id=res_id, **values))
+            connection.execute(_INSERT_RESOURCE, {"res_type": res_type, "res_id": res_id, **values})
         else:
-            connection.execute(
-                update(resources)
-                .where(and_(resources.c.res_type == res_type, resources.c.res_id == res_id))
-                .values(**values)
-            )
+            connection.execute(_UPDATE_RESOURCE, {"k_type": res_type, "k_id": res_id, **values})
         method = "DELETE" if resource is None else ("PUT" if current else "POST")
         connection.execute(
-            insert(versions).values(
-                res_type=res_type,
-                res_id=res_id,
-                version_id=version_id,
-                last_updated=stamp(now),
-                method=method,
-                content=content,
-            )
+            _INSERT_VERSION,
+            {
+                "res_type": res_type,
+                "res_id": res_id,
+                "version_id": version_id,
+                "last_updated": stamp(now),
+                "method": method,
+                "content": content,
+            },
         )
 
-    def _index(self, connection: Connection, resource: Resource) -> None:
+    def _index(self, connection: Connection, resource: Resource, replace: bool = True) -> None:
+        """Write the resource's search-index rows; `replace` removes earlier ones first (a
+        resource's first version has none)."""
         res_type, res_id = resource["resourceType"], resource["id"]
-        connection.execute(
-            delete(search_index).where(
-                and_(search_index.c.res_type == res_type, search_index.c.res_id == res_id)
-            )
-        )
+        if replace:
+            connection.execute(_UNINDEX, {"k_type": res_type, "k_id": res_id})
         rows = index_rows(resource)
         if rows:
-            columns = ("system", "value", "exact", "date_start", "date_end", "number")
             connection.execute(
-                insert(search_index),
+                _INDEX,
                 [
                     {"res_type": res_type, "res_id": res_id, "param": r["param"]}
-                    | {c: r.get(c) for c in columns}
+                    | {c: r.get(c) for c in _INDEX_COLUMNS}
                     for r in rows
                 ],
             )

@@ -21,6 +21,7 @@ REST_HOOK = "rest-hook"
 HANDSHAKE, HEARTBEAT, EVENT = "handshake", "heartbeat", "event-notification"
 HELD = "held"
 VOID = "void: "  # last_error prefix of rows the server cancelled rather than failed to send
+_INSERT = insert(outbox)  # built once: every event of every rest-hook listener runs it
 
 
 def enqueue(
@@ -35,23 +36,24 @@ def enqueue(
     """Queue one notification; the caller announces (wakes the workers) once per transaction."""
     spec = state.spec
     conn.execute(
-        insert(outbox).values(
-            idempotency_key=f"{state.reference}|{key}",
-            ordering_key=state.reference,
-            event=kind,
-            notification=state.reference,
-            receiver=spec.subscriber or state.reference,
-            endpoint=None,
-            address=spec.endpoint,
-            connection_type=REST_HOOK,
-            payload=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-            headers=json.dumps({"Content-Type": spec.mime, **spec.headers}),
-            timeout_seconds=spec.timeout_seconds,
-            status=HELD if held else "pending",
-            attempts=0,
-            next_attempt_at=stamp(now),
-            created_at=stamp(now),
-        )
+        _INSERT,
+        {
+            "idempotency_key": f"{state.reference}|{key}",
+            "ordering_key": state.reference,
+            "event": kind,
+            "notification": state.reference,
+            "receiver": spec.subscriber or state.reference,
+            "endpoint": None,
+            "address": spec.endpoint,
+            "connection_type": REST_HOOK,
+            "payload": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            "headers": json.dumps({"Content-Type": spec.mime, **spec.headers}),
+            "timeout_seconds": spec.timeout_seconds,
+            "status": HELD if held else "pending",
+            "attempts": 0,
+            "next_attempt_at": stamp(now),
+            "created_at": stamp(now),
+        },
     )
 
 

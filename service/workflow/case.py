@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from service.fhirtime import stamp, start_of
 from service.outcome import FhirError
@@ -34,8 +34,14 @@ class Transition:
     deviations: list[tuple[str, str]] = field(default_factory=list)  # (deviation code, why)
 
 
+# Built once: every notification loads and saves its case.
+_LOAD = select(cases).where(cases.c.encounter == bindparam("k_encounter"))
+_UPDATE = update(cases).where(cases.c.encounter == bindparam("k_encounter"))
+_INSERT = insert(cases)
+
+
 def load(conn: Connection, encounter: str) -> dict[str, Any] | None:
-    row = conn.execute(select(cases).where(cases.c.encounter == encounter)).first()
+    row = conn.execute(_LOAD, {"k_encounter": encounter}).first()
     return dict(row._mapping) if row else None
 
 
@@ -151,15 +157,15 @@ def open_on_admission(conn: Connection, encounter: dict[str, Any], now: datetime
         "admitted_at": stamp(admitted) if admitted else None,
         "updated_at": stamp(now),
     }
-    conn.execute(insert(cases).values(**row))
+    conn.execute(_INSERT, row)
 
 
 def save(conn: Connection, row: dict[str, Any], existed: bool) -> None:
     if existed:
         values = {k: v for k, v in row.items() if k != "encounter"}
-        conn.execute(update(cases).where(cases.c.encounter == row["encounter"]).values(**values))
+        conn.execute(_UPDATE, {"k_encounter": row["encounter"], **values})
     else:
-        conn.execute(insert(cases).values(**row))
+        conn.execute(_INSERT, row)
 
 
 def _extension(resource: dict[str, Any], name: str) -> Any:
