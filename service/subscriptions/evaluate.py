@@ -16,7 +16,6 @@ from service.delivery.wakeup import announce
 from service.storage.store import Store, Stored
 from service.subscriptions import lifecycle, queue, state
 from service.subscriptions.access import may_receive
-from service.subscriptions.filters import matches
 from service.subscriptions.notification import Focus, bundle
 from service.subscriptions.topics import for_resource_type
 
@@ -36,23 +35,22 @@ def evaluate(
     if current is None:
         return 0
     topics = for_resource_type(stored.res_type)
-    heard = state.listening(conn, [t.url for t in topics]) if topics else []
-    listeners = _unexpired(conn, store, heard, now)
-    if not listeners:
+    heard = state.listening(conn, [t.url for t in topics]) if topics else None
+    if heard is None or not heard.listeners:
         return 0  # the common case: no FHIRPath evaluated at all
+    ended = _expire(conn, store, heard.ending, now)
     before = previous.resource if previous is not None and not previous.deleted else None
-    wanted = {listener.spec.topic for listener in listeners}
+    wanted = {listener.spec.topic for listener in heard.listeners}
     fired = {t.url for t in topics if t.url in wanted and t.triggered(current, before)}
     if not fired:
         return 0
     focus = f"{stored.res_type}/{stored.res_id}"
     at = current.get("meta", {}).get("lastUpdated", "")
     parties: dict[str, set[str]] = {}
-    values: dict[str, list[Any]] = {}
     recorded = queued = 0
-    for listener in listeners:
+    for listener in heard.index.matching(current, {}):
         spec = listener.spec
-        if spec.topic not in fired or not matches(spec.compiled_filters(), current, values):
+        if spec.topic not in fired or listener.id in ended:
             continue
         if not may_receive(spec, current, conn, parties):
             continue
@@ -73,10 +71,11 @@ def evaluate(
     return recorded
 
 
-def _unexpired(
-    conn: Connection, store: Store, listeners: list[state.Listener], now: datetime
-) -> list[state.Listener]:
-    """The listeners whose end has not passed; the others are turned off."""
-    for ended in (s for s in listeners if s.spec.ended(now)):
-        lifecycle.expire(conn, store, ended.id, now)
-    return [s for s in listeners if not s.spec.ended(now)]
+def _expire(
+    conn: Connection, store: Store, ending: list[state.Listener], now: datetime
+) -> set[str]:
+    """Turn off the listeners whose end has passed; returns their ids."""
+    ended = {listener.id for listener in ending if listener.spec.ended(now)}
+    for sub_id in sorted(ended):
+        lifecycle.expire(conn, store, sub_id, now)
+    return ended

@@ -6,14 +6,17 @@ FHIRPath on the focus and compares values as search does: several filters must a
 comma-separated values of one filter are alternatives.
 """
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from service.search.extract import normalise, rows_for
 from service.search.parameters import SearchParam, for_type
 
 MATCHABLE = frozenset({"reference", "token", "string", "uri"})
+T = TypeVar("T")
+Rows = dict[str, list[dict[str, Any]]]  # a resource's index rows per parameter code
 
 
 class FilterError(ValueError):
@@ -82,20 +85,83 @@ def _value_matches(param: SearchParam, row: dict[str, Any], wanted: str) -> bool
     return bool(row.get("value") == wanted)
 
 
-def matches(
-    filters: list[Filter], resource: dict[str, Any], memo: dict[str, list[Any]] | None = None
-) -> bool:
+def _rows(param: SearchParam, resource: dict[str, Any], memo: Rows) -> list[dict[str, Any]]:
+    """The parameter's index rows of this resource, evaluated once per write (`memo`)."""
+    if param.code not in memo:
+        try:
+            values = param.evaluate(resource)
+        except Exception:
+            values = []
+        memo[param.code] = [row for value in values for row in rows_for(param, value)]
+    return memo[param.code]
+
+
+def matches(filters: Sequence[Filter], resource: dict[str, Any], memo: Rows | None = None) -> bool:
     """`memo` keeps each parameter's values of this resource, so many subscriptions filtering
     on the same parameter evaluate its FHIRPath once."""
     memo = {} if memo is None else memo
     for one in filters:
-        if one.param.code not in memo:
-            try:
-                values = one.param.evaluate(resource)
-            except Exception:
-                values = []
-            memo[one.param.code] = [row for value in values for row in rows_for(one.param, value)]
-        rows = memo[one.param.code]
+        rows = _rows(one.param, resource, memo)
         if not any(_value_matches(one.param, row, w) for row in rows for w in one.values):
             return False
     return True
+
+
+def _wanted_key(param: SearchParam, wanted: str) -> Hashable | None:
+    """The one key a row must have for `wanted` to match it (None: no such key, e.g. a string
+    prefix or a token that names only a system)."""
+    if param.type == "reference":
+        return ("ref", _tail(wanted)) if "/" in wanted else ("id", wanted)
+    if param.type == "token":
+        code = wanted.partition("|")[2] if "|" in wanted else wanted
+        return ("code", code) if code else None
+    if param.type == "uri":
+        return ("uri", wanted)
+    return None
+
+
+def _row_keys(param: SearchParam, row: dict[str, Any]) -> list[Hashable]:
+    value = row.get("value")
+    if param.type == "reference":
+        tail = _tail(str(value or ""))
+        return [("ref", tail), ("id", tail.rsplit("/", 1)[-1])]
+    if param.type == "token":
+        return [("code", value)]
+    return [("uri", value)]
+
+
+class Index(Generic[T]):
+    """Many items' filters, indexed so that one resource is checked only against the items
+    that can match it: each item is filed under the exact keys of its first filter whose every
+    value has one (a match implies one of those keys), the others are checked one by one.
+    The index only preselects; `matches` decides, so both always agree."""
+
+    def __init__(self, items: Sequence[tuple[T, Sequence[Filter]]]) -> None:
+        self.items = [item for item, _ in items]
+        self._filters = [tuple(filters) for _, filters in items]
+        self._scanned: list[int] = []
+        self._filed: dict[str, dict[Hashable, list[int]]] = {}  # param code → key → positions
+        self._params: dict[str, SearchParam] = {}
+        for position, filters in enumerate(self._filters):
+            for one in filters:
+                keys = [_wanted_key(one.param, w) for w in one.values]
+                if all(key is not None for key in keys):
+                    self._params[one.param.code] = one.param
+                    filed = self._filed.setdefault(one.param.code, {})
+                    for key in dict.fromkeys(keys):
+                        filed.setdefault(key, []).append(position)
+                    break
+            else:
+                self._scanned.append(position)
+
+    def matching(self, resource: dict[str, Any], memo: Rows) -> list[T]:
+        """The items whose filters all match `resource`, in the order they were given."""
+        positions = set(self._scanned)
+        for code, filed in self._filed.items():
+            param = self._params[code]
+            for row in _rows(param, resource, memo):
+                for key in _row_keys(param, row):
+                    positions.update(filed.get(key, ()))
+        return [
+            self.items[p] for p in sorted(positions) if matches(self._filters[p], resource, memo)
+        ]

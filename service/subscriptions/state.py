@@ -9,18 +9,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from service.fhirtime import stamp
 from service.storage import generations
 from service.storage.schema import resources, subscription_events, subscriptions_state
 from service.storage.store import Store
+from service.subscriptions.filters import Index
 from service.subscriptions.spec import Spec
 
 # The projection's status beyond the resource's four: the Subscription was deleted. Kept (not
 # removed) so $status can answer 410 Gone and nothing of it is ever sent or recorded again.
 DELETED = "deleted"
 STOPPED = frozenset({"off", DELETED})
+# Built once: every event runs them (see service/storage/store.py).
+_COUNT_EVENT = (
+    update(subscriptions_state)
+    .where(subscriptions_state.c.id == bindparam("k_id"))
+    .values(events=subscriptions_state.c.events + 1)
+    .returning(subscriptions_state.c.events, subscriptions_state.c.status)
+)
+_LOG_EVENT = insert(subscription_events)
 
 
 @dataclass(frozen=True)
@@ -107,11 +116,25 @@ class Listener:
     spec: Spec
 
 
-_listeners: generations.Cache[list[Listener]] = generations.Cache(generations.SUBSCRIPTIONS)
+@dataclass(frozen=True)
+class Listening:
+    """The listeners of some topics, with their filters indexed (`matching` one resource costs
+    the few it can match, not all of them) and those that have an end set apart."""
+
+    index: Index[Listener]
+    ending: list[Listener]
+
+    @property
+    def listeners(self) -> list[Listener]:
+        return self.index.items
 
 
-def listening(conn: Connection, topic_urls: list[str]) -> list[Listener]:
-    """Subscriptions that record events of these topics: neither off nor deleted.
+_listening: generations.Cache[Listening] = generations.Cache(generations.SUBSCRIPTIONS)
+
+
+def listening(conn: Connection, topic_urls: list[str]) -> Listening:
+    """Subscriptions that record events of these topics: neither off nor deleted, in id order
+    (the order evaluation locks them in).
 
     Error subscriptions keep recording, so a client that re-activates (or reads $events) misses
     nothing; requested ones record from their start, behind their handshake. Every write asks,
@@ -119,7 +142,7 @@ def listening(conn: Connection, topic_urls: list[str]) -> list[Listener]:
     of one, and every status change writes it).
     """
 
-    def run() -> list[Listener]:
+    def run() -> Listening:
         query = (
             select(subscriptions_state.c.id, subscriptions_state.c.spec)
             .join(
@@ -138,9 +161,13 @@ def listening(conn: Connection, topic_urls: list[str]) -> list[Listener]:
             )
             .order_by(subscriptions_state.c.id)
         )
-        return [Listener(row.id, Spec.from_json(row.spec)) for row in conn.execute(query)]
+        found = [Listener(row.id, Spec.from_json(row.spec)) for row in conn.execute(query)]
+        return Listening(
+            Index([(listener, listener.spec.compiled_filters()) for listener in found]),
+            [listener for listener in found if listener.spec.end is not None],
+        )
 
-    return _listeners.get(conn, tuple(topic_urls), run)
+    return _listening.get(conn, tuple(topic_urls), run)
 
 
 def record_event(
@@ -149,20 +176,16 @@ def record_event(
     """Allocate the next event number and log the event; returns the number and the status
     the subscription has under the lock (a concurrent error transition is seen, not missed)."""
     store.lock(conn, f"subscription:{sub_id}")
-    number, status = conn.execute(
-        update(subscriptions_state)
-        .where(subscriptions_state.c.id == sub_id)
-        .values(events=subscriptions_state.c.events + 1, last_sent_at=stamp(now))
-        .returning(subscriptions_state.c.events, subscriptions_state.c.status)
-    ).one()
+    number, status = conn.execute(_COUNT_EVENT, {"k_id": sub_id, "last_sent_at": stamp(now)}).one()
     conn.execute(
-        insert(subscription_events).values(
-            subscription_id=sub_id,
-            event_number=number,
-            occurred_at=at,
-            focus=focus,
-            focus_version=version,
-        )
+        _LOG_EVENT,
+        {
+            "subscription_id": sub_id,
+            "event_number": number,
+            "occurred_at": at,
+            "focus": focus,
+            "focus_version": version,
+        },
     )
     return int(number), str(status)
 
