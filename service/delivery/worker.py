@@ -12,9 +12,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
+from sqlalchemy import Connection
 
 from service.delivery import wakeup
 from service.delivery.claim import Claim, claim_due
@@ -63,11 +64,6 @@ class Worker:
         self._pool.shutdown(wait=True)
         self.client.close()
 
-    def claim(self, limit: int) -> list[Claim]:
-        lease = timedelta(seconds=self.config.lease_seconds)
-        with self.store.begin() as conn:
-            return claim_due(conn, self.clock(), lease, limit)
-
     def attempt(self, claim: Claim) -> Attempt:
         try:
             return claim, deliver(self.client, claim)
@@ -75,34 +71,42 @@ class Worker:
             log.exception("delivery of %s failed unexpectedly", claim.idempotency_key)
             return claim, Outcome(Verdict.RETRY, f"internal error: {error!r}"[:1000])
 
-    def record(self, attempts: list[Attempt]) -> list[str]:
-        """Record outcomes in one transaction (one commit, however many rows finished)."""
-        if not attempts:
-            return []
-        delivered = [c for c, o in attempts if o.verdict is Verdict.DELIVERED]
+    def settle(self, attempts: list[Attempt], limit: int) -> tuple[list[str], list[Claim]]:
+        """Record finished attempts and claim up to `limit` due rows, in one transaction: one
+        commit per round however many rows finished (on SQLite each commit is an fsync and a
+        turn of the single writer lock, shared with every request)."""
+        if not attempts and limit <= 0:
+            return [], []
         with self.store.begin() as conn:
             now = self.clock()
-            held = record_delivered(conn, delivered, now)
-            return [
-                ("delivered" if claim.seq in held else "stale")
-                if outcome.verdict is Verdict.DELIVERED
-                else record(
-                    conn,
-                    self.store,
-                    claim,
-                    outcome,
-                    now,
-                    self.config,
-                    self.unit_random(),
-                    self.raise_deviation,
-                )
-                for claim, outcome in attempts
-            ]
+            statuses = self._record(conn, attempts, now)
+            claims = claim_due(conn, now, timedelta(seconds=self.config.lease_seconds), limit)
+        return statuses, claims
+
+    def _record(self, conn: Connection, attempts: list[Attempt], now: datetime) -> list[str]:
+        delivered = [c for c, o in attempts if o.verdict is Verdict.DELIVERED]
+        held = record_delivered(conn, delivered, now)
+        return [
+            ("delivered" if claim.seq in held else "stale")
+            if outcome.verdict is Verdict.DELIVERED
+            else record(
+                conn,
+                self.store,
+                claim,
+                outcome,
+                now,
+                self.config,
+                self.unit_random(),
+                self.raise_deviation,
+            )
+            for claim, outcome in attempts
+        ]
 
     def run_once(self) -> Counter[str]:
         """One synchronous round; returns how many rows ended in each status."""
-        claims = self.claim(self.config.concurrency)
-        return Counter(self.record(list(self._pool.map(self.attempt, claims))))
+        _, claims = self.settle([], self.config.concurrency)
+        statuses, _ = self.settle(list(self._pool.map(self.attempt, claims)), 0)
+        return Counter(statuses)
 
     def run(self, stop: threading.Event) -> None:
         """Deliver until `stop` is set; then finish and record what is in flight."""
@@ -122,7 +126,7 @@ class Worker:
                     busy = False
                 if not busy:
                     self.wake.wait(self.config.poll_seconds)
-            self.record([f.result() for f in in_flight])  # waits for each to finish
+            self.settle([f.result() for f in in_flight], 0)  # waits for each to finish
         finally:
             wakeup.unregister(self.wake)
             if listener is not None:
@@ -132,8 +136,9 @@ class Worker:
         """Record finished attempts and fill free slots; False when there was nothing to do."""
         done = {f for f in in_flight if f.done()}
         in_flight -= done
-        self.record([f.result() for f in done])
-        claims = self.claim(self.config.concurrency - len(in_flight))
+        _, claims = self.settle(
+            [f.result() for f in done], self.config.concurrency - len(in_flight)
+        )
         for claim in claims:
             future = self._pool.submit(self.attempt, claim)
             future.add_done_callback(lambda _: self.wake.set())

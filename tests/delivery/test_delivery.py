@@ -190,14 +190,14 @@ def test_stale_claims_do_not_overwrite(
 ) -> None:
     with receiver() as up:
         enqueue(engine, [row(1, 1, up.url), row(2, 2, up.url)], clock())
-        first = worker.claim(10)
+        _, first = worker.settle([], 10)
         clock.advance(seconds=worker.config.lease_seconds + 1)  # lease runs out: re-claimable
-        second = worker.claim(10)
+        _, second = worker.settle([], 10)
         assert [c.attempts for c in second] == [2, 2]
         with store.begin() as conn:
             acknowledge(conn, "Task/t2", "Organization/hemtjanst", clock())
-        assert worker.record([worker.attempt(c) for c in first]) == ["stale", "stale"]
-        assert worker.record([worker.attempt(c) for c in second]) == ["delivered", "stale"]
+        assert worker.settle([worker.attempt(c) for c in first], 0) == (["stale", "stale"], [])
+        assert worker.settle([worker.attempt(c) for c in second], 0) == (["delivered", "stale"], [])
     assert statuses(engine) == {
         "t1|Organization/hemtjanst": "delivered",
         "t2|Organization/hemtjanst": "acknowledged",
