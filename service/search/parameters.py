@@ -2,6 +2,9 @@
 
 Each parameter's FHIRPath is cut down to the part for one resource type and compiled once.
 `resolve() is X` (which needs a server round-trip in general) becomes a check on the reference text.
+Most expressions are a plain path (`Task.owner`, `meta.tag`); those are evaluated by walking the
+JSON, which gives what FHIRPath gives at a fraction of the cost: every write indexes every
+parameter of its type.
 """
 
 import json
@@ -18,6 +21,8 @@ from fhir_profiles import GENERATED, R4_DIR
 
 SUPPORTED_TYPES = frozenset({"token", "string", "date", "reference", "uri", "number", "quantity"})
 _RESOLVE_IS = re.compile(r"\.where\(resolve\(\) is (\w+)\)")
+_PLAIN_PATH = re.compile(r"^[A-Za-z]\w*(\.[A-Za-z]\w*)*$")
+Evaluate = Callable[[dict[str, Any]], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class SearchParam:
     expression: str
     targets: tuple[str, ...]
     url: str
-    evaluate: Callable[[dict[str, Any]], list[Any]]
+    evaluate: Evaluate
 
 
 def split_top_level(expression: str) -> list[str]:
@@ -62,7 +67,44 @@ def _for_type(expression: str, resource_type: str) -> str | None:
     )
 
 
-def _compile(expression: str) -> Callable[[dict[str, Any]], list[Any]]:
+@cache
+def _choice_names() -> frozenset[str]:
+    """Element names that are a choice somewhere (`value`, `onset` …): FHIRPath reads `value` as
+    `valueQuantity` and the like, which a walk of the JSON would not."""
+    return frozenset(path.rsplit(".", 1)[-1] for path in models["r4"]["choiceTypePaths"])
+
+
+def _walk(expression: str) -> Evaluate | None:
+    """The plain path `expression` as a walk over the JSON, or None when it is not one."""
+    if not _PLAIN_PATH.match(expression):
+        return None
+    names = expression.split(".")
+    kind = names.pop(0) if names[0][0].isupper() else None
+    if not names or _choice_names().intersection(names):
+        return None
+
+    def walk(resource: dict[str, Any]) -> list[Any]:
+        if kind is not None and resource.get("resourceType") != kind:
+            return []
+        items: list[Any] = [resource]
+        for name in names:
+            found: list[Any] = []
+            for item in items:
+                value = item.get(name) if isinstance(item, dict) else None
+                if isinstance(value, list):
+                    found.extend(v for v in value if v is not None)
+                elif value is not None:
+                    found.append(value)
+            items = found
+        return items
+
+    return walk
+
+
+def _compile(expression: str) -> Evaluate:
+    walk = _walk(expression)
+    if walk is not None:
+        return walk
     compiled = fhirpath_compile(expression, models["r4"])
 
     def run(resource: dict[str, Any]) -> list[Any]:
