@@ -11,27 +11,33 @@ LUS_FHIR_TEST_POSTGRES_URL is set, there also with `--workers 2` (two server pro
 the database, each delivering through SKIP LOCKED claims) and as one server process plus one
 `lus-fhir worker` process (`1+1w`: requests and deliveries each get a core).
 
+The peer, run on the same machine: with --hapi (default LUS_FHIR_TEST_HAPI_URL) the same load at
+fan-out 1 goes to HAPI FHIR JPA's own R4 rest-hook Subscriptions (`Task?patient=…`, see
+bench/hapi_subscriptions.py), and each set-up is also printed as ratios against it. HAPI hands
+writes to its matcher every 5 s by default; the fairer, faster peer is started with
+`HAPI_JAVA_OPTS=-Dlus.subscriptions.interval-ms=100 docker/hapi/start.sh`.
+
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
+        [--hapi http://127.0.0.1:8090/fhir]
 """
 
 import argparse
-import statistics
+import os
 import tempfile
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 
+from bench.hapi_subscriptions import bench_hapi
+from bench.steady import HEADER, Result, row, send_steadily
 from service.demo import directory_bundle
 from tests.subscriptions.support import FHIR, Hook, status_of, subscription
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.receiver import Receiver
 from tests.support.server import WorkerProcess, start_server
 from tests.workflow.conftest import notification, patient, stay
-
-CLIENTS = 16  # enough that a slow response does not lower the offered rate
 
 
 def _directory(client: httpx.Client, sink: str) -> None:
@@ -73,29 +79,7 @@ def _send(client: httpx.Client, stays: list[tuple[str, str]], n: int) -> None:
         raise RuntimeError(response.text[:500])
 
 
-def _load(base: str, stays: list[tuple[str, str]], rate: float, seconds: float) -> int:
-    """Send at `rate`/s from CLIENTS threads on a fixed schedule; returns how many were sent."""
-    total = int(rate * seconds)
-    start = time.monotonic() + 0.2
-
-    def client_loop(offset: int) -> None:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for n in range(offset, total, CLIENTS):
-                delay = start + n / rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                _send(client, stays, n)
-
-    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return total
-
-
 def bench(
-    label: str,
     database_url: str | None,
     workers: int,
     delivery_processes: int,
@@ -103,7 +87,7 @@ def bench(
     fan_out: int,
     rate: float,
     seconds: float,
-) -> str:
+) -> Result:
     hook = Hook(keep_alive=True).start()
     sink = Receiver(keep_alive=True).start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,7 +104,7 @@ def bench(
                 stays = _stays(client, count // fan_out)
                 _subscribe(client, hook, stays, count)
             began = time.monotonic()
-            sent = _load(root, stays, rate, seconds)
+            sent = len(send_steadily(root, rate, seconds, lambda c, n: _send(c, stays, n)))
             sending = time.monotonic() - began
             expected = sent * fan_out
             deadline = time.monotonic() + 120
@@ -141,13 +125,14 @@ def bench(
         if status["type"] == "event-notification":
             at = datetime.fromisoformat(status["events"][0]["timestamp"].replace("Z", "+00:00"))
             latencies.append((arrived - at.timestamp()) * 1000)
-    latencies.sort()
-    p99 = latencies[int(0.99 * (len(latencies) - 1))]
+    return Result.of(latencies, sent, sending, expected, done)
+
+
+def _ratios(ours: Result, peer: Result) -> str:
     return (
-        f"| {label:10} | {workers}{f'+{delivery_processes}w' if delivery_processes else ''} "
-        f"| {count:4} | {fan_out:3} "
-        f"| {sent / sending:8.1f} | {expected / done:8.1f} "
-        f"| {statistics.median(latencies):7.1f} | {p99:7.1f} | {latencies[-1]:7.1f} |"
+        f"{ours.events_per_s / peer.events_per_s:.2f}× the events/s, "
+        f"{ours.notifications_per_s / peer.notifications_per_s:.2f}× the notifications/s, "
+        f"p99 {ours.p99 / peer.p99:.3f}× HAPI's"
     )
 
 
@@ -156,24 +141,23 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, default=100)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=10.0)
-    args = parser.parse_args()
-    print(
-        "| database   | processes | subs | fan-out | events/s | notifications/s "
-        "| p50 ms | p99 ms | max ms |"
+    parser.add_argument(
+        "--hapi",
+        default=os.environ.get("LUS_FHIR_TEST_HAPI_URL"),
+        help="FHIR base of a running HAPI server (docker/hapi) to run the peer on "
+        "(default: LUS_FHIR_TEST_HAPI_URL)",
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    args = parser.parse_args()
+    print(HEADER)
     setups = [("sqlite", False, 1, 0)]
     if postgres_url():
         setups += [("postgresql", True, n, workers) for n, workers in ((1, 0), (2, 0), (1, 1))]
-    if not postgres_url():
-        print(
-            "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"
-        )
+    ours: list[tuple[str, Result]] = []
     for label, postgres, workers, delivery_processes in setups:
+        processes = f"{workers}{f'+{delivery_processes}w' if delivery_processes else ''}"
         for fan_out in (1, 10):
             database = fresh_postgres_database() if postgres else None
-            row = bench(
-                label,
+            result = bench(
                 database,
                 workers,
                 delivery_processes,
@@ -182,7 +166,20 @@ def main() -> None:
                 args.rate,
                 args.seconds,
             )
-            print(row, flush=True)
+            print(row(label, processes, args.subscriptions, fan_out, result), flush=True)
+            if fan_out == 1:
+                ours.append((f"{label} {processes}", result))
+    if not postgres_url():
+        print(
+            "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"
+        )
+    if not args.hapi:
+        print("(HAPI peer skipped: no --hapi / LUS_FHIR_TEST_HAPI_URL; see docker/hapi)")
+        return
+    peer = bench_hapi(args.hapi.rstrip("/"), args.subscriptions, args.rate, args.seconds)
+    print(row("hapi", "1", args.subscriptions, 1, peer), flush=True)
+    for setup, result in ours:
+        print(f"- lus-fhir {setup} against HAPI (fan-out 1): {_ratios(result, peer)}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import org.springframework.context.annotation.Import;
  *   <li>{@code lus.ig.report}: optional path where the package install outcome is written (JSON)
  *   <li>{@code lus.db.url}, {@code lus.db.username}, {@code lus.db.password}: JDBC database
  *       (default: H2 in memory); a {@code jdbc:postgresql:} URL selects the PostgreSQL dialect
+ *   <li>{@code lus.subscriptions.interval-ms}: how often changes are handed to rest-hook Subscription
+ *       matching (default HAPI's 5000); with start.sh: {@code HAPI_JAVA_OPTS=-Dlus.subscriptions.interval-ms=100}
  * </ul>
  */
 @SpringBootConfiguration

@@ -11,12 +11,17 @@ import ca.uhn.fhir.jpa.config.HapiJpaConfig;
 import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.jpa.subscription.match.config.SubscriptionProcessorConfig;
+import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
+import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
+import ca.uhn.fhir.jpa.util.LoggingEmailSender;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
@@ -26,6 +31,7 @@ import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.apache.commons.dbcp2.BasicDataSource;
+import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
@@ -40,6 +46,11 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
  * HAPI FHIR JPA (R4) wired by hand, the way HAPI's own test servers do it: HAPI's configuration
  * classes plus the few beans they expect the host application to provide (data source, entity
  * manager factory, transaction manager, storage and partition settings) and the RESTful server.
+ *
+ * <p>R4 rest-hook Subscriptions are delivered (the peer of lus-fhir's own notifications in
+ * bench/hapi_subscriptions.py): {@link SubscriptionSubmitterConfig} puts every write on the matching
+ * queue, {@link SubscriptionProcessorConfig} activates Subscriptions, matches criteria in memory and
+ * delivers, all in-process over HAPI's in-memory channels ({@link SubscriptionChannelConfig}).
  */
 @Configuration
 @EnableTransactionManagement
@@ -50,6 +61,8 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 	JpaBatch2Config.class,
 	Batch2JobsConfig.class,
 	SubscriptionChannelConfig.class,
+	SubscriptionSubmitterConfig.class,
+	SubscriptionProcessorConfig.class,
 	IgInstaller.class
 })
 public class FhirServerConfig {
@@ -88,6 +101,29 @@ public class FhirServerConfig {
 		// No Lucene/Elasticsearch: plain SQL search only.
 		settings.setAdvancedHSearchIndexing(false);
 		return settings;
+	}
+
+	/**
+	 * HAPI writes each change to a table in the write's transaction and a scheduled job hands that
+	 * table to the matcher every this many milliseconds, so a notification can wait this long before
+	 * matching even starts; the default is HAPI's own (5000).
+	 */
+	@Value("${lus.subscriptions.interval-ms:" + SubscriptionSettings.DEFAULT_SUBMISSION_INTERVAL_IN_MS + "}")
+	private long subscriptionIntervalMs;
+
+	/** HAPI only activates and matches Subscriptions of the channel types listed here; none by default. */
+	@Bean
+	public SubscriptionSettings subscriptionSettings() {
+		SubscriptionSettings settings = new SubscriptionSettings();
+		settings.addSupportedSubscriptionType(SubscriptionChannelType.RESTHOOK);
+		settings.setSubscriptionIntervalInMs(subscriptionIntervalMs);
+		return settings;
+	}
+
+	/** Required by HAPI's delivery listener factory even without email Subscriptions (none are supported). */
+	@Bean
+	public IEmailSender emailSender() {
+		return new LoggingEmailSender();
 	}
 
 	@Bean
