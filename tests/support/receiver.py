@@ -2,6 +2,7 @@
 delivery tests and benchmarks, and (as `tests.subscriptions.support.Hook`) a rest-hook
 subscriber."""
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,13 @@ class Received:
     at: float  # time.monotonic() on arrival
     arrived: float  # time.time() on arrival, to compare with FHIR instants
     request_headers: dict[str, str]
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender that closes its keep-alive connection (a worker stopping) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -83,7 +91,7 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = _Server(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         self._server = server
