@@ -105,4 +105,5 @@ def test_an_indexed_filter_skips_the_subscriptions_it_cannot_match(
     items.append(("any-event-code", _compiled((f"code={EVENT}|",))))
     task = {"resourceType": "Task", "for": {"reference": "Patient/a"}}
     assert Index(items).matching(task, {}) == ["a"]
-    assert [list(c) for c in checked] == [items[0][1], items[3][1]]  # a (filed under it) and the scanned one
+    # checked: a (filed under Patient/a) and the scanned one, not b or c
+    assert [list(c) for c in checked] == [items[0][1], items[3][1]]
