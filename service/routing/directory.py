@@ -1,15 +1,17 @@
 """Directory look-ups over the stored Organization / HealthcareService / Endpoint resources,
 honouring validity periods (`lus-giltighetsperiod`, `Endpoint.period`, `active`)."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Select
 
 from fhir_profiles import CANONICAL
 from service.fhirtime import parse_range
-from service.search import execute
+from service.search import query
 from service.search.request import parse
 from service.storage import generations
 
@@ -45,6 +47,15 @@ def valid_on(resource: Resource, at: datetime) -> bool:
 _cache: generations.Cache[list[Resource]] = generations.Cache(generations.DIRECTORY)
 
 
+@lru_cache(maxsize=512)
+def _statement(res_type: str, params: tuple[tuple[str, str], ...]) -> Select[Any]:
+    """The SQL of one look-up, built once: building and cache-keying a search statement costs
+    SQLAlchemy more than running it, and routing asks the same questions again and again (the
+    care teams of a patient with every notification of the stay)."""
+    request = parse(res_type, [*params, ("_count", "500"), ("_total", "none")], 500, 500, True)
+    return query.page_query(request)
+
+
 def search(conn: Connection, res_type: str, params: list[tuple[str, str]]) -> list[Resource]:
     """Every match (up to 500), without the count query a client's search pays for.
 
@@ -54,8 +65,8 @@ def search(conn: Connection, res_type: str, params: list[tuple[str, str]]) -> li
     """
 
     def run() -> list[Resource]:
-        request = parse(res_type, [*params, ("_count", "500"), ("_total", "none")], 500, 500, True)
-        return execute.run(conn, request).matches
+        rows = conn.execute(_statement(res_type, tuple(params)))
+        return [json.loads(row.content) for row in rows]
 
     if generations.WATCHED.get(res_type) != generations.DIRECTORY:
         return run()

@@ -99,6 +99,23 @@ def test_discharge_reaches_home_care_provider_when_there_is_one(client: TestClie
     assert receivers(client, discharge["_id"]) == {"sdf-hagersten-alvsjo", "vc-liljeholmen"}
 
 
+def test_a_care_team_formed_during_the_stay_receives_the_next_notification(
+    client: TestClient,
+) -> None:
+    """Routing reuses the SQL of its look-ups (service/routing/directory.py), never their answers
+    for clinical data: the care team searched for at admission is searched for again."""
+    late = patient(client, "0180", "hagersten-alvsjo")
+    encounter = stay(client, late, "2026-11-02T10:00:00+01:00")
+    admission = notification("inskrivningsmeddelande", late, encounter, "2026-11-02T11:00:00+01:00")
+    assert receivers(client, send(client, admission)["_id"]) == {"sdf-hagersten-alvsjo"}
+    care_team(client, late, {"hemtjanstutforare": "hemtjanst-aros"})
+    discharge = notification("utskrivningsmeddelande", late, encounter, "2026-11-06T11:00:00+01:00")
+    assert receivers(client, send(client, discharge)["_id"]) == {
+        "sdf-hagersten-alvsjo",
+        "hemtjanst-aros",
+    }
+
+
 def test_protected_identity_routes_on_municipality_without_address(client: TestClient) -> None:
     hidden = patient(client, "0182", protected=True)
     assert _admit(client, hidden, "2026-11-02T10:00:00+01:00", "2026-11-02T12:00:00+01:00") == {
