@@ -10,6 +10,7 @@ from typing import Any
 
 from fhir_profiles.build.directory import OUTPUT as DIRECTORY
 from fhir_profiles.guide import guide
+from service.auth.principal import INTERNAL
 from service.rest.transaction import Processor
 from service.workflow.order import load_order
 
@@ -51,5 +52,5 @@ def demo_bundle() -> dict[str, Any]:
 def load_demo(processor: Processor) -> int:
     """Load the demo data; returns how many resources."""
     bundle = demo_bundle()
-    processor.process(bundle)
+    processor.process(bundle, INTERNAL)
     return len(bundle["entry"])

@@ -40,6 +40,28 @@ class Settings(BaseSettings):
     acknowledgement_minutes: float = 240.0
     monitor_interval_seconds: float = 60.0
 
+    auth: bool = Field(
+        default=True,
+        description="Authenticate every request (SMART Backend Services or a client certificate); "
+        "off (LUS_FHIR_AUTH=off, serve --demo) acts as the development principal",
+    )
+    development_organization: str | None = Field(
+        default=None,
+        description="With auth off: the Organization requests act as (default: the service "
+        "itself, which may read and write everything)",
+    )
+    audit: bool = Field(
+        default=True, description="Log every access (off only to measure what logging costs)"
+    )
+    token_lifetime_seconds: int = Field(default=300, ge=30, le=300)
+    key_rotation_hours: float = Field(default=24.0, gt=0)
+    tls_certfile: Path | None = Field(default=None, description="Serve HTTPS with this cert")
+    tls_keyfile: Path | None = None
+    tls_client_ca: Path | None = Field(
+        default=None,
+        description="CA bundle for client certificates (mutual TLS, SITHS function certificates)",
+    )
+
     def source(self) -> str:
         """What outgoing notifications name as their source: the public base URL if known.
 

@@ -53,11 +53,14 @@ def demo(
             worker_poll_seconds=0.1,
             delivery_base_delay_seconds=0.5,
         )
-        with running(settings, port) as (base, count):
-            console.print(f"service at {base}: loaded {count} directory and example resources")
-            receivers = Receivers(base).start()
+        with running(settings, port) as service:
+            base = service.base
+            console.print(
+                f"service at {base}: loaded {service.loaded} directory and example resources"
+            )
+            receivers = Receivers(base, service.credentials).start()
             console.print(f"simulated receivers at {receivers.base}")
-            journey = Journey(base, receivers)
+            journey = Journey(base, receivers, service.credentials)
             try:
                 steps = journey.run(wait)
             finally:

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import ArgumentError
 
+from service.auth.principal import INTERNAL
 from service.cli import options
 from service.outcome import FhirError
 from service.rest.app import create_app
@@ -123,9 +124,8 @@ def load(
     except ArgumentError as exc:
         raise _usage_error(f"Invalid database URL: {exc}") from None
     try:
-        response = services.engine_processor(settings.base_url or "http://localhost/fhir").process(
-            bundle
-        )
+        processor = services.engine_processor(settings.base_url or "http://localhost/fhir")
+        response = processor.process(bundle, INTERNAL)
     except FhirError as error:
         _report_failure(bundle, error)
         raise typer.Exit(1) from None

@@ -2,8 +2,9 @@
 
 The message is validated, its resources are stored (PUT with their ids) in one transaction, which
 runs the same workflow (case state, routing, outbox) as the REST path. Each message is processed
-once: a repeat (same Bundle.identifier, or same Bundle.id and MessageHeader.id, as R4 says) gets
-the stored response of the first.
+once: a repeat (same Bundle.identifier, or same Bundle.id and MessageHeader.id, as R4 says) from
+the same organization gets the stored response of the first. MessageHeader.sender must be the
+calling organization or one of its units.
 """
 
 import json
@@ -13,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from service.access.facts import check_actors
+from service.auth.principal import Principal
 from service.fhirtime import Clock, stamp
 from service.outcome import FhirError, has_errors, operation_outcome
 from service.rest.engine import Engine
@@ -86,10 +89,12 @@ class MessageProcessor:
         self.clock = clock
         self.profiles = profiles
 
-    def process(self, bundle: Any, base: str) -> Processed:
+    def process(self, bundle: Any, base: str, principal: Principal) -> Processed:
+        """The message's resources are written as `principal`, which must be its sender."""
         header = self._header(bundle)
-        keys = _keys(bundle, header)
+        keys = [f"{principal.organization}|{k}" for k in _keys(bundle, header)]
         with self.store.reading() as conn:
+            check_actors(conn, principal, header)
             for key in keys:
                 row = conn.execute(
                     select(messages.c.response).where(messages.c.message_key == key)
@@ -104,7 +109,7 @@ class MessageProcessor:
             )
         try:
             with self.store.begin() as conn:
-                warnings = self._apply(conn, bundle)
+                warnings = self._apply(conn, bundle, principal)
                 extra = operation_outcome(*warnings) if warnings else None
                 result = Processed(200, _response(bundle, header, "ok", extra, base, self.clock))
                 self._insert(conn, keys, result)
@@ -141,7 +146,7 @@ class MessageProcessor:
             )
         return first
 
-    def _apply(self, conn: Any, bundle: Resource) -> list[Resource]:
+    def _apply(self, conn: Any, bundle: Resource, principal: Principal) -> list[Resource]:
         warnings: list[Resource] = []
         resources = [
             e["resource"] for e in bundle["entry"][1:] if isinstance(e.get("resource"), dict)
@@ -153,7 +158,8 @@ class MessageProcessor:
                     "required",
                     f"a {resource['resourceType']} in the message has no id; all need one",
                 )
-            result = self.engine.update(conn, resource["resourceType"], resource["id"], resource)
+            kind = resource["resourceType"]
+            result = self.engine.update(conn, principal, kind, resource["id"], resource)
             warnings += [
                 i
                 for i in (result.outcome or {}).get("issue", [])

@@ -12,7 +12,8 @@ from service.delivery.config import DeliveryConfig
 from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
 from service.http import errors
-from service.rest import websocket
+from service.http.authentication import Authentication
+from service.rest import audit_routes, smart, websocket
 from service.rest.routes import router
 from service.rest.services import Services
 from service.settings import Settings
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         if settings.run_worker:
             worker.stop()
             jobs.stop()
+        services.audit.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -56,6 +58,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     )
     app.state.services = services
     errors.install(app)
+    app.add_middleware(Authentication)
+    app.include_router(smart.router)
+    app.include_router(audit_routes.router)  # before the generic /fhir/{type} routes
     app.include_router(router)
     app.include_router(websocket.router)
     return app

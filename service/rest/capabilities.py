@@ -13,6 +13,24 @@ from service.search.parameters import for_type
 from service.subscriptions import capability as subscriptions
 from service.subscriptions.definitions import SERVER_CAPABILITY
 
+# The access log: read and search for the region-wide role, never written over the API.
+AUDIT_EVENT: dict[str, Any] = {
+    "type": "AuditEvent",
+    "documentation": "The access log (IHE BALP-shaped), for the region-wide role only.",
+    "interaction": [{"code": "read"}, {"code": "search-type"}],
+    "searchParam": [
+        {"name": name, "type": kind, "definition": f"http://hl7.org/fhir/SearchParameter/{d}"}
+        for name, kind, d in (
+            ("patient", "reference", "clinical-patient"),
+            ("agent", "reference", "AuditEvent-agent"),
+            ("entity", "reference", "AuditEvent-entity"),
+            ("date", "date", "AuditEvent-date"),
+            ("subtype", "token", "AuditEvent-subtype"),
+            ("outcome", "token", "AuditEvent-outcome"),
+            ("action", "token", "AuditEvent-action"),
+        )
+    ],
+}
 INTERACTIONS = (
     "read",
     "vread",
@@ -26,10 +44,15 @@ INTERACTIONS = (
 )
 
 
-def capability_statement(base: str, clock: Clock, operations: dict[str, str]) -> dict[str, Any]:
+def capability_statement(
+    base: str, clock: Clock, operations: dict[str, str], security: dict[str, Any]
+) -> dict[str, Any]:
     profiles = guide_profiles()
     resources = []
     for res_type in sorted(supported_types()):
+        if res_type == "AuditEvent":
+            resources.append(AUDIT_EVENT)
+            continue
         entry: dict[str, Any] = {
             "type": res_type,
             "interaction": [{"code": code} for code in INTERACTIONS],
@@ -73,6 +96,7 @@ def capability_statement(base: str, clock: Clock, operations: dict[str, str]) ->
         "rest": [
             {
                 "mode": "server",
+                "security": security,
                 "resource": resources,
                 "interaction": [
                     {"code": "transaction"},

@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl
 import jsonpatch
 from sqlalchemy import Connection
 
+from service.access.facts import check_read, check_scope, check_write
+from service.auth.principal import Principal
 from service.outcome import FhirError, has_errors, issue, operation_outcome
 from service.search import query
 from service.search.request import SearchRequest, parse
@@ -21,10 +23,12 @@ from service.storage.store import Store, Stored
 
 Resource = dict[str, Any]
 ValidateFn = Callable[[Resource], Resource]
-WriteHook = Callable[[Connection, Stored, Stored | None], list[Resource]]
+WriteHook = Callable[[Connection, Stored, Stored | None, Principal], list[Resource]]
 
 
-def _no_hook(conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
+def _no_hook(
+    conn: Connection, stored: Stored, previous: Stored | None, principal: Principal
+) -> list[Resource]:
     return []
 
 
@@ -66,15 +70,19 @@ class Engine:
     def create(
         self,
         conn: Connection,
+        principal: Principal,
         res_type: str,
         resource: Resource,
         if_none_exist: str | None = None,
         new_id: str | None = None,
     ) -> Result:
-        """Create with a server-assigned id (`new_id` lets a transaction assign it up front)."""
+        """Create with a server-assigned id (`new_id` lets a transaction assign it up front).
+
+        If-None-Exist decides over what the principal may read: a match it may not see counts
+        as none, so a conditional create never reveals that another party's resource exists."""
         if if_none_exist:
             self.store.lock(conn, f"create:{res_type}?{if_none_exist}")
-            found = self.search_ids(conn, res_type, if_none_exist, limit=2)
+            found = self.search_ids(conn, principal, res_type, if_none_exist, limit=2)
             if len(found) > 1:
                 raise FhirError.of(
                     412,
@@ -85,15 +93,16 @@ class Engine:
                 existing = self.store.read(conn, res_type, found[0])
                 return Result(200, existing)
         resource = {**resource, "id": new_id or str(uuid.uuid4())}
-        outcome = self._checked(resource)
+        check_scope(principal, "create", res_type)
+        outcome = self._checked(resource)  # what is wrong with the content comes first
+        check_write(conn, principal, "create", res_type, resource, None)
         stored = self.store.write(conn, resource, None, "POST")
-        return Result(201, stored, _with(outcome, self.on_write(conn, stored, None)))
+        warnings = self.on_write(conn, stored, None, principal)
+        return Result(201, stored, _with(outcome, warnings))
 
     # ---- read ----
-    def read(self, conn: Connection, res_type: str, res_id: str) -> Stored:
-        stored = self.store.read(conn, res_type, res_id)
-        if stored is None:
-            raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
+    def read(self, conn: Connection, principal: Principal, res_type: str, res_id: str) -> Stored:
+        stored = self.read_any(conn, principal, res_type, res_id)
         if stored.deleted:
             raise FhirError(
                 410,
@@ -102,14 +111,27 @@ class Engine:
             )
         return stored
 
-    def read_any(self, conn: Connection, res_type: str, res_id: str) -> Stored:
-        """The current version even when it is a deletion (history stays readable)."""
+    def read_any(
+        self,
+        conn: Connection,
+        principal: Principal,
+        res_type: str,
+        res_id: str,
+        action: str = "read",
+    ) -> Stored:
+        """The current version even when it is a deletion (history stays readable); one the
+        principal may not see is answered as one that does not exist."""
         stored = self.store.read(conn, res_type, res_id)
         if stored is None:
+            check_scope(principal, action, res_type)
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
+        check_read(conn, principal, action, res_type, res_id)
         return stored
 
-    def vread(self, conn: Connection, res_type: str, res_id: str, version: str) -> Stored:
+    def vread(
+        self, conn: Connection, principal: Principal, res_type: str, res_id: str, version: str
+    ) -> Stored:
+        self.read_any(conn, principal, res_type, res_id, "vread")
         if not (version.isascii() and version.isdigit()):  # "²".isdigit() is True
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} has no version {version!r}")
         stored = self.store.vread(conn, res_type, res_id, int(version))
@@ -132,10 +154,12 @@ class Engine:
     def update(
         self,
         conn: Connection,
+        principal: Principal,
         res_type: str,
         res_id: str,
         resource: Resource,
         if_match: str | None = None,
+        action: str = "update",
     ) -> Result:
         body_id = resource.get("id")
         if body_id is None:
@@ -150,6 +174,9 @@ class Engine:
                 "id",
             )
         current = self.store.read(conn, res_type, res_id, lock=True)
+        check_scope(principal, action, res_type)
+        outcome = self._checked(resource)
+        check_write(conn, principal, action, res_type, resource, current, res_id)
         live = current if current is not None and not current.deleted else None
         if if_match is not None and (live is None or str(live.version_id) != if_match):
             have = f'W/"{live.version_id}"' if live else "none"
@@ -158,22 +185,23 @@ class Engine:
                 "conflict",
                 f'If-Match W/"{if_match}" does not match the current version ({have})',
             )
-        outcome = self._checked(resource)
         created = live is None
         stored = self.store.write(conn, resource, current, "POST" if created else "PUT")
-        warnings = self.on_write(conn, stored, current)
+        warnings = self.on_write(conn, stored, current, principal)
         return Result(201 if created else 200, stored, _with(outcome, warnings))
 
     def conditional_update(
         self,
         conn: Connection,
+        principal: Principal,
         res_type: str,
         criteria: str,
         resource: Resource,
         if_match: str | None,
     ) -> Result:
+        """The criteria match only what the principal may read, as in a conditional create."""
         self.store.lock(conn, f"update:{res_type}?{criteria}")
-        found = self.search_ids(conn, res_type, criteria, limit=2)
+        found = self.search_ids(conn, principal, res_type, criteria, limit=2)
         if len(found) > 1:
             raise FhirError.of(
                 412, "multiple-matches", f"{criteria!r} matches more than one {res_type}"
@@ -186,16 +214,23 @@ class Engine:
                     f"the body's id does not match the resource {criteria!r} found",
                     "id",
                 )
-            return self.update(conn, res_type, found[0], {**resource, "id": found[0]}, if_match)
+            with_id = {**resource, "id": found[0]}
+            return self.update(conn, principal, res_type, found[0], with_id, if_match)
         if "id" in resource:
-            return self.update(conn, res_type, resource["id"], resource, if_match)
-        return self.create(conn, res_type, resource)
+            return self.update(conn, principal, res_type, resource["id"], resource, if_match)
+        return self.create(conn, principal, res_type, resource)
 
     # ---- patch ----
     def patch(
-        self, conn: Connection, res_type: str, res_id: str, operations: Any, if_match: str | None
+        self,
+        conn: Connection,
+        principal: Principal,
+        res_type: str,
+        res_id: str,
+        operations: Any,
+        if_match: str | None,
     ) -> Result:
-        current = self.read(conn, res_type, res_id)
+        current = self.read(conn, principal, res_type, res_id)
         if not isinstance(operations, list):
             raise FhirError.of(400, "structure", "a JSON Patch body is an array of operations")
         try:
@@ -208,28 +243,43 @@ class Engine:
             raise FhirError.of(422, "processing", "the JSON Patch must not change resourceType")
         if patched.get("id") != res_id:
             raise FhirError.of(422, "processing", "the JSON Patch must not change the id")
-        return self.update(conn, res_type, res_id, patched, if_match)
+        return self.update(conn, principal, res_type, res_id, patched, if_match, "patch")
 
     # ---- delete ----
-    def delete(self, conn: Connection, res_type: str, res_id: str) -> Result:
+    def delete(self, conn: Connection, principal: Principal, res_type: str, res_id: str) -> Result:
         current = self.store.read(conn, res_type, res_id, lock=True)
         if current is None:
+            check_scope(principal, "delete", res_type)
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
+        check_write(conn, principal, "delete", res_type, None, current, res_id)
         if current.deleted:
             return Result(204, current)
         stored = self.store.delete(conn, current)
-        self.on_write(conn, stored, current)  # e.g. a deleted Subscription's queue is voided
+        self.on_write(conn, stored, current, principal)  # e.g. a Subscription's queue is voided
         return Result(200, stored)
 
     # ---- search ----
     def search_request(
-        self, res_type: str, params: list[tuple[str, str]], strict: bool
+        self,
+        principal: Principal,
+        res_type: str,
+        params: list[tuple[str, str]],
+        strict: bool,
+        action: str = "search-type",
     ) -> SearchRequest:
-        return parse(res_type, params, self.default_count, self.max_count, strict)
+        """A parsed search limited to what the principal may read: its matches, `total` and
+        includes never count or show what it takes no part in."""
+        check_scope(principal, action, res_type)
+        request = parse(res_type, params, self.default_count, self.max_count, strict)
+        if not principal.reads_everything:
+            request.visible_to = principal.units  # also limits the includes of a public search
+        return request
 
-    def search_ids(self, conn: Connection, res_type: str, criteria: str, limit: int) -> list[str]:
+    def search_ids(
+        self, conn: Connection, principal: Principal, res_type: str, criteria: str, limit: int
+    ) -> list[str]:
         request = self.search_request(
-            res_type, parse_qsl(criteria, keep_blank_values=True), strict=True
+            principal, res_type, parse_qsl(criteria, keep_blank_values=True), strict=True
         )
         if not request.criteria:
             raise FhirError.of(400, "invalid", f"conditional criteria {criteria!r} select nothing")

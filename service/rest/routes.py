@@ -1,6 +1,9 @@
 """HTTP routes of the FHIR base `/fhir`: header handling, then the interaction engine.
 
-Route handlers are async only to read the body; all database work runs in the thread pool.
+Route handlers are async only to read the body; all database work runs in the thread pool. Each
+takes the request's principal (set by service.http.authentication) and hands it to the engine;
+what a read, search or operation showed is logged before it is answered (writes are logged in
+their own transaction by the engine's write hook).
 """
 
 from collections.abc import Callable
@@ -13,21 +16,26 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from service.access.links import PUBLIC
+from service.access.visibility import visible_condition
+from service.auth.principal import Principal
 from service.delivery.state import delivery_state
 from service.fhirtime import parse_range, stamp
 from service.http.headers import check_accept, check_content_type, parse_prefer, parse_version_tag
 from service.outcome import FhirError, issue, operation_outcome
-from service.rest import responses
+from service.rest import responses, smart
 from service.rest.body import check_resource, check_type, parse_json, parse_resource
 from service.rest.bundles import history, searchset
 from service.rest.capabilities import capability_statement
 from service.rest.delivery_status import delivery_parameters
 from service.rest.engine import Result
+from service.rest.resource_types import supported_types
 from service.rest.services import Services
 from service.rest.validate_operation import validate_operation
 from service.rest.websocket import websocket_url
 from service.search import execute
 from service.search.request import integer_parameter
+from service.storage.schema import versions
 from service.storage.store import Stored
 from service.subscriptions import operations as subscriptions
 
@@ -38,6 +46,11 @@ OptionalHeader = Annotated[str | None, Header()]
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+def principal_of(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
 
 
 def _params(request: Request) -> list[tuple[str, str]]:
@@ -62,9 +75,9 @@ def _negotiate(request: Request) -> None:
 async def metadata(request: Request) -> Response:
     _negotiate(request)
     services = _services(request)
-    return responses.fhir(
-        capability_statement(services.base(request), services.clock, services.operations)
-    )
+    base = services.base(request)
+    security = smart.security(services, request)
+    return responses.fhir(capability_statement(base, services.clock, services.operations, security))
 
 
 @router.post("")
@@ -77,8 +90,15 @@ async def transaction(request: Request, prefer: OptionalHeader = None) -> Respon
         parse_json(raw, settings.max_request_bytes, settings.max_nesting), "Bundle"
     )
     strict = parse_prefer(prefer).handling == "strict"
-    result = await run_in_threadpool(services.processor(request).process, bundle, strict)
-    return responses.fhir(result)
+    principal = principal_of(request)
+
+    def run() -> Any:
+        result = services.processor(request).process(bundle, principal, strict)
+        shown = [e.get("resource") for e in result.get("entry", [])]
+        services.log_access(principal, str(bundle.get("type")), shown)
+        return result
+
+    return responses.fhir(await run_in_threadpool(run))
 
 
 @router.post("/$process-message")
@@ -87,7 +107,9 @@ async def process_message(request: Request) -> Response:
     raw = await _body(request, services)
     settings = services.settings
     bundle = parse_json(raw, settings.max_request_bytes, settings.max_nesting)
-    processed = await run_in_threadpool(services.messages.process, bundle, services.base(request))
+    principal = principal_of(request)
+    base = services.base(request)
+    processed = await run_in_threadpool(services.messages.process, bundle, base, principal)
     return responses.fhir(processed.response, processed.status)
 
 
@@ -118,11 +140,15 @@ async def subscription_events(request: Request, res_id: str) -> Response:
 async def _subscription_read(request: Request, operation: Callable[..., Any]) -> Response:
     _negotiate(request)
     services = _services(request)
+    principal = principal_of(request)
 
     def run() -> Any:
         with services.store.reading() as conn:
             base = services.base(request)
-            return operation(conn, services.store, base=base, now=services.clock())
+            now = services.clock()
+            answer = operation(conn, services.store, principal, base=base, now=now)
+        services.log_access(principal, "subscription-status", [])
+        return answer
 
     return responses.fhir(await run_in_threadpool(run))
 
@@ -131,10 +157,12 @@ async def _subscription_read(request: Request, operation: Callable[..., Any]) ->
 async def subscription_binding_token(request: Request, res_id: str) -> Response:
     services = _services(request)
     url = websocket_url(services.base(request))
+    principal = principal_of(request)
 
     def run() -> Any:
         with services.store.begin() as conn:
-            return subscriptions.binding_token(conn, services.store, res_id, url, services.clock())
+            now = services.clock()
+            return subscriptions.binding_token(conn, services.store, principal, res_id, url, now)
 
     return responses.fhir(await run_in_threadpool(run))
 
@@ -151,21 +179,42 @@ async def _history(request: Request, res_type: str | None, res_id: str | None) -
     )
     offset = integer_parameter("_offset", args.get("_offset", "0"), 0)
     since = args.get("_since")
+    principal = principal_of(request)
+    action = "history-instance" if res_id else "history-type" if res_type else "history-system"
 
     def run() -> Response:
         with services.store.reading() as conn:
+            readable = None
             if res_type and res_id:
-                services.engine.read_any(conn, res_type, res_id)
-            versions, total = services.store.history(
-                conn, res_type, res_id, _since(since), count, offset
+                services.engine.read_any(conn, principal, res_type, res_id, action)
+            else:
+                if res_type:
+                    services.engine.search_request(principal, res_type, [], False, action)
+                if not principal.reads_everything:
+                    readable = _readable_versions(principal, res_type)
+            found, total = services.store.history(
+                conn, res_type, res_id, _since(since), count, offset, readable
             )
+        services.log_access(principal, action, [v.resource for v in found])
         base = services.base(request)
         url = f"{base}/" + "/".join(p for p in (res_type, res_id, "_history") if p)
         return responses.fhir(
-            history(base, url, params, versions, total, count, offset, services.clock)
+            history(base, url, params, found, total, count, offset, services.clock)
         )
 
     return await run_in_threadpool(run)
+
+
+def _readable_versions(principal: Principal, res_type: str | None) -> Any:
+    """Type and system history show only the versions of resources the principal may read (a
+    system history also needs the scope of each type it shows)."""
+    readable = visible_condition(principal.units, versions.c.res_type, versions.c.res_id)
+    public = versions.c.res_type.in_(sorted(PUBLIC))
+    condition = public | readable
+    if res_type is None and not principal.scopes.permits("*", "s"):
+        allowed = [t for t in supported_types() if principal.scopes.permits(t, "s")]
+        condition = condition & versions.c.res_type.in_(allowed)
+    return condition
 
 
 def _since(value: str | None) -> str | None:
@@ -184,11 +233,13 @@ async def _search(
     check_type(res_type)
     services = _services(request)
     strict = parse_prefer(prefer).handling == "strict"
-    search = services.engine.search_request(res_type, params, strict)
+    principal = principal_of(request)
+    search = services.engine.search_request(principal, res_type, params, strict)
 
     def run() -> Response:
         with services.store.reading() as conn:
             result = execute.run(conn, search)
+        services.log_access(principal, "search-type", [*result.matches, *result.included])
         base = services.base(request)
         return responses.fhir(
             searchset(base, f"{base}/{res_type}", params, search, result, services.clock)
@@ -230,8 +281,14 @@ async def _validate(request: Request, res_type: str, res_id: str | None) -> Resp
     settings = services.settings
     body = parse_json(raw, settings.max_request_bytes, settings.max_nesting)
     params = _params(request)
-    outcome = await run_in_threadpool(validate_operation, services, res_type, res_id, body, params)
-    return responses.fhir(outcome)
+    principal = principal_of(request)
+
+    def run() -> Any:
+        outcome = validate_operation(services, principal, res_type, res_id, body, params)
+        services.log_access(principal, "validate", [])
+        return outcome
+
+    return responses.fhir(await run_in_threadpool(run))
 
 
 @router.post("/{res_type}")
@@ -249,18 +306,22 @@ async def create(
         request,
         services,
         prefer,
-        lambda conn: services.engine.create(conn, res_type, resource, if_none_exist),
+        lambda conn, who: services.engine.create(conn, who, res_type, resource, if_none_exist),
     )
 
 
 async def _write(
-    request: Request, services: Services, prefer: str | None, action: Callable[[Connection], Result]
+    request: Request,
+    services: Services,
+    prefer: str | None,
+    action: Callable[[Connection, Principal], Result],
 ) -> Response:
     """Run one write in its own transaction and answer as `Prefer: return` asks."""
+    principal = principal_of(request)
 
     def run() -> Result:
         with services.store.begin() as conn:
-            return action(conn)
+            return action(conn, principal)
 
     result = await run_in_threadpool(run)
     assert result.stored is not None
@@ -270,13 +331,19 @@ async def _write(
 
 
 async def _read(
-    request: Request, services: Services, action: Callable[[Connection], Stored]
+    request: Request,
+    services: Services,
+    action: Callable[[Connection, Principal], Stored],
+    subtype: str,
 ) -> Response:
     """Run one read and answer with the version's headers."""
+    principal = principal_of(request)
 
     def run() -> Stored:
         with services.store.reading() as conn:
-            return action(conn)
+            stored = action(conn, principal)
+        services.log_access(principal, subtype, [stored.resource])
+        return stored
 
     stored = await run_in_threadpool(run)
     headers = responses.version_headers(services.base(request), stored)
@@ -318,8 +385,8 @@ async def conditional_update(
         request,
         services,
         prefer,
-        lambda conn: services.engine.conditional_update(
-            conn, res_type, criteria, resource, version
+        lambda conn, who: services.engine.conditional_update(
+            conn, who, res_type, criteria, resource, version
         ),
     )
 
@@ -336,7 +403,12 @@ async def read(request: Request, res_type: str, res_id: str) -> Response:
     check_type(res_type)
     services = _services(request)
 
-    return await _read(request, services, lambda conn: services.engine.read(conn, res_type, res_id))
+    return await _read(
+        request,
+        services,
+        lambda conn, who: services.engine.read(conn, who, res_type, res_id),
+        "read",
+    )
 
 
 @router.put("/{res_type}/{res_id}")
@@ -356,7 +428,7 @@ async def update(
         request,
         services,
         prefer,
-        lambda conn: services.engine.update(conn, res_type, res_id, resource, version),
+        lambda conn, who: services.engine.update(conn, who, res_type, res_id, resource, version),
     )
 
 
@@ -383,7 +455,7 @@ async def patch(
         request,
         services,
         prefer,
-        lambda conn: services.engine.patch(conn, res_type, res_id, operations, version),
+        lambda conn, who: services.engine.patch(conn, who, res_type, res_id, operations, version),
     )
 
 
@@ -391,10 +463,11 @@ async def patch(
 async def delete(request: Request, res_type: str, res_id: str) -> Response:
     check_type(res_type)
     services = _services(request)
+    principal = principal_of(request)
 
     def run() -> Any:
         with services.store.begin() as conn:
-            return services.engine.delete(conn, res_type, res_id)
+            return services.engine.delete(conn, principal, res_type, res_id)
 
     result = await run_in_threadpool(run)
     headers = {"ETag": result.stored.etag} if result.stored else {}
@@ -411,11 +484,14 @@ async def delivery_status(request: Request, res_type: str, res_id: str) -> Respo
     """Per receiver: where the notification was sent, whether it arrived and was acknowledged."""
     check_type(res_type)
     services = _services(request)
+    principal = principal_of(request)
 
     def run() -> Any:
         with services.store.reading() as conn:
-            services.engine.read_any(conn, res_type, res_id)
-            return delivery_parameters(delivery_state(conn, f"{res_type}/{res_id}"))
+            stored = services.engine.read_any(conn, principal, res_type, res_id, "operation")
+            answer = delivery_parameters(delivery_state(conn, f"{res_type}/{res_id}"))
+        services.log_access(principal, "delivery-status", [stored.resource])
+        return answer
 
     return responses.fhir(await run_in_threadpool(run))
 
@@ -433,5 +509,8 @@ async def vread(request: Request, res_type: str, res_id: str, version: str) -> R
     services = _services(request)
 
     return await _read(
-        request, services, lambda conn: services.engine.vread(conn, res_type, res_id, version)
+        request,
+        services,
+        lambda conn, who: services.engine.vread(conn, who, res_type, res_id, version),
+        "vread",
     )

@@ -1,11 +1,22 @@
 """What a request handler needs, built once at start-up and kept on `app.state.services`."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import Connection
 
 from fhir_profiles import CANONICAL
+from service.audit.event import AuditRecord, audited, write
+from service.audit.log import AuditLog
+from service.auth.authenticate import Authenticator
+from service.auth.grant import TokenEndpoint
+from service.auth.jwks import JwksCache
+from service.auth.keys import Keys
+from service.auth.principal import Principal
+from service.auth.tokens import Tokens
 from service.fhirtime import Clock
 from service.messaging.process import MessageProcessor
 from service.outcome import operation_outcome
@@ -13,7 +24,7 @@ from service.rest.engine import Engine
 from service.rest.resource_types import guide_profiles
 from service.rest.transaction import Processor
 from service.settings import Settings
-from service.storage.store import Store
+from service.storage.store import Store, Stored
 from service.validation import validator
 from service.workflow.notify import Workflow
 
@@ -35,15 +46,43 @@ class Services:
     operations: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.workflow = Workflow(self.store, self.clock, self.settings.source())
+        settings = self.settings
+        self.workflow = Workflow(self.store, self.clock, settings.source())
         self.engine = Engine(
             self.store,
             self.validate_write,
-            self.settings.default_page_size,
-            self.settings.max_page_size,
-            self.workflow.on_write,
+            settings.default_page_size,
+            settings.max_page_size,
+            self.on_write,
         )
         self.messages = MessageProcessor(self.engine, self.store, self.clock, [MESSAGE_PROFILE])
+        lifetime = timedelta(seconds=settings.token_lifetime_seconds)
+        self.keys = Keys(self.store, timedelta(hours=settings.key_rotation_hours), lifetime)
+        self.tokens = Tokens(self.keys, settings.source(), lifetime)
+        self.token_endpoint = TokenEndpoint(self.store, self.tokens, JwksCache(self.clock))
+        self.authenticator = Authenticator(settings, self.store, self.tokens, self.clock)
+        self.audit = AuditLog(self.store, self.clock, settings.audit)
+
+    def on_write(
+        self, conn: Connection, stored: Stored, previous: Stored | None, principal: Principal
+    ) -> list[Resource]:
+        """The engine's one write hook: the workflow (access, case, routing, topics), then the
+        access log entry, in the write's own transaction."""
+        warnings = self.workflow.on_write(conn, stored, previous, principal)
+        if self.settings.audit and audited(principal):
+            subtype = {"POST": "create", "DELETE": "delete"}.get(stored.method, "update")
+            shown = stored.resource or (previous.resource if previous else None)
+            record = AuditRecord.of(principal, subtype).touched([shown])
+            record.entities.add(f"{stored.res_type}/{stored.res_id}")
+            write(conn, [record], self.clock())
+        return warnings
+
+    def log_access(
+        self, principal: Principal, subtype: str, shown: Sequence[Resource | None]
+    ) -> None:
+        """Log a read, search or operation and wait until it is committed."""
+        if audited(principal):
+            self.audit.commit(AuditRecord.of(principal, subtype).touched(shown))
 
     def validate_write(self, resource: Resource) -> Resource:
         if not self.settings.validate_writes:
@@ -54,6 +93,11 @@ class Services:
         if self.settings.base_url:
             return self.settings.base_url.rstrip("/")
         return f"{str(request.base_url).rstrip('/')}/fhir"
+
+    def root(self, request: Request) -> str:
+        """The service's root URL (the FHIR base without /fhir): the token endpoint lives there."""
+        base = self.base(request)
+        return base[: -len("/fhir")] if base.endswith("/fhir") else base
 
     def processor(self, request: Request) -> Processor:
         return self.engine_processor(self.base(request))

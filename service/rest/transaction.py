@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import Connection
 
+from service.auth.principal import Principal
 from service.http.headers import parse_version_tag
 from service.outcome import FhirError, issue, operation_outcome
 from service.rest.body import check_resource
@@ -112,7 +113,9 @@ class Processor:
         self.base = base
         self.max_entries = max_entries
 
-    def _assign_ids(self, conn: Connection, entries: list[Entry]) -> dict[str, str]:
+    def _assign_ids(
+        self, conn: Connection, principal: Principal, entries: list[Entry]
+    ) -> dict[str, str]:
         """fullUrl → `Type/id` for every entry whose resource the transaction creates or updates."""
         ids: dict[str, str] = {}
         for entry in entries:
@@ -121,7 +124,7 @@ class Processor:
             res_type = entry.resource["resourceType"]
             if_none_exist = entry.request.get("ifNoneExist")
             existing = (
-                self.engine.search_ids(conn, res_type, if_none_exist, limit=2)
+                self.engine.search_ids(conn, principal, res_type, if_none_exist, limit=2)
                 if if_none_exist
                 else []
             )
@@ -136,7 +139,9 @@ class Processor:
             ids[entry.full_url] = f"{res_type}/{new_id}"
         return ids
 
-    def _execute(self, conn: Connection, entry: Entry, strict: bool) -> Result:
+    def _execute(
+        self, conn: Connection, principal: Principal, entry: Entry, strict: bool
+    ) -> Result:
         engine = self.engine
         parts = entry.path.split("/") if entry.path else []
         if not parts:
@@ -150,32 +155,32 @@ class Processor:
             assigned = entry.request.get("_assigned")
             if assigned and engine.store.read(conn, res_type, assigned) is not None:
                 return Result(200, engine.store.read(conn, res_type, assigned))
-            return engine.create(
-                conn, res_type, entry.resource, entry.request.get("ifNoneExist"), assigned
-            )
+            if_none_exist = entry.request.get("ifNoneExist")
+            return engine.create(conn, principal, res_type, entry.resource, if_none_exist, assigned)
         if entry.method == "PUT":
             assert entry.resource is not None
             check_resource(entry.resource, res_type, f"Bundle.entry[{entry.index}].resource")
             if_match = _version(entry.request.get("ifMatch"))
             if len(parts) == 2:
-                return engine.update(conn, res_type, parts[1], entry.resource, if_match)
-            return engine.conditional_update(conn, res_type, entry.query, entry.resource, if_match)
+                return engine.update(conn, principal, res_type, parts[1], entry.resource, if_match)
+            return engine.conditional_update(
+                conn, principal, res_type, entry.query, entry.resource, if_match
+            )
         if entry.method == "PATCH":
             if len(parts) != 2:
                 raise FhirError.of(400, "not-supported", "PATCH needs Type/id")
-            return engine.patch(
-                conn, res_type, parts[1], entry.resource, _version(entry.request.get("ifMatch"))
-            )
+            if_match = _version(entry.request.get("ifMatch"))
+            return engine.patch(conn, principal, res_type, parts[1], entry.resource, if_match)
         if entry.method == "DELETE":
             if len(parts) != 2:
                 raise FhirError.of(400, "not-supported", "conditional DELETE is not supported")
-            return engine.delete(conn, res_type, parts[1])
+            return engine.delete(conn, principal, res_type, parts[1])
         if len(parts) == 2:
-            return Result(200, engine.read(conn, res_type, parts[1]))
+            return Result(200, engine.read(conn, principal, res_type, parts[1]))
         if len(parts) == 4 and parts[2] == "_history":
-            return Result(200, engine.vread(conn, res_type, parts[1], parts[3]))
+            return Result(200, engine.vread(conn, principal, res_type, parts[1], parts[3]))
         request = engine.search_request(
-            res_type, parse_qsl(entry.query, keep_blank_values=True), strict
+            principal, res_type, parse_qsl(entry.query, keep_blank_values=True), strict
         )
         result = execute.run(conn, request)
         body = searchset(
@@ -188,7 +193,8 @@ class Processor:
         )
         return Result(200, body=body)
 
-    def process(self, bundle: Resource, strict: bool = False) -> Resource:
+    def process(self, bundle: Resource, principal: Principal, strict: bool = False) -> Resource:
+        """Every entry runs as `principal`, through the same checks as the request sent alone."""
         kind = bundle.get("type")
         if kind not in ("transaction", "batch"):
             raise FhirError.of(
@@ -201,21 +207,23 @@ class Processor:
         responses: dict[int, Resource] = {}
         if kind == "transaction":
             with self.engine.store.begin() as conn:
-                ids = self._assign_ids(conn, entries)
+                ids = self._assign_ids(conn, principal, entries)
                 for entry in entries:
                     entry.resource = (
                         _rewrite(entry.resource, ids) if entry.resource else entry.resource
                     )
                 for entry in sorted(entries, key=lambda e: ORDER[e.method]):
                     try:
-                        responses[entry.index] = _response(self._execute(conn, entry, strict))
+                        result = self._execute(conn, principal, entry, strict)
+                        responses[entry.index] = _response(result)
                     except FhirError as error:
                         raise _located(error, entry.index) from None
         else:
             for entry in entries:
                 try:
                     with self.engine.store.begin() as conn:
-                        responses[entry.index] = _response(self._execute(conn, entry, strict))
+                        result = self._execute(conn, principal, entry, strict)
+                        responses[entry.index] = _response(result)
                 except FhirError as error:
                     responses[entry.index] = {
                         "response": {

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from service.auth.principal import Principal
 from service.outcome import issue, operation_outcome
 from service.rest.services import Services, write_profiles
 from service.validation import validator
@@ -25,6 +26,7 @@ def _from_parameters(body: Resource) -> tuple[Any, str | None, str | None]:
 
 def validate_operation(
     services: Services,
+    principal: Principal,
     res_type: str,
     res_id: str | None,
     body: Any,
@@ -40,6 +42,8 @@ def validate_operation(
         return operation_outcome(
             issue("error", "invalid", f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         )
+    if res_id is not None:
+        _readable(services, principal, res_type, res_id)
     if mode == "delete":
         return _can_delete(services, res_type, res_id)
     if not isinstance(resource, dict):
@@ -53,6 +57,14 @@ def validate_operation(
         )
     profiles = [profile] if profile else write_profiles(services.settings, resource)
     return validator().validate(resource, profiles)
+
+
+def _readable(services: Services, principal: Principal, res_type: str, res_id: str) -> None:
+    """Instance-level $validate speaks of a stored resource: only one the caller may read (a
+    hidden one answers 404, as a read would, so the outcome reveals nothing of it)."""
+    with services.store.reading() as conn:
+        if services.store.read(conn, res_type, res_id) is not None:
+            services.engine.read_any(conn, principal, res_type, res_id, "operation")
 
 
 def _can_delete(services: Services, res_type: str, res_id: str | None) -> Resource:

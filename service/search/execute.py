@@ -21,7 +21,11 @@ class SearchResult:
     included: list[Resource] = field(default_factory=list)
 
 
-def _load(conn: Connection, refs: set[tuple[str, str]]) -> list[Resource]:
+def _load(
+    conn: Connection, refs: set[tuple[str, str]], visible_to: frozenset[str] | None
+) -> list[Resource]:
+    """The included resources, as far as the searcher may read them (an include is no way
+    around the read rule)."""
     found = []
     for res_type, res_id in sorted(refs):
         row = conn.execute(
@@ -30,6 +34,7 @@ def _load(conn: Connection, refs: set[tuple[str, str]]) -> list[Resource]:
                     resources.c.res_type == res_type,
                     resources.c.res_id == res_id,
                     resources.c.deleted == false(),
+                    query.visible(res_type, resources.c.res_id, visible_to),
                 )
             )
         ).first()
@@ -67,7 +72,7 @@ def _included(conn: Connection, request: SearchRequest, matches: list[Resource])
         )
         refs.update((source, row.res_id) for row in rows)
     already = {(r["resourceType"], r["id"]) for r in matches}
-    return _load(conn, refs - already)
+    return _load(conn, refs - already, request.visible_to)
 
 
 def run(conn: Connection, request: SearchRequest) -> SearchResult:

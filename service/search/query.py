@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement as Column
 
+from service.access.links import PUBLIC
+from service.access.visibility import visible_condition
 from service.fhirtime import parse_range, stamp
 from service.outcome import FhirError
 from service.search.extract import normalise
@@ -70,7 +72,7 @@ def _prefixed(raw: str, name: str) -> tuple[str, str, str]:
     return prefix, stamp(parsed[0]), stamp(parsed[1])
 
 
-def _point_condition(moment: Column[Any], raw: str, name: str) -> ColumnElement[bool]:
+def point_condition(moment: Column[Any], raw: str, name: str) -> ColumnElement[bool]:
     """Prefix semantics for a single instant (meta.lastUpdated)."""
     prefix, low, high = _prefixed(raw, name)
     inside = and_(moment >= low, moment < high)
@@ -165,14 +167,26 @@ def _index_exists(
     )
 
 
-def criterion_condition(res_type: str, id_column: Any, criterion: Criterion) -> ColumnElement[bool]:
-    """The condition one criterion puts on the resources of `res_type` whose id is `id_column`."""
+def visible(
+    res_type: str, id_column: Any, visible_to: frozenset[str] | None
+) -> ColumnElement[bool]:
+    """The read rule as SQL: nothing to add for public types or an unlimited search."""
+    if visible_to is None or res_type in PUBLIC:
+        return true()
+    return visible_condition(visible_to, literal(res_type), id_column)
+
+
+def criterion_condition(
+    res_type: str, id_column: Any, criterion: Criterion, visible_to: frozenset[str] | None = None
+) -> ColumnElement[bool]:
+    """The condition one criterion puts on the resources of `res_type` whose id is `id_column`;
+    a chain only follows references to what `visible_to` may read (a chain is no oracle)."""
     if criterion.name == "_id":
         return id_column.in_(criterion.values) if criterion.modifier != "missing" else true()
     if criterion.name == "_lastUpdated":
         return or_(
             *(
-                _point_condition(resources.c.last_updated, v, "_lastUpdated")
+                point_condition(resources.c.last_updated, v, "_lastUpdated")
                 for v in criterion.values
             )
         )
@@ -181,7 +195,7 @@ def criterion_condition(res_type: str, id_column: Any, criterion: Criterion) -> 
         present = _index_exists(res_type, id_column, criterion, true())
         return not_(present) if missing else present
     if criterion.chain is not None:
-        return _chained(res_type, id_column, criterion)
+        return _chained(res_type, id_column, criterion, visible_to)
     values = (
         or_(*(_value_condition(criterion, v) for v in criterion.values))
         if criterion.values
@@ -192,14 +206,22 @@ def criterion_condition(res_type: str, id_column: Any, criterion: Criterion) -> 
     return _index_exists(res_type, id_column, criterion, values)
 
 
-def _chained(res_type: str, id_column: Any, criterion: Criterion) -> ColumnElement[bool]:
+def _chained(
+    res_type: str, id_column: Any, criterion: Criterion, visible_to: frozenset[str] | None
+) -> ColumnElement[bool]:
     """`subject:Patient.identifier=x`: the reference points at a Patient matching the inner one."""
     assert criterion.chain is not None and criterion.chain_type is not None
     target = resources.alias("chained")
-    inner = criterion_condition(criterion.chain_type, target.c.res_id, criterion.chain)
-    reference = literal(f"{criterion.chain_type}/") + target.c.res_id
+    kind = criterion.chain_type
+    inner = criterion_condition(kind, target.c.res_id, criterion.chain, visible_to)
+    reference = literal(f"{kind}/") + target.c.res_id
     matching_targets = select(reference).where(
-        and_(target.c.res_type == criterion.chain_type, target.c.deleted == false(), inner)
+        and_(
+            target.c.res_type == kind,
+            target.c.deleted == false(),
+            inner,
+            visible(kind, target.c.res_id, visible_to),
+        )
     )
     idx = search_index.c
     return exists().where(
@@ -213,10 +235,12 @@ def _chained(res_type: str, id_column: Any, criterion: Criterion) -> ColumnEleme
 
 
 def matches(request: SearchRequest) -> ColumnElement[bool]:
-    conditions = [resources.c.res_type == request.res_type, resources.c.deleted == false()]
+    kind, limit = request.res_type, request.visible_to
+    conditions = [resources.c.res_type == kind, resources.c.deleted == false()]
     conditions += [
-        criterion_condition(request.res_type, resources.c.res_id, c) for c in request.criteria
+        criterion_condition(kind, resources.c.res_id, c, limit) for c in request.criteria
     ]
+    conditions.append(visible(kind, resources.c.res_id, limit))
     return and_(*conditions)
 
 

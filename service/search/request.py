@@ -58,6 +58,9 @@ class SearchRequest:
     summary_count: bool = False
     total: str = "accurate"
     ignored: list[str] = field(default_factory=list)
+    # The organizations whose participation limits what matches (None: no limit, e.g. the
+    # region-wide role or the server itself); see service.access.visibility.
+    visible_to: frozenset[str] | None = None
 
 
 def _bad(text: str, expression: str | None = None) -> FhirError:

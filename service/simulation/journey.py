@@ -13,8 +13,10 @@ from typing import Any
 import httpx
 
 from fhir_profiles.guide import guide
+from service.simulation.credentials import REGION, Credentials
 from service.simulation.receivers import FHIR, Receivers
 
+PRIMARY_CARE = "Organization/vc-liljeholmen"
 RECEIVING_UNITS = ("sdf-hagersten-alvsjo", "vc-liljeholmen", "hemtjanst-aros", "sos-avd-51")
 EVENTS = (
     "inskrivningsmeddelande",
@@ -43,31 +45,36 @@ def _when(moment: datetime) -> str:
 
 
 class Journey:
-    def __init__(self, base: str, receivers: Receivers) -> None:
+    """Each step is sent by the system that would send it: the region's administration moves
+    the receivers' endpoints, the region's clinical system (hospital and primary care are its
+    units) admits and discharges, and primary care's own system calls the SIP meeting."""
+
+    def __init__(self, base: str, receivers: Receivers, credentials: Credentials) -> None:
         self.base = base.rstrip("/")
         self.receivers = receivers
-        self.client = httpx.Client(timeout=30)
+        self.admin = httpx.Client(timeout=30, auth=credentials.auth(REGION, region=True))
+        self.client = httpx.Client(timeout=30, auth=credentials.auth(REGION))
+        self.primary_care = httpx.Client(timeout=30, auth=credentials.auth(PRIMARY_CARE))
 
-    def _put(self, resource: dict[str, Any]) -> None:
+    def _put(self, resource: dict[str, Any], client: httpx.Client | None = None) -> None:
         url = f"{self.base}/{resource['resourceType']}/{resource['id']}"
-        response = self.client.put(url, json=resource, headers=FHIR)
+        response = (client or self.client).put(url, json=resource, headers=FHIR)
         response.raise_for_status()
 
     def _point_endpoints_at_receivers(self) -> None:
         for unit in RECEIVING_UNITS:
-            bundle = self.client.get(
+            bundle = self.admin.get(
                 f"{self.base}/Endpoint", params={"organization": f"Organization/{unit}"}
             ).json()
             for entry in bundle.get("entry", []):
                 endpoint = entry["resource"]
                 endpoint["address"] = self.receivers.address(unit)
-                self._put(endpoint)
+                self._put(endpoint, self.admin)
 
     def _people(self, admitted: datetime) -> None:
         for kind, id_ in (
             ("Patient", "tolvan"),
             ("RelatedPerson", "tolvan-dotter"),
-            ("PractitionerRole", "fvk-liljeholmen"),
             ("CareTeam", "tolvan-vardteam"),
         ):
             self._put(_example(kind, id_))
@@ -168,13 +175,14 @@ class Journey:
     def run(self, wait_seconds: float = 30) -> list[Step]:
         now = datetime.now(UTC)
         self._point_endpoints_at_receivers()
+        self._put(_example("PractitionerRole", "fvk-liljeholmen"), self.admin)
         self._people(now - timedelta(hours=3))
         sent: list[tuple[str, str, str]] = []
         for offset, event in enumerate(EVENTS):
             moment = now - timedelta(hours=2) + timedelta(minutes=20 * offset)
             if event == "kallelse-sip":
                 resource = self._invitation(moment)
-                self._put(resource)
+                self._put(resource, self.primary_care)
                 sent.append((event, f"CommunicationRequest/{resource['id']}", "REST"))
             elif event == "utskrivningsklar":
                 resource = self._task(event, moment)
@@ -216,4 +224,5 @@ class Journey:
         return rows
 
     def close(self) -> None:
-        self.client.close()
+        for client in (self.admin, self.client, self.primary_care):
+            client.close()

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from fhir_profiles import CANONICAL
+from service.simulation.credentials import Credentials
 
 KVITTENS = f"{CANONICAL}/StructureDefinition/lus-kvittens"
 FHIR = {"Content-Type": "application/fhir+json"}
@@ -30,6 +31,7 @@ class Receivers:
     """One loopback HTTP server that plays every receiver; the path names the organization."""
 
     service_base: str
+    credentials: Credentials
     log: list[Received] = field(default_factory=list)
     acknowledge: bool = True
 
@@ -67,7 +69,8 @@ class Receivers:
         """Add this receiver's receipt to the Task on the LUS service (retrying on conflicts)."""
         if not notification.startswith("Task/"):
             return
-        with httpx.Client(timeout=10) as client:
+        auth = self.credentials.auth(f"Organization/{receiver}")
+        with httpx.Client(timeout=10, auth=auth) as client:
             for _ in range(20):
                 current = client.get(f"{self.service_base}/{notification}")
                 if current.status_code != 200:

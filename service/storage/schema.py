@@ -177,3 +177,99 @@ generations = Table(
     Column("name", String(32), primary_key=True),
     Column("value", String(36), nullable=False),
 )
+
+# ---- security (migration 0006) ----
+
+# Registered clients (`lus-fhir clients add`): the organization each acts for, how it proves who
+# it is (a JWKS, a JWKS URL, or an organization certificate's HSA-id) and what it may be granted.
+clients = Table(
+    "clients",
+    metadata,
+    Column("client_id", String(255), primary_key=True),
+    Column("organization", String(140), nullable=False),
+    Column("jwks", Text, nullable=True),  # JSON Web Key Set given at registration
+    Column("jwks_url", String(1024), nullable=True),
+    Column("hsa_id", String(64), nullable=True, unique=True),  # SITHS certificate serialNumber
+    Column("scopes", Text, nullable=False),
+    Column("region", Boolean, nullable=False, default=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+# The service's own token-signing keys: the newest signs, every key still within its retirement
+# time verifies and is published at the JWKS URL, so a rotation never invalidates a live token.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("private_pem", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+# Client assertions already used (SMART: a jti is accepted once per client within its lifetime);
+# in the database so every server process refuses a replay seen by another.
+assertion_jtis = Table(
+    "assertion_jtis",
+    metadata,
+    Column("client_id", String(255), primary_key=True),
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", String(32), nullable=False),
+)
+Index("ix_assertion_jtis_expiry", assertion_jtis.c.expires_at)
+
+# Who takes part in what: one row per context and organization. A context is a stay
+# (`Encounter/…`), a patient's own record (`Patient/…`, its authors) or a resource outside any
+# stay (its own reference). `patient` lets a Patient be read by everyone in any of its stays.
+participants = Table(
+    "participants",
+    metadata,
+    Column("context", String(140), primary_key=True),
+    Column("organization", String(140), primary_key=True),
+    Column("patient", String(140), nullable=True),
+    Column("role", String(32), nullable=False),  # why: author, avsandare, mottagare, vardteam …
+)
+Index("ix_participants_patient", participants.c.patient, participants.c.organization)
+
+# The contexts each stored resource belongs to (its stay, its patient, or itself): a read is
+# allowed when the caller takes part in one of them, decided by one indexed join.
+resource_contexts = Table(
+    "resource_contexts",
+    metadata,
+    Column("res_type", String(64), primary_key=True),
+    Column("res_id", String(64), primary_key=True),
+    Column("context", String(140), primary_key=True),
+)
+Index("ix_resource_contexts_context", resource_contexts.c.context)
+
+# The access log (IHE BALP-shaped AuditEvents, rendered on read): one row per interaction, its
+# patients and resources in `audit_links` so a patient's log extract is an indexed look-up.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("recorded", String(32), nullable=False),
+    Column("subtype", String(32), nullable=False),  # read, search-type, create, token, …
+    Column("action", String(1), nullable=False),  # C R U D E
+    Column("outcome", String(2), nullable=False),  # 0 success, 4 minor failure, 8 serious
+    Column("client_id", String(255), nullable=True),
+    Column("organization", String(140), nullable=True),
+    Column("request_id", String(255), nullable=True),
+    Column("token_id", String(255), nullable=True),
+    Column("address", String(64), nullable=True),  # the caller's network address
+    Column("query", Text, nullable=True),  # the request line of a search or operation
+    Column("detail", Text, nullable=True),  # why a refusal was refused
+)
+Index("ix_audit_recorded", audit_events.c.recorded)
+Index("ix_audit_organization", audit_events.c.organization, audit_events.c.recorded)
+
+audit_links = Table(
+    "audit_links",
+    metadata,
+    Column("audit_seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # patient | entity
+    Column("value", String(140), primary_key=True),
+    Column("recorded", String(32), nullable=False),
+)
+Index("ix_audit_links_value", audit_links.c.kind, audit_links.c.value, audit_links.c.recorded)

@@ -252,8 +252,10 @@ class Store:
         since: str | None = None,
         count: int = 100,
         offset: int = 0,
+        readable: Any = None,
     ) -> tuple[list[Stored], int]:
-        """Versions newest first, and how many there are in all."""
+        """Versions newest first, and how many there are in all; `readable` (a condition on the
+        versions table) limits them to what the caller may read."""
         conditions = []
         if res_type:
             conditions.append(versions.c.res_type == res_type)
@@ -261,6 +263,8 @@ class Store:
             conditions.append(versions.c.res_id == res_id)
         if since:
             conditions.append(versions.c.last_updated >= since)
+        if readable is not None:
+            conditions.append(readable)
         where = and_(*conditions) if conditions else None
         query = select(versions).order_by(versions.c.seq.desc()).limit(count).offset(offset)
         total_query = select(versions.c.seq)

@@ -46,13 +46,13 @@ def evaluate(
         return 0
     focus = f"{stored.res_type}/{stored.res_id}"
     at = current.get("meta", {}).get("lastUpdated", "")
-    parties: dict[str, set[str]] = {}
+    allowed: dict[str, bool] = {}
     recorded = queued = 0
     for listener in heard.index.matching(current, {}):
         spec = listener.spec
         if spec.topic not in fired or listener.id in ended:
             continue
-        if not may_receive(spec, current, conn, parties):
+        if not may_receive(spec, stored.res_type, stored.res_id, conn, allowed):
             continue
         number, status = state.record_event(
             conn, store, listener.id, focus, stored.version_id, at, now

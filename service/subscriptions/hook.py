@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from service.auth.principal import Principal
 from service.storage.store import Store, Stored
 from service.subscriptions.evaluate import evaluate
 from service.subscriptions.lifecycle import on_delete, on_subscription_write
@@ -16,6 +17,7 @@ def on_write(
     previous: Stored | None,
     base: str,
     now: datetime,
+    principal: Principal,
 ) -> None:
     """A client's Subscription write runs its life cycle (a delete ends it); any other create or
     update is a possible event. Deleting another resource triggers no topic."""
@@ -24,6 +26,6 @@ def on_write(
         if deleted:
             on_delete(conn, store, stored.res_id, now)
         else:
-            on_subscription_write(conn, store, stored, previous, base, now)
+            on_subscription_write(conn, store, stored, previous, base, now, principal)
     elif not deleted:
         evaluate(conn, store, stored, previous, base, now)

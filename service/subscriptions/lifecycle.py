@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from service.auth.principal import Principal
 from service.delivery.wakeup import announce
 from service.fhirtime import instant
 from service.storage.store import Store, Stored
@@ -31,11 +32,12 @@ def on_subscription_write(
     previous: Stored | None,
     base: str,
     now: datetime,
+    principal: Principal,
 ) -> None:
     """Check a client's create/update, settle its status, and start the handshake if asked."""
     resource = stored.resource
     assert resource is not None
-    spec = parse_subscription(resource)
+    spec = parse_subscription(resource, principal)
     store.lock(conn, f"subscription:{stored.res_id}")
     current = state.load(conn, stored.res_id)
     asked = resource.get("status")

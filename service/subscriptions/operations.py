@@ -14,13 +14,17 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, and_, delete, insert, select
 
+from service.access.facts import check_read
+from service.access.visibility import visible_condition
+from service.auth.principal import Principal
 from service.fhirtime import instant, stamp
 from service.outcome import FhirError, issue, operation_outcome
 from service.storage.schema import resources, subscription_tokens, subscriptions_state
 from service.storage.store import Store
 from service.subscriptions import state
+from service.subscriptions.access import may_receive
 from service.subscriptions.notification import Focus, bundle, status_parameters
 from service.subscriptions.spec import CONTENTS
 
@@ -31,7 +35,11 @@ SINCE, UNTIL = "eventsSinceNumber", "eventsUntilNumber"
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def _known(conn: Connection, store: Store, sub_id: str) -> tuple[state.State, Resource]:
+def _known(
+    conn: Connection, store: Store, principal: Principal, sub_id: str
+) -> tuple[state.State, Resource]:
+    """The subscription, if the principal may read it (its maker does); 404 otherwise."""
+    check_read(conn, principal, "operation", "Subscription", sub_id)
     found = state.load(conn, sub_id)
     stored = store.read(conn, "Subscription", sub_id)
     if stored is not None and stored.deleted:
@@ -43,21 +51,32 @@ def _known(conn: Connection, store: Store, sub_id: str) -> tuple[state.State, Re
 
 
 def status(
-    conn: Connection, store: Store, ids: list[str] | None, base: str, now: datetime
+    conn: Connection,
+    store: Store,
+    principal: Principal,
+    ids: list[str] | None,
+    base: str,
+    now: datetime,
 ) -> Resource:
-    """A searchset of query-status Parameters: the given subscriptions, else every live one."""
+    """A searchset of query-status Parameters: the given subscriptions, else every live one the
+    principal may read."""
     if ids is None:
+        live = and_(resources.c.res_type == "Subscription", resources.c.deleted.is_(False))
+        if not principal.reads_everything:
+            live = and_(
+                live, visible_condition(principal.units, resources.c.res_type, resources.c.res_id)
+            )
         ids = list(
             conn.execute(
                 select(subscriptions_state.c.id)
                 .join(resources, resources.c.res_id == subscriptions_state.c.id)
-                .where(resources.c.res_type == "Subscription", resources.c.deleted.is_(False))
+                .where(live)
                 .order_by(subscriptions_state.c.id)
             ).scalars()
         )
     entries = []
     for sub_id in ids:
-        found, resource = _known(conn, store, sub_id)
+        found, resource = _known(conn, store, principal, sub_id)
         error = resource.get("error") if found.status == "error" else None
         parameters = status_parameters(found, "query-status", base, [], found.spec.content, error)
         entries.append(
@@ -110,13 +129,15 @@ def _range(params: dict[str, str], logged: int) -> tuple[int, int]:
 def events(
     conn: Connection,
     store: Store,
+    principal: Principal,
     sub_id: str,
     params: dict[str, str],
     base: str,
     now: datetime,
 ) -> Resource:
-    """A query-event history Bundle of the logged events in the asked range."""
-    found, _ = _known(conn, store, sub_id)
+    """A query-event history Bundle of the logged events in the asked range; an event whose
+    focus the subscription's organization may not read (now) is left out."""
+    found, _ = _known(conn, store, principal, sub_id)
     first, last = _range(params, found.events)
     content = params.get("content", found.spec.content)
     if content not in CONTENTS:
@@ -124,10 +145,13 @@ def events(
         raise FhirError.of(400, "invalid", f"content must be one of {names}", "content")
     logged = state.events(conn, sub_id, first, last, MAX_EVENTS)
     foci = []
+    allowed: dict[str, bool] = {}
     for event in logged:
+        kind, _, rid = event.focus.partition("/")
+        if not may_receive(found.spec, kind, rid, conn, allowed):
+            continue
         resource = None
         if content == "full-resource":
-            kind, _, rid = event.focus.partition("/")
             version = store.vread(conn, kind, rid, event.focus_version)
             resource = version.resource if version else None
         foci.append(Focus(event, resource))
@@ -135,10 +159,15 @@ def events(
 
 
 def binding_token(
-    conn: Connection, store: Store, sub_id: str, websocket_url: str, now: datetime
+    conn: Connection,
+    store: Store,
+    principal: Principal,
+    sub_id: str,
+    websocket_url: str,
+    now: datetime,
 ) -> Resource:
     """A short-lived token a websocket client binds with (`bind-with-token <token>`)."""
-    found, _ = _known(conn, store, sub_id)
+    found, _ = _known(conn, store, principal, sub_id)
     if found.spec.channel_type != "websocket":
         raise FhirError.of(
             422, "business-rule", f"Subscription/{sub_id} does not use a websocket channel"

@@ -22,6 +22,7 @@ from service.fhirtime import Clock, instant
 from service.outcome import issue, operation_outcome
 from service.storage.store import Store
 from service.subscriptions import lifecycle, operations, state
+from service.subscriptions.access import may_receive
 from service.subscriptions.notification import Focus, bundle
 
 BIND = "bind-with-token "
@@ -97,10 +98,14 @@ class Session:
             conn, current.id, binding.last_number + 1, current.events, operations.MAX_EVENTS
         )
         messages = []
+        allowed: dict[str, bool] = {}
         for event in logged:
             resource = None
+            kind, _, rid = event.focus.partition("/")
+            binding.last_number = event.number
+            if not may_receive(current.spec, kind, rid, conn, allowed):
+                continue  # checked again when pushed: only what its organization may read
             if current.spec.content == "full-resource":
-                kind, _, rid = event.focus.partition("/")
                 version = self.store.vread(conn, kind, rid, event.focus_version)
                 resource = version.resource if version else None
             counted = state.State(current.id, current.status, current.spec, event.number, None)
@@ -112,6 +117,5 @@ class Session:
                 [Focus(event, resource)],
             )
             messages.append(_text(note))
-            binding.last_number = event.number
             binding.last_push = self.monotonic()
         return messages

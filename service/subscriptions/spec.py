@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from service.auth.principal import INTERNAL, Principal
 from service.fhirtime import stamp, start_of
 from service.outcome import FhirError
 from service.subscriptions import definitions as d
@@ -57,6 +58,8 @@ class Spec:
     max_count: int | None = None  # met by sending one event per notification (see above)
     subscriber: str | None = None  # Organization/… the subscription is made for (lus-subscriber)
     end: str | None = None  # Subscription.end as a UTC stamp: the server turns it off then
+    client_id: str | None = None  # the client that made it
+    region: bool = False  # made with the region-wide role: receives every match
 
     def ended(self, now: datetime) -> bool:
         """Whether `end` has passed (stamps compare as times: fixed-width UTC text)."""
@@ -232,8 +235,9 @@ def _subscriber(subscription: Resource) -> str | None:
     return None
 
 
-def parse_subscription(subscription: Resource) -> Spec:
-    """The Spec of a Subscription, or FhirError 422 naming what this server does not support."""
+def parse_subscription(subscription: Resource, principal: Principal = INTERNAL) -> Spec:
+    """The Spec of a Subscription, or FhirError 422 naming what this server does not support;
+    its events are read as its `lus-subscriber`, else as the organization that wrote it."""
     topic = _topic(subscription)
     filters = _filter_texts(subscription, topic)
     channel = subscription.get("channel") or {}
@@ -257,6 +261,12 @@ def parse_subscription(subscription: Resource) -> Spec:
         heartbeat_seconds=heartbeat,
         timeout_seconds=numbers.get("timeout_seconds"),
         max_count=numbers.get("max_count"),
-        subscriber=_subscriber(subscription),
+        subscriber=_subscriber(subscription) or _owner(principal),
         end=_end(subscription),
+        client_id=None if principal.internal else principal.client_id,
+        region=principal.region,
     )
+
+
+def _owner(principal: Principal) -> str | None:
+    return None if principal.internal else principal.organization

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from fhir_profiles import CANONICAL
+from service.access import participation
+from service.auth.principal import INTERNAL, Principal
 from service.delivery.state import acknowledge
 from service.fhirtime import Clock, start_of
 from service.outcome import FhirError, issue
@@ -35,9 +37,15 @@ class Workflow:
     clock: Clock
     base: str = ""
 
-    def on_write(self, conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
+    def on_write(
+        self, conn: Connection, stored: Stored, previous: Stored | None, principal: Principal
+    ) -> list[Resource]:
+        """Who takes part (access), then the process (case, routing, outbox), then the topics:
+        each step sees what the one before it recorded in this transaction."""
+        participation.record(conn, stored, principal)
         warnings = self._process(conn, stored, previous)
-        subscriptions.on_write(conn, self.store, stored, previous, self.base, self.clock())
+        now = self.clock()
+        subscriptions.on_write(conn, self.store, stored, previous, self.base, now, principal)
         return warnings
 
     def deviation(self, conn: Connection, deviation: Deviation) -> bool:
@@ -46,7 +54,7 @@ class Workflow:
         True when it is new."""
         stored = raise_deviation(conn, self.store, deviation, self.clock())
         if stored is not None:
-            self.on_write(conn, stored, None)  # its warnings have no sender to go to
+            self.on_write(conn, stored, None, INTERNAL)  # its warnings have no sender to go to
         return stored is not None
 
     def _process(self, conn: Connection, stored: Stored, previous: Stored | None) -> list[Resource]:
@@ -157,6 +165,8 @@ class Workflow:
         self.store.lock(conn, f"deliveries:{patient_ref}")
         related = [r for r in (ctx.encounter, ctx.patient) if r]
         sender = (resource.get("requester") or {}).get("reference")
+        receivers = [destination.organization for _, destination in routing.destinations]
+        participation.join_resource(conn, reference, receivers, participation.RECEIVER_ROLE)
         for _, destination in routing.destinations:
             if destination.endpoint is None:
                 continue

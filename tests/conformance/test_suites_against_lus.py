@@ -60,7 +60,7 @@ def lus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 def results(lus: ServerProcess) -> list[ScriptResult]:
     """Every suite run once, in suite order, with the guide's validator for validateProfileId."""
     out = []
-    with httpx.Client(base_url=lus.base + "/", timeout=30) as client:
+    with httpx.Client(base_url=lus.base + "/", timeout=30, auth=lus.auth()) as client:
         engine = Runner(client, validator=profile_errors)
         for suite in SUITES:
             for script, folder in load_suite(suite):
@@ -127,7 +127,7 @@ def test_cli_runs_a_suite_with_reports(lus: ServerProcess, tmp_path: Path) -> No
     """The documented command, on the suite that needs no profile validator in the runner."""
     junit, report = tmp_path / "junit.xml", tmp_path / "report"
     cli = [sys.executable, "-m", "service.cli.main"]
-    command = [*cli, "conformance", "run", "--suite", "negative"]
+    command = [*cli, "conformance", "run", "--suite", "negative", "--token", lus.auth().token()]
     run = subprocess.run(
         [*command, "--target", lus.base, "--junit", str(junit), "--report", str(report)],
         cwd=REPO,

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fhir_profiles.build import directory
+from service.auth.principal import INTERNAL
 from service.cli.directory import app
 from service.rest.app import create_app
 from service.settings import Settings
@@ -24,7 +25,7 @@ def counts(data_dir: Path, *queries: str) -> list[int]:
         "entry": [{"request": {"method": "GET", "url": q}} for q in queries],
     }
     try:
-        response = services.engine_processor("http://test/fhir").process(batch)
+        response = services.engine_processor("http://test/fhir").process(batch, INTERNAL)
     finally:
         services.store.engine.dispose()
     return [int(e["resource"]["total"]) for e in response["entry"]]

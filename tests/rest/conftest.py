@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from fhir_profiles import GENERATED
 from service.rest.app import create_app
 from service.settings import Settings
+from tests.support.auth import signed_in
 from tests.support.databases import fresh_postgres_database
 
 FHIR = {"Content-Type": "application/fhir+json"}
@@ -32,5 +33,5 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def client(backend: str, tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_for(backend, tmp_path))) as test_client:
+    with signed_in(create_app(settings_for(backend, tmp_path))) as test_client:
         yield test_client

@@ -30,18 +30,25 @@ def test_parallel_conditional_creates_make_one_resource(server: ServerProcess) -
     headers = {**FHIR, "If-None-Exist": f"identifier={PNR}"}
 
     def create(_: int) -> int:
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=60, auth=server.auth()) as client:
             return client.post(f"{server.base}/Patient", json=patient, headers=headers).status_code
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(create, range(20)))
     assert sorted(statuses) == [200] * 19 + [201]
-    found = httpx.get(f"{server.base}/Patient", params={"identifier": PNR}).json()
+    found = httpx.get(
+        f"{server.base}/Patient", params={"identifier": PNR}, auth=server.auth()
+    ).json()
     assert found["total"] == 1
 
 
 def test_parallel_if_match_updates_one_winner_per_version(server: ServerProcess) -> None:
-    httpx.put(f"{server.base}/Patient/tolvan", json=example("Patient-tolvan"), headers=FHIR)
+    httpx.put(
+        f"{server.base}/Patient/tolvan",
+        json=example("Patient-tolvan"),
+        headers=FHIR,
+        auth=server.auth(),
+    )
     barrier = threading.Barrier(50)
 
     def update(i: int) -> tuple[int, str | None]:
@@ -49,7 +56,7 @@ def test_parallel_if_match_updates_one_winner_per_version(server: ServerProcess)
             **example("Patient-tolvan"),
             "telecom": [{"system": "phone", "value": f"+46 8 {i:03}"}],
         }
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=60, auth=server.auth()) as client:
             barrier.wait()
             response = client.put(
                 f"{server.base}/Patient/tolvan", json=body, headers={**FHIR, "If-Match": 'W/"1"'}
@@ -60,7 +67,7 @@ def test_parallel_if_match_updates_one_winner_per_version(server: ServerProcess)
         results = list(pool.map(update, range(50)))
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [412] * 49
-    history = httpx.get(f"{server.base}/Patient/tolvan/_history").json()
+    history = httpx.get(f"{server.base}/Patient/tolvan/_history", auth=server.auth()).json()
     assert [e["resource"]["meta"]["versionId"] for e in history["entry"]] == ["2", "1"]
 
 
@@ -72,7 +79,7 @@ def test_kill_during_writes_loses_nothing_acknowledged(backend: str, tmp_path: P
 
     def writer() -> None:
         patient = example("Patient-tolvan")
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=10, auth=server.auth()) as client:
             while not stop.is_set():
                 try:
                     response = client.post(f"{server.base}/Patient", json=patient, headers=FHIR)
@@ -93,7 +100,7 @@ def test_kill_during_writes_loses_nothing_acknowledged(backend: str, tmp_path: P
     restarted = start_server(tmp_path, url)
     try:
         missing: list[Any] = []
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=10, auth=server.auth()) as client:
             for res_id in acknowledged:
                 if client.get(f"{restarted.base}/Patient/{res_id}").status_code != 200:
                     missing.append(res_id)

@@ -7,16 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.demo import examples_in_load_order
-from tests.rest.conftest import FHIR
+from tests.support.auth import seed
 
 
 @pytest.fixture
 def loaded(client: TestClient) -> TestClient:
-    """The guide's example journey, stored with its ids."""
-    for resource in examples_in_load_order():
-        path = f"/fhir/{resource['resourceType']}/{resource['id']}"
-        response = client.put(path, json=resource, headers=FHIR)
-        assert response.status_code == 201, response.text
+    """The guide's example journey, stored with its ids (its receipts included)."""
+    seed(client.app, examples_in_load_order())
     return client
 
 

@@ -17,6 +17,7 @@ from service.storage.schema import outbox
 from service.storage.store import Store
 from tests.delivery.support import FakeClock
 from tests.subscriptions.support import FHIR, Hook
+from tests.support.auth import signed_in
 from tests.workflow.conftest import notification, patient, send, stay
 
 BASE = "http://lus.test/fhir"
@@ -38,7 +39,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def client(tmp_path: Path, clock: FakeClock) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path, run_worker=False, base_url=BASE)
-    with TestClient(create_app(settings, clock)) as test_client:
+    with signed_in(create_app(settings, clock)) as test_client:
         yield test_client
 
 

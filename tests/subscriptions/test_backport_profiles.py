@@ -23,6 +23,7 @@ from service.validation import validator
 from tests.delivery.support import FakeClock
 from tests.subscriptions.conftest import BASE
 from tests.subscriptions.support import FHIR, Hook, notification_type, status_of, subscription
+from tests.support.auth import headers_for, principal
 
 Resource = dict[str, Any]
 Stay = Callable[[], tuple[str, str]]
@@ -309,7 +310,10 @@ def _scoped() -> Resource:
 
 
 def test_a_stored_subscription_conforms(client: TestClient) -> None:
-    sub_id = create(client, _scoped())
+    home_care = headers_for(client.app, principal("Organization/hemtjanst-aros", region=False))
+    response = client.post("/fhir/Subscription", json=_scoped(), headers={**FHIR, **home_care})
+    assert response.status_code == 201, response.text
+    sub_id = response.json()["id"]
     stored = client.get(f"/fhir/Subscription/{sub_id}").json()
     assert issues(stored, d.LUS_SUBSCRIPTION_PROFILE) == set()
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.auth.principal import Principal
 from service.storage.store import Store
 from service.subscriptions import definitions as d
 from service.subscriptions.heartbeat import Heartbeats
@@ -18,6 +19,7 @@ from tests.subscriptions.support import (
     status_of,
     subscription,
 )
+from tests.support.auth import headers_for, principal
 from tests.workflow.conftest import SD
 
 Stay = Callable[[], tuple[str, str]]
@@ -25,8 +27,10 @@ Notify = Callable[..., dict[str, Any]]
 Drain = Callable[..., None]
 
 
-def create(client: TestClient, resource: dict[str, Any]) -> str:
-    response = client.post("/fhir/Subscription", json=resource, headers=FHIR)
+def create(client: TestClient, resource: dict[str, Any], who: Principal | None = None) -> str:
+    """Create as `who` (default: the client's own identity)."""
+    signed = headers_for(client.app, who) if who else {}
+    response = client.post("/fhir/Subscription", json=resource, headers={**FHIR, **signed})
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
@@ -117,7 +121,7 @@ def test_topic_criteria_use_previous_and_current(
     status_sub = create(client, subscription("task-status", f"{hook.url}/s", "full-resource"))
     ready_sub = create(client, subscription("utskrivningsklar", f"{hook.url}/r"))
     drain()
-    task = notify("utskrivningsklar", stay_of())
+    task = notify("utskrivningsklar", stay_of(), owner={"reference": "Organization/hemtjanst-aros"})
     same = client.put(f"/fhir/Task/{task['id']}", json=task, headers=FHIR)
     assert same.status_code == 200
     receipt = {
@@ -128,7 +132,9 @@ def test_topic_criteria_use_previous_and_current(
         ],
     }
     received = {**same.json(), "status": "received", "extension": [receipt]}
-    changed = client.put(f"/fhir/Task/{task['id']}", json=received, headers=FHIR)
+    home_care = headers_for(client.app, principal("Organization/hemtjanst-aros", region=False))
+    url = f"/fhir/Task/{task['id']}"
+    changed = client.put(url, json=received, headers={**FHIR, **home_care})
     assert changed.status_code == 200, changed.text
     drain()
     subs = [status_of(b)["subscription"]["reference"].rsplit("/", 1)[-1] for b in events_of(hook)]
@@ -227,9 +233,13 @@ def test_subscriber_organization_must_be_a_party_of_the_case(
         ]
         return resource
 
-    party = create(client, scoped("hemtjanst-aros"))
-    ward = create(client, scoped("sos-avd-51"))
-    stranger = create(client, scoped("nagon-annan"))
+    def made_by(organization: str) -> str:
+        who = principal(f"Organization/{organization}", region=False)
+        return create(client, scoped(organization), who)
+
+    party = made_by("hemtjanst-aros")
+    ward = made_by("sos-avd-51")
+    stranger = made_by("nagon-annan")
     drain()
     notify("utskrivningsklar", stay_of(), owner={"reference": "Organization/hemtjanst-aros"})
     drain()

@@ -36,6 +36,7 @@ from tests.subscriptions.support import (
     status_of,
     subscription,
 )
+from tests.support.auth import signed_in
 from tests.support.databases import fresh_postgres_database
 from tests.support.receiver import receiver
 
@@ -57,7 +58,7 @@ def client(backend: str, tmp_path: Path, clock: FakeClock) -> Iterator[TestClien
         settings = Settings(database_url=fresh_postgres_database(), run_worker=False, base_url=BASE)
     else:
         settings = Settings(data_dir=tmp_path, run_worker=False, base_url=BASE)
-    with TestClient(create_app(settings, clock)) as test_client:
+    with signed_in(create_app(settings, clock)) as test_client:
         yield test_client
 
 

@@ -34,7 +34,7 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def http(server: ServerProcess) -> httpx.Client:
-    return httpx.Client(base_url=server.base.removesuffix("/fhir"), timeout=30)
+    return server.client()
 
 
 def send_notifications(client: httpx.Client, ids: tuple[str, str], count: int) -> None:

@@ -15,7 +15,9 @@ from typing import Any
 
 import httpx
 
+from service.auth.principal import Principal
 from service.simulation.net import free_port
+from tests.support.auth import StoredKeysAuth
 
 
 @dataclass
@@ -23,6 +25,19 @@ class ServerProcess:
     base: str
     process: subprocess.Popen[bytes]
     log: Path
+    database_url: str
+
+    @property
+    def root(self) -> str:
+        return self.base.removesuffix("/fhir")
+
+    def auth(self, who: Principal | None = None) -> StoredKeysAuth:
+        """Tokens for `who` (default: the region-wide role) that this server accepts."""
+        return StoredKeysAuth(self.database_url, who)
+
+    def client(self, who: Principal | None = None, **kwargs: Any) -> httpx.Client:
+        """An HTTP client of the server's root, signed in as `who`."""
+        return httpx.Client(base_url=self.root, auth=self.auth(who), **{"timeout": 60, **kwargs})
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no flushing — what a crash looks like."""
@@ -73,7 +88,8 @@ def start_server(
             raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
         try:
             if httpx.get(f"{base}/metadata", timeout=2).status_code == 200:
-                return ServerProcess(base, process, log)
+                url = database_url or f"sqlite:///{data_dir / 'lus-fhir.sqlite3'}"
+                return ServerProcess(base, process, log, url)
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()

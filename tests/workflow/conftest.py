@@ -14,6 +14,7 @@ from service.demo import directory_bundle
 from service.rest.app import create_app
 from service.settings import Settings
 from service.storage.schema import cases, outbox
+from tests.support.auth import signed_in
 
 FHIR = {"Content-Type": "application/fhir+json"}
 SD = f"{CANONICAL}/StructureDefinition"
@@ -28,7 +29,7 @@ def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def client(app_dir: Path) -> Iterator[TestClient]:
     app = create_app(Settings(data_dir=app_dir, run_worker=False))
-    with TestClient(app) as test_client:
+    with signed_in(app) as test_client:
         response = test_client.post("/fhir", json=directory_bundle(), headers=FHIR)
         assert response.status_code == 200, response.text[:2000]
         yield test_client

@@ -13,6 +13,7 @@ from service.rest.app import create_app
 from service.settings import Settings
 from service.storage.schema import outbox
 from service.workflow.deadlines import DeadlineMonitor, end_of_day, open_minutes
+from tests.support.auth import signed_in
 from tests.workflow.conftest import (
     FHIR,
     case_state,
@@ -40,7 +41,7 @@ def clock() -> Clock:
 @pytest.fixture
 def timed(tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
     app = create_app(Settings(data_dir=tmp_path, run_worker=False), clock=clock)
-    with TestClient(app) as client:
+    with signed_in(app) as client:
         assert client.post("/fhir", json=directory_bundle(), headers=FHIR).status_code == 200
         yield client
 

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from service.demo import directory_bundle
 from service.rest.app import create_app
 from service.settings import Settings
+from tests.support.auth import signed_in
 from tests.support.databases import fresh_postgres_database
 from tests.support.server import start_server
 from tests.workflow.conftest import FHIR, notification, patient, stay
@@ -24,7 +25,7 @@ RECEIVER = "Organization/socialtjanst-0182"
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(data_dir=tmp_path, run_worker=False))) as test_client:
+    with signed_in(create_app(Settings(data_dir=tmp_path, run_worker=False))) as test_client:
         assert test_client.post("/fhir", json=directory_bundle(), headers=FHIR).status_code == 200
         yield test_client
 
@@ -91,8 +92,8 @@ def test_change_through_one_process_reroutes_in_another(tmp_path: Path) -> None:
     second = start_server(tmp_path / "b", database)
     try:
         with (
-            httpx.Client(base_url=first.base.removesuffix("/fhir"), timeout=30) as one,
-            httpx.Client(base_url=second.base.removesuffix("/fhir"), timeout=30) as other,
+            first.client() as one,
+            second.client() as other,
         ):
             assert one.post("/fhir", json=directory_bundle(), headers=FHIR).status_code == 200
             ids = _admitted(other)

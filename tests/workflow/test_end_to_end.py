@@ -23,9 +23,9 @@ EXPECTED = {
 
 def test_journey_reaches_and_is_acknowledged_by_every_receiver(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, worker_poll_seconds=0.1, delivery_base_delay_seconds=0.2)
-    with running(settings) as (base, _):
-        receivers = Receivers(base).start()
-        journey = Journey(base, receivers)
+    with running(settings) as service:
+        receivers = Receivers(service.base, service.credentials).start()
+        journey = Journey(service.base, receivers, service.credentials)
         try:
             steps = journey.run(wait_seconds=30)
         finally:

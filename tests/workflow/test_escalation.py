@@ -22,6 +22,7 @@ from service.storage.schema import outbox
 from service.workflow.deadlines import DeadlineMonitor
 from tests.delivery.support import FakeClock
 from tests.subscriptions.support import Hook, subscription
+from tests.support.auth import signed_in
 from tests.support.receiver import Receiver
 from tests.workflow.conftest import FHIR, notification, patient, send, stay
 
@@ -79,7 +80,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     settings = Settings(data_dir=tmp_path, run_worker=False, base_url="http://lus.test/fhir")
     main, weekend, ward = Receiver().start(), Receiver().start(), Receiver().start()
     hook = Hook().start()
-    with TestClient(create_app(settings, clock)) as client:
+    with signed_in(create_app(settings, clock)) as client:
         directory = _directory(main.url, weekend.url, ward.url)
         assert client.post("/fhir", json=directory, headers=FHIR).status_code == 200
         services = client.app.state.services  # type: ignore[attr-defined]

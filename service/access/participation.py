@@ -1,0 +1,206 @@
+"""Who takes part in which stay, kept as data by the write path (in the write's transaction).
+
+Every write records the contexts of the resource (`resource_contexts`: its stay, its patient, or
+itself) and the organizations it makes take part (`participants`): the writer, the parties the
+content names, the routed receivers of a notification (`join`, called by the workflow), the care
+team's members. A read check is then one indexed join (`visible_condition`), never a scan of
+notifications.
+"""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    false,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.access import links as content
+from service.access.units import organization_of
+from service.access.visibility import visible_condition
+from service.auth.principal import INTERNAL, Principal
+from service.routing.directory import search
+from service.storage.database import is_postgres
+from service.storage.schema import outbox, participants, resource_contexts, resources
+from service.storage.store import Stored
+from service.workflow.order import load_order
+
+Resource = dict[str, Any]
+CARE_TEAM_ROLE = "vardteam"
+RECEIVER_ROLE = "mottagare"
+
+_CONTEXTS = select(resource_contexts.c.context).where(
+    and_(
+        resource_contexts.c.res_type == bindparam("k_type"),
+        resource_contexts.c.res_id == bindparam("k_id"),
+    )
+)
+_UNCONTEXT = delete(resource_contexts).where(
+    and_(
+        resource_contexts.c.res_type == bindparam("k_type"),
+        resource_contexts.c.res_id == bindparam("k_id"),
+    )
+)
+_STAY_PATIENT = (
+    select(participants.c.patient)
+    .where(
+        and_(participants.c.context == bindparam("k_context"), participants.c.patient.is_not(None))
+    )
+    .limit(1)
+)
+
+
+def _visible_statement(units: frozenset[str]) -> Any:
+    return select(resources.c.res_id).where(
+        and_(
+            resources.c.res_type == bindparam("k_type"),
+            resources.c.res_id == bindparam("k_id"),
+            visible_condition(units, resources.c.res_type, resources.c.res_id),
+        )
+    )
+
+
+def visible(conn: Connection, principal: Principal, res_type: str, res_id: str) -> bool:
+    """Whether the principal may see this stored resource (a missing one is not visible)."""
+    if res_type in content.PUBLIC or principal.reads_everything:
+        return True
+    statement = _visible_statement(principal.units)
+    return conn.execute(statement, {"k_type": res_type, "k_id": res_id}).first() is not None
+
+
+def contexts_for(conn: Connection, resource: Resource) -> list[str]:
+    """The contexts a resource belongs to, from its content (a deviation that only implicates a
+    notification belongs to that notification's stay)."""
+    kind = resource.get("resourceType", "")
+    if kind in content.PUBLIC:
+        return []
+    found = content.links(resource)
+    if found.stay:
+        return [found.stay]
+    for notification in found.notifications:
+        kind_, _, rid = notification.partition("/")
+        stored = [c for c in conn.execute(_CONTEXTS, {"k_type": kind_, "k_id": rid}).scalars()]
+        if stored:
+            return stored
+    if found.patient:
+        return [found.patient]
+    return [f"{kind}/{resource.get('id')}"]
+
+
+def _insert(conn: Connection) -> Any:
+    dialect = postgresql if is_postgres(conn.engine) else sqlite
+    return dialect.insert(participants).on_conflict_do_nothing()
+
+
+def _patient_of(conn: Connection, context: str, named: str | None) -> str | None:
+    if named or not context.startswith("Encounter/"):
+        return named or (context if context.startswith("Patient/") else None)
+    found = conn.execute(_STAY_PATIENT, {"k_context": context}).scalar()
+    return str(found) if found else None
+
+
+def join(
+    conn: Connection,
+    contexts: Iterable[str],
+    patient: str | None,
+    organizations: Iterable[str],
+    role: str,
+) -> None:
+    """Make organizations participants of contexts (idempotent)."""
+    orgs = [o for o in dict.fromkeys(organizations) if o.startswith("Organization/")]
+    rows = [
+        {"context": c, "organization": o, "patient": _patient_of(conn, c, patient), "role": role}
+        for c in dict.fromkeys(contexts)
+        for o in orgs
+    ]
+    if rows:
+        conn.execute(_insert(conn), rows)
+
+
+def join_resource(
+    conn: Connection, reference: str, organizations: Iterable[str], role: str
+) -> None:
+    """Make organizations participants of every context of a stored resource (a notification's
+    routed receivers)."""
+    kind, _, rid = reference.partition("/")
+    contexts = list(conn.execute(_CONTEXTS, {"k_type": kind, "k_id": rid}).scalars())
+    join(conn, contexts, None, organizations, role)
+
+
+def stays_of(conn: Connection, patient: str) -> list[str]:
+    rows = conn.execute(
+        select(participants.c.context)
+        .where(and_(participants.c.patient == patient, participants.c.context.like("Encounter/%")))
+        .distinct()
+    )
+    return [str(r) for r in rows.scalars()]
+
+
+def record(conn: Connection, stored: Stored, principal: Principal) -> None:
+    """The access part of every write: the resource's contexts and whoever it makes take part."""
+    resource = stored.resource
+    if resource is None or stored.res_type in content.PUBLIC:
+        return  # a deletion keeps its contexts: the history stays readable to the same parties
+    contexts = contexts_for(conn, resource)
+    key = {"k_type": stored.res_type, "k_id": stored.res_id}
+    if sorted(conn.execute(_CONTEXTS, key).scalars()) != sorted(contexts):
+        conn.execute(_UNCONTEXT, key)
+        conn.execute(
+            insert(resource_contexts),
+            [
+                {"res_type": stored.res_type, "res_id": stored.res_id, "context": c}
+                for c in contexts
+            ],
+        )
+    patient = content.links(resource).patient
+    if not principal.internal:
+        join(conn, contexts, patient, [principal.organization], "author")
+    named = [o for o in (organization_of(conn, r) for r in content.parties(resource)) if o]
+    join(conn, contexts, patient, named, "part")
+    if stored.res_type == "CareTeam" and patient:
+        stays = [c for c in contexts if c.startswith("Encounter/")] or stays_of(conn, patient)
+        join(conn, stays, patient, _members(conn, [resource]), CARE_TEAM_ROLE)
+    elif stored.res_type == "Encounter" and patient and stored.version_id == 1:
+        teams = search(conn, "CareTeam", [("patient", patient), ("status", "active")])
+        join(conn, contexts, patient, _members(conn, teams), CARE_TEAM_ROLE)
+
+
+def _members(conn: Connection, teams: list[Resource]) -> list[str]:
+    """The organizations of the care teams' members (directly or through a PractitionerRole)."""
+    refs = [
+        r for team in teams for r in content.references(content.path(team, "participant.member"))
+    ]
+    return [o for o in (organization_of(conn, r) for r in refs) if o]
+
+
+def backfill(conn: Connection) -> None:
+    """Build the participation rows of everything already stored (migration 0006): each live
+    resource recorded in load order (stays before their notifications, notifications before the
+    deviations about them), then every delivery's receiver joined to its notification's stay.
+    Who wrote what before this was recorded is unknown, so only the parties the content names
+    and the receivers take part."""
+    rows = conn.execute(
+        select(
+            resources.c.res_type, resources.c.res_id, resources.c.version_id, resources.c.content
+        )
+        .where(resources.c.deleted == false())
+        .order_by(resources.c.res_type, resources.c.res_id)
+    ).all()
+    ordered = sorted(
+        rows,
+        key=lambda r: (load_order({"resourceType": r.res_type})[0], r.res_type == "DetectedIssue"),
+    )
+    for row in ordered:
+        resource = json.loads(row.content)
+        stored = Stored(row.res_type, row.res_id, row.version_id, "", False, resource)
+        record(conn, stored, INTERNAL)
+    deliveries = conn.execute(select(outbox.c.notification, outbox.c.receiver).distinct())
+    for notification, receiver in deliveries:
+        join_resource(conn, notification, [receiver], RECEIVER_ROLE)

@@ -1,0 +1,119 @@
+"""One entry of the access log: who (client, organization, token), what (the interaction, the
+resources and patients it touched), when, the outcome and the request it belongs to.
+
+Kept as one narrow row plus its patient and entity links (see storage.schema.audit_events), so
+logging a request costs two small inserts; the FHIR AuditEvent is rendered only when read.
+"""
+
+import uuid
+from collections.abc import Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from service.access.links import links
+from service.auth.principal import Principal
+from service.fhirtime import stamp
+from service.storage.schema import audit_events, audit_links
+
+Resource = dict[str, Any]
+# What the HTTP layer knows about the request being served (set per request by the middleware;
+# the engine's threads inherit it), so a write logged in its transaction names its request.
+REQUEST: ContextVar["RequestInfo | None"] = ContextVar("lus_audit_request", default=None)
+ACTIONS = {
+    "create": "C",
+    "read": "R",
+    "vread": "R",
+    "history-instance": "R",
+    "update": "U",
+    "patch": "U",
+    "delete": "D",
+}
+SUCCESS, MINOR_FAILURE, SERIOUS_FAILURE = "0", "4", "8"
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    request_id: str
+    address: str | None = None
+    line: str | None = None  # method and path with query, e.g. "GET /fhir/Task?patient=…"
+
+
+@dataclass
+class AuditRecord:
+    subtype: str  # a restful-interaction code, an operation name, or token / login
+    outcome: str = SUCCESS
+    client_id: str | None = None
+    organization: str | None = None
+    token_id: str | None = None
+    request: RequestInfo | None = None
+    detail: str | None = None
+    patients: set[str] = field(default_factory=set)
+    entities: set[str] = field(default_factory=set)
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @staticmethod
+    def of(principal: Principal | None, subtype: str, outcome: str = SUCCESS) -> "AuditRecord":
+        record = AuditRecord(subtype, outcome, request=REQUEST.get())
+        if principal is not None:
+            record.client_id = principal.client_id
+            record.organization = principal.organization
+            record.token_id = principal.token_id
+        return record
+
+    @property
+    def action(self) -> str:
+        return ACTIONS.get(self.subtype, "E")
+
+    def touched(self, resources: Sequence[Resource | None]) -> "AuditRecord":
+        """Add the resources (and each one's patient) a response showed or a write stored."""
+        for resource in resources:
+            if not resource or "resourceType" not in resource:
+                continue
+            self.entities.add(f"{resource['resourceType']}/{resource.get('id')}")
+            patient = links(resource).patient
+            if patient:
+                self.patients.add(patient)
+        return self
+
+
+def audited(principal: Principal) -> bool:
+    """The service's own work (monitor, deliveries, directory load) is not a client's access."""
+    return principal.method != "internal"
+
+
+def write(conn: Connection, records: list[AuditRecord], at: datetime) -> None:
+    """Insert records in the caller's transaction (a write's own, or the read log's batch)."""
+    if not records:
+        return
+    recorded = stamp(at)
+    for record in records:
+        request = record.request
+        inserted = conn.execute(
+            insert(audit_events).values(
+                id=record.id,
+                recorded=recorded,
+                subtype=record.subtype[:32],
+                action=record.action,
+                outcome=record.outcome,
+                client_id=record.client_id,
+                organization=record.organization,
+                request_id=request.request_id if request else None,
+                token_id=record.token_id,
+                address=request.address if request else None,
+                query=request.line if request else None,
+                detail=record.detail,
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        seq = inserted[0]
+        rows = [
+            {"audit_seq": seq, "kind": kind, "value": value[:140], "recorded": recorded}
+            for kind, values in (("patient", record.patients), ("entity", record.entities))
+            for value in sorted(values)
+        ]
+        if rows:
+            conn.execute(insert(audit_links), rows)

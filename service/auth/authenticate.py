@@ -1,0 +1,99 @@
+"""Finds the principal of a request: a bearer token, else a client certificate, else — with
+authentication off — the development principal. Both ways of proving who one is give the same
+Principal for the same registration."""
+
+import logging
+from dataclasses import dataclass
+
+from service.access.units import units_of
+from service.auth import certificates
+from service.auth.clients import by_hsa_id
+from service.auth.principal import INTERNAL, Principal
+from service.auth.scopes import ALL
+from service.auth.tokens import TokenError, Tokens
+from service.fhirtime import Clock
+from service.settings import Settings
+from service.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Unauthenticated(Exception):
+    """No acceptable credentials; `invalid_token` when a token was given but is not good."""
+
+    def __init__(self, reason: str, invalid_token: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.invalid_token = invalid_token
+
+
+@dataclass
+class Authenticator:
+    settings: Settings
+    store: Store
+    tokens: Tokens
+    clock: Clock
+
+    def __post_init__(self) -> None:
+        self._development: Principal | None = None
+        if not self.settings.auth:
+            log.warning(
+                "authentication is OFF (LUS_FHIR_AUTH=off): every request acts as %s",
+                self.settings.development_organization or "the service itself (all rights)",
+            )
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.auth
+
+    def from_bearer(self, token: str) -> Principal:
+        try:
+            return self.tokens.verify(token, self.clock())
+        except TokenError as error:
+            raise Unauthenticated(str(error), invalid_token=True) from None
+
+    def from_certificate(self, der: bytes) -> Principal:
+        """The registration whose HSA-id the certificate carries (the handshake already checked
+        the certificate against the configured CA bundle and its validity)."""
+        try:
+            hsa = certificates.hsa_id(der)
+        except certificates.CertificateError as error:
+            raise Unauthenticated(str(error)) from None
+        with self.store.reading() as conn:
+            client = by_hsa_id(conn, hsa)
+            if client is None:
+                raise Unauthenticated(f"no client is registered for the certificate's HSA-id {hsa}")
+            units = units_of(conn, client.organization)
+        return Principal(
+            organization=client.organization,
+            units=units,
+            client_id=client.client_id,
+            scopes=client.scopes,
+            region=client.region,
+            method="certificate",
+        )
+
+    def development(self) -> Principal:
+        """The principal of every request while authentication is off."""
+        if self._development is None:
+            organization = self.settings.development_organization
+            if organization is None:
+                self._development = Principal(
+                    organization=INTERNAL.organization,
+                    units=frozenset(),
+                    client_id="development",
+                    scopes=ALL,
+                    internal=True,
+                    method="development",
+                )
+            else:
+                with self.store.reading() as conn:
+                    units = units_of(conn, organization)
+                self._development = Principal(
+                    organization=organization,
+                    units=units,
+                    client_id="development",
+                    scopes=ALL,
+                    method="development",
+                )
+        return self._development

@@ -1,0 +1,139 @@
+"""The first thing every request meets: its request id, then its principal.
+
+A pure ASGI middleware, so no route can be added that skips it: every path outside PUBLIC needs
+a principal, or the request ends here with 401, `WWW-Authenticate: Bearer` and an
+OperationOutcome (and is logged). The request id (`X-Request-Id`, made when the client sends
+none) is echoed on every response and named in the access log.
+"""
+
+import json
+import re
+import uuid
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.audit.event import MINOR_FAILURE, REQUEST, AuditRecord, RequestInfo
+from service.auth.authenticate import Unauthenticated
+from service.http.headers import FHIR_JSON
+from service.outcome import issue, operation_outcome
+
+# Paths anyone may call: discovery, the token endpoint and its keys, the API description, and
+# the websocket channel (authenticated by its binding token from $get-ws-binding-token).
+PUBLIC = frozenset(
+    {
+        "/fhir/metadata",
+        "/fhir/.well-known/smart-configuration",
+        "/auth/token",
+        "/auth/jwks",
+        "/fhir/ws",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/openapi.json",
+    }
+)
+_REQUEST_ID = re.compile(r"^[!-~]{1,200}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _certificate(scope: Scope) -> bytes | None:
+    """The client certificate (DER) the TLS layer verified, from the ASGI TLS extension."""
+    tls = scope.get("extensions", {}).get("tls") or {}
+    chain = tls.get("client_cert_der")
+    return chain if isinstance(chain, bytes) and chain else None
+
+
+class Authentication:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given = _header(scope, b"x-request-id")
+        request_id = given if given and _REQUEST_ID.match(given) else str(uuid.uuid4())
+        client = scope.get("client")
+        query = scope.get("query_string", b"").decode("latin-1")
+        line = f"{scope.get('method', 'GET')} {scope['path']}" + (f"?{query}" if query else "")
+        info = RequestInfo(request_id, client[0] if client else None, line[:2000])
+        token = REQUEST.set(info)
+        try:
+            await self._serve(scope, receive, _echo(send, request_id))
+        finally:
+            REQUEST.reset(token)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        services = scope["app"].state.services
+        if scope["path"] in PUBLIC:
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = await self._principal(scope, services)
+        except Unauthenticated as refused:
+            record = AuditRecord.of(None, "authenticate", MINOR_FAILURE)
+            record.detail = refused.reason
+            await run_in_threadpool(services.audit.submit(record).result, 30)
+            await _unauthorized(scope, send, refused)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+    async def _principal(self, scope: Scope, services: Any) -> Any:
+        authenticator = services.authenticator
+        authorization = _header(scope, b"authorization")
+        if authorization is not None:
+            kind, _, credentials = authorization.partition(" ")
+            if kind.lower() != "bearer" or not credentials.strip():
+                raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+            return authenticator.from_bearer(credentials.strip())
+        certificate = _certificate(scope)
+        if certificate is not None:
+            return await run_in_threadpool(authenticator.from_certificate, certificate)
+        if not authenticator.enabled:
+            return authenticator.development()
+        raise Unauthenticated(
+            "authentication is required: send 'Authorization: Bearer <access token>' (see "
+            "/fhir/.well-known/smart-configuration) or present a registered client certificate"
+        )
+
+
+def _echo(send: Send, request_id: str) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            headers.append((b"x-request-id", request_id.encode("latin-1")))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
+
+
+async def _unauthorized(scope: Scope, send: Send, refused: Unauthenticated) -> None:
+    challenge = 'Bearer realm="lus-fhir"'
+    if refused.invalid_token:
+        description = refused.reason.replace('"', "'")
+        challenge += f', error="invalid_token", error_description="{description}"'
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008, "reason": refused.reason[:120]})
+        return
+    body = json.dumps(operation_outcome(issue("error", "login", refused.reason))).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", FHIR_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"www-authenticate", challenge.encode("latin-1")),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
