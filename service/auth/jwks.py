@@ -2,9 +2,9 @@
 
 SMART: the server SHALL NOT cache a JWKS longer than the client's Cache-Control permits and
 refreshes it when an assertion names a `kid` it does not hold (a client that rotated its keys).
-`no-store`/`no-cache` mean every use fetches again; no header at all means DEFAULT_SECONDS. A
-refresh for an unknown kid happens at most once per COOLDOWN per URL, so forged kids cannot make
-the server hammer a client's key server.
+`no-store`/`no-cache` mean every use fetches again; no header at all means DEFAULT_SECONDS. After
+one refresh for an unknown kid, another happens only once COOLDOWN has passed, so forged kids
+cannot make the server hammer a client's key server.
 """
 
 import json
@@ -34,7 +34,7 @@ class JwksError(Exception):
 class _Entry:
     jwks: dict[str, Any]
     expires: datetime
-    fetched: datetime
+    refreshed_for_kid: datetime | None = None  # when an unknown kid last made it fetch
 
 
 def cache_seconds(cache_control: str | None) -> int:
@@ -60,13 +60,16 @@ class JwksCache:
         now = self.clock()
         with self._lock:
             entry = self._entries.get(url)
-        if entry is not None and now < entry.expires and _has(entry.jwks, kid):
-            return entry.jwks
-        if entry is not None and now < entry.expires and now - entry.fetched < COOLDOWN:
-            return entry.jwks  # refreshed a moment ago: the kid is unknown, not new
+        if entry is not None and now < entry.expires:
+            if _has(entry.jwks, kid):
+                return entry.jwks
+            last = entry.refreshed_for_kid
+            if last is not None and now - last < COOLDOWN:
+                return entry.jwks  # refreshed for a kid a moment ago: this one is unknown
+            return self._refresh(url, now, for_kid=True)
         return self._refresh(url, now)
 
-    def _refresh(self, url: str, now: datetime) -> dict[str, Any]:
+    def _refresh(self, url: str, now: datetime, for_kid: bool = False) -> dict[str, Any]:
         try:
             response = self._get(url)
         except httpx.HTTPError as error:
@@ -81,7 +84,8 @@ class JwksCache:
             raise JwksError(f"the document at {url} is not a usable JWKS: {error}") from None
         seconds = cache_seconds(response.headers.get("cache-control"))
         with self._lock:
-            self._entries[url] = _Entry(jwks, now + timedelta(seconds=seconds), now)
+            refreshed = now if for_kid else None
+            self._entries[url] = _Entry(jwks, now + timedelta(seconds=seconds), refreshed)
         return jwks
 
 

@@ -104,5 +104,5 @@ class Keys:
         """The public keys that verify tokens now, for the JWKS URL."""
         self.signing_key(now)
         with self._lock:
-            keys = list(self._keys)
+            keys = [k for k in self._keys if self._live(k, now)]
         return {"keys": [k.key.as_dict(private=False) for k in keys]}

@@ -20,6 +20,10 @@ def consume(conn: Connection, client_id: str, jti: str, expires: datetime, now: 
     """Record the jti; False when it was used before (the caller refuses the assertion)."""
     conn.execute(delete(assertion_jtis).where(assertion_jtis.c.expires_at < stamp(now)))
     dialect = postgresql if is_postgres(conn.engine) else sqlite
-    statement = dialect.insert(assertion_jtis).on_conflict_do_nothing()
+    statement = (
+        dialect.insert(assertion_jtis)
+        .on_conflict_do_nothing()
+        .returning(assertion_jtis.c.jti)  # a row comes back only when it was inserted
+    )
     values = {"client_id": client_id, "jti": jti, "expires_at": stamp(expires)}
-    return conn.execute(statement, values).rowcount == 1
+    return conn.execute(statement, values).first() is not None

@@ -184,3 +184,18 @@ def seed(app: FastAPI, resources: list[dict[str, Any]]) -> None:
     answer = services.engine_processor("http://testserver/fhir").process(bundle, INTERNAL)
     statuses = {e["response"]["status"] for e in answer["entry"]}
     assert statuses <= {"200", "201"}, answer
+
+
+def load_directory(database_url: str) -> None:
+    """The shipped Stockholm directory in a server's database (registrations name its
+    organizations), loaded as `lus-fhir directory load` does."""
+    from service.demo import directory_bundle
+    from service.rest.app import create_app
+    from service.settings import Settings
+
+    app = create_app(Settings(database_url=database_url, run_worker=False))
+    services = app.state.services
+    try:
+        services.engine_processor("http://localhost/fhir").process(directory_bundle(), INTERNAL)
+    finally:
+        services.store.engine.dispose()

@@ -59,6 +59,7 @@ def start_server(
     timeout: float = 60,
     deliver: bool = False,
     workers: int = 1,
+    env: dict[str, str] | None = None,
 ) -> ServerProcess:
     """Start `lus-fhir serve`; `deliver` runs its delivery worker (off by default, so tests that
     store example notifications never contact the examples' *.example.se endpoints)."""
@@ -78,7 +79,12 @@ def start_server(
         command += ["--db", database_url]
     if workers > 1:
         command += ["--workers", str(workers)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_RUN_WORKER": str(deliver).lower()}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "LUS_FHIR_RUN_WORKER": str(deliver).lower(),
+        **(env or {}),
+    }
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}/fhir"
