@@ -80,6 +80,20 @@ class AuditRecord:
         return self
 
 
+def subtype_of(method: str, path: str) -> str:
+    """The interaction a refused or failed request attempted, from its method and path."""
+    parts = [p for p in path.split("/") if p][1:]  # after /fhir
+    if any(p.startswith("$") for p in parts):
+        return "operation"
+    if method == "GET":
+        if "_history" in parts:
+            return "vread" if parts[-1] != "_history" else "history-instance"
+        return "read" if len(parts) == 2 else "search-type"
+    if method == "POST":
+        return "batch" if not parts else "search-type" if parts[-1] == "_search" else "create"
+    return {"PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(method, "operation")
+
+
 def audited(principal: Principal) -> bool:
     """The service's own work (monitor, deliveries, directory load) is not a client's access."""
     return principal.method != "internal"

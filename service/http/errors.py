@@ -6,8 +6,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.audit.event import MINOR_FAILURE, SERIOUS_FAILURE, AuditRecord, audited, subtype_of
 from service.http.headers import FHIR_JSON
 from service.outcome import FhirError, issue, operation_outcome
 
@@ -24,7 +26,8 @@ def outcome_response(error: FhirError) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(FhirError)
-    async def fhir_error(_: Request, error: FhirError) -> JSONResponse:
+    async def fhir_error(request: Request, error: FhirError) -> JSONResponse:
+        await _log_refusal(request, error)
         return outcome_response(error)
 
     @app.exception_handler(StarletteHTTPException)
@@ -51,6 +54,23 @@ def install(app: FastAPI) -> None:
         return outcome_response(
             FhirError.of(500, "exception", "internal server error; the request was not applied")
         )
+
+
+async def _log_refusal(request: Request, error: FhirError) -> None:
+    """A refused or failed request is an access attempt too: logged with its reason (a write's
+    rolled-back transaction logged nothing of it)."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None or not audited(principal):
+        return
+    subtype = subtype_of(request.method, request.url.path)
+    outcome = MINOR_FAILURE if error.status < 500 else SERIOUS_FAILURE
+    record = AuditRecord.of(principal, subtype, outcome)
+    record.detail = f"{error.status}: {error}"[:2000]
+    services = request.app.state.services
+    try:
+        await run_in_threadpool(services.audit.submit(record).result, 30)
+    except Exception:  # the refusal is answered anyway; the log's own failure is logged
+        log.exception("could not log a refused request")
 
 
 def _outcome(code: str, text: str) -> dict[str, object]:

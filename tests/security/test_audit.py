@@ -1,0 +1,148 @@
+"""The access log: every interaction leaves an entry (writes in their own transaction, reads and
+refusals before they are answered), the region reads it as BALP-shaped AuditEvents, nobody
+writes it, and a patient's log extract lists who accessed what."""
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from service.audit.event import audited
+from service.cli.main import app
+from service.storage.schema import audit_events, audit_links
+from service.validation import validator
+from tests.security.conftest import PERSONNUMMER, WARD, A, B, World
+from tests.workflow.conftest import FHIR, notification
+
+
+def _log(world: World) -> list[dict[str, object]]:
+    store = world.admin.app.state.services.store
+    with store.reading() as conn:
+        rows = conn.execute(select(audit_events).order_by(audit_events.c.seq)).mappings().all()
+        links = conn.execute(select(audit_links)).mappings().all()
+    found = []
+    for row in rows:
+        entry = dict(row)
+        entry["patients"] = {
+            r["value"] for r in links if r["audit_seq"] == row["seq"] and r["kind"] == "patient"
+        }
+        entry["entities"] = {
+            r["value"] for r in links if r["audit_seq"] == row["seq"] and r["kind"] == "entity"
+        }
+        found.append(entry)
+    return found
+
+
+def test_writes_are_logged_with_who_what_and_the_request(world: World) -> None:
+    created = [e for e in _log(world) if e["subtype"] == "create" and e["organization"] == WARD]
+    assert {next(iter(e["entities"])).split("/")[0] for e in created} >= {
+        "Patient",
+        "Encounter",
+        "Task",
+    }
+    task = next(e for e in created if f"Task/{world.task}" in e["entities"])
+    assert task["patients"] == {f"Patient/{world.patient}"}
+    assert task["action"] == "C" and task["outcome"] == "0"
+    assert task["request_id"] and task["token_id"]
+
+
+def test_reads_searches_and_refusals_are_logged(world: World) -> None:
+    response = world.a.get(f"/fhir/Task/{world.task}", headers={"X-Request-Id": "las-1"})
+    assert response.headers["x-request-id"] == "las-1"
+    world.a.get(f"/fhir/Task?patient=Patient/{world.patient}")
+    assert world.b.get(f"/fhir/Task/{world.task}").status_code == 404
+    assert (
+        world.b.get("/fhir/Task", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    )
+    log = _log(world)
+    read = next(e for e in log if e["request_id"] == "las-1")
+    assert (read["organization"], read["subtype"], read["action"]) == (A, "read", "R")
+    assert read["patients"] == {f"Patient/{world.patient}"}
+    search = [e for e in log if e["organization"] == A and e["subtype"] == "search-type"]
+    assert search and f"Task/{world.task}" in search[-1]["entities"]
+    refused = [e for e in log if e["organization"] == B and e["outcome"] == "4"]
+    assert refused and "404" in str(refused[-1]["detail"])
+    assert any(e["subtype"] == "authenticate" and e["outcome"] == "4" for e in log)
+
+
+def test_a_rolled_back_write_logs_only_its_failure(world: World) -> None:
+    bad = notification("inskrivningsmeddelande", world.patient, world.stay, "inte ett datum")
+    before = len(_log(world))
+    assert world.ward.post("/fhir/Task", json=bad, headers=FHIR).status_code == 422
+    new = _log(world)[before:]
+    assert [(e["subtype"], e["outcome"]) for e in new] == [("create", "4")]
+    assert new[0]["entities"] == set()
+
+
+def test_tokens_issued_and_refused_are_logged(world: World) -> None:
+    refused = world.b.post("/auth/token", data={"grant_type": "client_credentials"})
+    assert refused.status_code in (400, 401)
+    assert any(e["subtype"] == "token" and e["outcome"] == "4" for e in _log(world))
+
+
+def test_the_region_searches_the_log_as_audit_events(world: World) -> None:
+    world.a.get(f"/fhir/Task/{world.task}", headers={"X-Request-Id": "las-2"})
+    patient = f"Patient/{world.patient}"
+    by_patient = world.admin.get(f"/fhir/AuditEvent?patient={patient}&agent={A}").json()
+    events = [e["resource"] for e in by_patient["entry"]]
+    assert events and all(e["resourceType"] == "AuditEvent" for e in events)
+    mine = next(
+        e
+        for e in events
+        if any(x.get("what", {}).get("identifier", {}).get("value") == "las-2" for x in e["entity"])
+    )
+    assert {"reference": A} in [a["who"] for a in mine["agent"]]
+    outcome = validator().validate(mine, [])
+    assert not [i for i in outcome["issue"] if i["severity"] in ("error", "fatal")], outcome
+    one = world.admin.get(f"/fhir/AuditEvent/{mine['id']}").json()
+    assert one["id"] == mine["id"]
+    entity = world.admin.get(f"/fhir/AuditEvent?entity=Task/{world.task}&date=ge2020-01-01").json()
+    assert entity["total"] >= 2
+    assert world.admin.get("/fhir/AuditEvent?date=lt2000-01-01").json()["total"] == 0
+    assert world.admin.get("/fhir/AuditEvent?nonsense=1").status_code == 400
+    assert world.a.get("/fhir/AuditEvent").status_code == 403
+
+
+def test_the_patients_log_extract(world: World, tmp_path: Path) -> None:
+    world.a.get(f"/fhir/Task/{world.task}")
+    database = world.admin.app.state.services.settings.database()
+    out = tmp_path / "extract.json"
+    run = CliRunner().invoke(
+        app,
+        [
+            "audit",
+            "extract",
+            "--patient",
+            PERSONNUMMER,
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            "--db",
+            database,
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    organizations = {r["organisation"] for r in rows}
+    assert {WARD, A} <= organizations and B not in organizations
+    named = next(r for r in rows if r["organisation"] == A)
+    assert (
+        named["organisationsnamn"].startswith("Stadsdelsförvaltning") or named["organisationsnamn"]
+    )
+    assert "+01:00" in named["tidpunkt"] or "+02:00" in named["tidpunkt"]
+    csv = CliRunner().invoke(app, ["audit", "extract", "--patient", PERSONNUMMER, "--db", database])
+    assert csv.stdout.startswith("\ufefftidpunkt;organisation;")
+    assert (
+        CliRunner()
+        .invoke(app, ["audit", "extract", "--patient", "123", "--db", database])
+        .exit_code
+        == 2
+    )
+
+
+def test_the_services_own_work_is_not_a_clients_access() -> None:
+    from service.auth.principal import INTERNAL
+
+    assert not audited(INTERNAL)
