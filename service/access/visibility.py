@@ -4,16 +4,18 @@ participation tables (`service.access.participation` keeps them)."""
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import BindParameter, ColumnElement, and_, exists, or_
 
 from service.storage.schema import participants, resource_contexts
 
 
-def visible_condition(units: Iterable[str], res_type: Any, res_id: Any) -> ColumnElement[bool]:
+def visible_condition(
+    units: Iterable[str] | BindParameter[Any], res_type: Any, res_id: Any
+) -> ColumnElement[bool]:
     """True for the resources (`res_type`, `res_id` columns) in a context one of `units` takes
     part in: a stay or standalone resource it is a participant of, or a patient one of whose
-    stays it takes part in."""
-    members = list(units)
+    stays it takes part in. `units` may be an expanding bind parameter (a prebuilt statement)."""
+    members = units if isinstance(units, BindParameter) else list(units)
     rc = resource_contexts.alias("rc")
     p = participants.alias("p")
     in_context = exists().where(and_(p.c.context == rc.c.context, p.c.organization.in_(members)))

@@ -99,35 +99,41 @@ def audited(principal: Principal) -> bool:
     return principal.method != "internal"
 
 
+_INSERT_EVENT = insert(audit_events)
+_INSERT_LINK = insert(audit_links)
+
+
 def write(conn: Connection, records: list[AuditRecord], at: datetime) -> None:
-    """Insert records in the caller's transaction (a write's own, or the read log's batch)."""
+    """Insert records in the caller's transaction (a write's own, or the read log's batch):
+    two prebuilt statements for any number of records."""
     if not records:
         return
     recorded = stamp(at)
+    events = []
+    links = []
     for record in records:
         request = record.request
-        inserted = conn.execute(
-            insert(audit_events).values(
-                id=record.id,
-                recorded=recorded,
-                subtype=record.subtype[:32],
-                action=record.action,
-                outcome=record.outcome,
-                client_id=record.client_id,
-                organization=record.organization,
-                request_id=request.request_id if request else None,
-                token_id=record.token_id,
-                address=request.address if request else None,
-                query=request.line if request else None,
-                detail=record.detail,
-            )
-        ).inserted_primary_key
-        assert inserted is not None
-        seq = inserted[0]
-        rows = [
-            {"audit_seq": seq, "kind": kind, "value": value[:140], "recorded": recorded}
+        events.append(
+            {
+                "id": record.id,
+                "recorded": recorded,
+                "subtype": record.subtype[:32],
+                "action": record.action,
+                "outcome": record.outcome,
+                "client_id": record.client_id,
+                "organization": record.organization,
+                "request_id": request.request_id if request else None,
+                "token_id": record.token_id,
+                "address": request.address if request else None,
+                "query": request.line if request else None,
+                "detail": record.detail,
+            }
+        )
+        links += [
+            {"audit_id": record.id, "kind": kind, "value": value[:140], "recorded": recorded}
             for kind, values in (("patient", record.patients), ("entity", record.entities))
             for value in sorted(values)
         ]
-        if rows:
-            conn.execute(insert(audit_links), rows)
+    conn.execute(_INSERT_EVENT, events)
+    if links:
+        conn.execute(_INSERT_LINK, links)

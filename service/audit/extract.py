@@ -71,17 +71,17 @@ def extract(conn: Connection, personnummer: str, since: datetime | None = None) 
     condition = and_(audit_links.c.kind == "patient", audit_links.c.value.in_(patients))
     if since is not None:
         condition = and_(condition, audit_links.c.recorded >= stamp(since))
-    seqs = select(audit_links.c.audit_seq).where(condition)
+    ids = select(audit_links.c.audit_id).where(condition)
     rows = conn.execute(
-        select(audit_events).where(audit_events.c.seq.in_(seqs)).order_by(audit_events.c.seq)
+        select(audit_events).where(audit_events.c.id.in_(ids)).order_by(audit_events.c.seq)
     ).all()
-    entities: dict[int, list[str]] = {}
-    for seq, value in conn.execute(
-        select(audit_links.c.audit_seq, audit_links.c.value).where(
-            and_(audit_links.c.audit_seq.in_([r.seq for r in rows]), audit_links.c.kind == "entity")
+    entities: dict[str, list[str]] = {}
+    for audit_id, value in conn.execute(
+        select(audit_links.c.audit_id, audit_links.c.value).where(
+            and_(audit_links.c.audit_id.in_([r.id for r in rows]), audit_links.c.kind == "entity")
         )
     ):
-        entities.setdefault(seq, []).append(value)
+        entities.setdefault(audit_id, []).append(value)
     names = _names(conn, {r.organization for r in rows if r.organization})
     found = []
     for row in rows:
@@ -94,7 +94,7 @@ def extract(conn: Connection, personnummer: str, since: datetime | None = None) 
                 organisationsnamn=names.get(row.organization or "", ""),
                 system=row.client_id or "",
                 handling=f"{WHAT.get(row.action, row.action)} ({row.subtype})",
-                resurser=" ".join(sorted(entities.get(row.seq, []))),
+                resurser=" ".join(sorted(entities.get(row.id, []))),
                 utfall="ok" if row.outcome == "0" else f"nekad/misslyckad: {row.detail or ''}",
                 request_id=row.request_id or "",
             )

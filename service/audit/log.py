@@ -1,15 +1,21 @@
-"""The access log's writer: a write's entry goes into the write's own transaction; every other
-entry (reads, searches, refusals, tokens) is committed in batches by one thread, and the request
-waits until its entry is committed — an access that could not be logged is answered 503, never
-served unlogged.
+"""The access log's writer. A write's entry goes into the write's own transaction (never lost,
+never recorded for a rolled-back write). Every other entry — reads, searches, operations,
+refusals, tokens — is queued and committed by one thread in batches within FLUSH_SECONDS.
 
-Batching is what keeps logging cheap: requests that arrive together share one commit (one fsync
-and one turn of SQLite's writer lock) instead of paying one each.
+Why batches, and what that costs: one entry per read as its own transaction costs about as much
+as the read itself (two indexed inserts and a commit); a batch pays the commit once and the
+inserts as one statement each. The price is a window: an entry is committed within
+FLUSH_SECONDS of its request, so a crash of the server process (SIGKILL) can lose the entries
+of reads answered in that last moment; a clean stop (SIGTERM) writes them all. Nothing is
+dropped silently otherwise: a store that cannot take the entries keeps them queued and retried,
+and once the queue is full, requests are refused with 503 rather than served unlogged.
 """
 
 import logging
 import queue
 import threading
+import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 
 from service.audit.event import AuditRecord, write
@@ -18,8 +24,12 @@ from service.outcome import FhirError
 from service.storage.store import Store
 
 log = logging.getLogger(__name__)
-BATCH = 512
-WAIT_SECONDS = 30.0
+FLUSH_SECONDS = 0.02
+BATCH = 1000
+CAPACITY = 20_000
+FULL_WAIT_SECONDS = 5.0
+RETRY_SECONDS = 1.0
+Item = AuditRecord | Future[None] | None  # an entry, a flush barrier, or the stop signal
 
 
 class AuditLog:
@@ -27,31 +37,31 @@ class AuditLog:
         self.store = store
         self.clock = clock
         self.enabled = enabled
-        self._queue: queue.SimpleQueue[tuple[AuditRecord, Future[None]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.Queue[Item] = queue.Queue(CAPACITY)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def submit(self, record: AuditRecord) -> "Future[None]":
-        """Queue an entry for the next batch; the future is done once it is committed."""
-        done: Future[None] = Future()
+    def submit(self, record: AuditRecord) -> None:
+        """Queue an entry; 503 when the log has fallen so far behind that the queue is full."""
         if not self.enabled:
-            done.set_result(None)
-            return done
+            return
         self._start()
-        self._queue.put((record, done))
-        return done
-
-    def commit(self, record: AuditRecord) -> None:
-        """Log an entry and wait for its commit (FhirError 503 when it cannot be logged)."""
         try:
-            self.submit(record).result(WAIT_SECONDS)
-        except Exception as error:  # the store's failure, whatever it is: refuse, do not serve
-            log.error("access log write failed: %s", error)
+            self._queue.put(record, timeout=FULL_WAIT_SECONDS)
+        except queue.Full:
+            log.error("access log queue full: refusing the request")
             raise FhirError.of(
                 503, "transient", "the access could not be logged; try again later"
             ) from None
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait until everything queued so far is committed."""
+        if not self.enabled:
+            return
+        self._start()
+        barrier: Future[None] = Future()
+        self._queue.put(barrier)
+        barrier.result(timeout)
 
     def _start(self) -> None:
         with self._lock:
@@ -65,32 +75,39 @@ class AuditLog:
             if first is None:
                 return
             batch = [first]
+            deadline = time.monotonic() + FLUSH_SECONDS
+            stopping = False
             while len(batch) < BATCH:
                 try:
-                    item = self._queue.get_nowait()
+                    item = self._queue.get(timeout=max(deadline - time.monotonic(), 0))
                 except queue.Empty:
                     break
                 if item is None:
-                    self._queue.put(None)
+                    stopping = True
                     break
                 batch.append(item)
             self._flush(batch)
+            if stopping:
+                return
 
-    def _flush(self, batch: list[tuple[AuditRecord, "Future[None]"]]) -> None:
-        try:
-            with self.store.begin() as conn:
-                write(conn, [record for record, _ in batch], self.clock())
-        except Exception as error:  # every waiting request hears of it
-            for _, done in batch:
-                done.set_exception(error)
-            return
-        for _, done in batch:
-            done.set_result(None)
+    def _flush(self, batch: Sequence[Item]) -> None:
+        records = [r for r in batch if isinstance(r, AuditRecord)]
+        while records:
+            try:
+                with self.store.begin_unflushed() as conn:
+                    write(conn, records, self.clock())
+                break
+            except Exception as error:  # kept and retried: an entry is never dropped
+                log.error("access log write failed, retrying: %s", error)
+                time.sleep(RETRY_SECONDS)
+        for item in batch:
+            if isinstance(item, Future):
+                item.set_result(None)
 
     def stop(self) -> None:
-        """Flush what is queued and end the thread (at shutdown)."""
+        """Write what is queued and end the thread (at shutdown)."""
         with self._lock:
             thread = self._thread
         if thread is not None and thread.is_alive():
             self._queue.put(None)
-            thread.join(10)
+            thread.join(30)

@@ -35,7 +35,7 @@ def _reference(value: str, kind: str | None = None) -> str:
 def _linked(kind: str, values: list[str]) -> Any:
     return exists().where(
         and_(
-            audit_links.c.audit_seq == audit_events.c.seq,
+            audit_links.c.audit_id == audit_events.c.id,
             audit_links.c.kind == kind,
             audit_links.c.value.in_(values),
         )
@@ -78,23 +78,23 @@ def _where(params: list[tuple[str, str]]) -> list[Any]:
     return conditions
 
 
-def _links(conn: Connection, seqs: list[int]) -> dict[int, dict[str, list[str]]]:
-    found: dict[int, dict[str, list[str]]] = {s: {"patient": [], "entity": []} for s in seqs}
-    if seqs:
+def _links(conn: Connection, ids: list[str]) -> dict[str, dict[str, list[str]]]:
+    found: dict[str, dict[str, list[str]]] = {i: {"patient": [], "entity": []} for i in ids}
+    if ids:
         rows = conn.execute(
-            select(audit_links.c.audit_seq, audit_links.c.kind, audit_links.c.value)
-            .where(audit_links.c.audit_seq.in_(seqs))
+            select(audit_links.c.audit_id, audit_links.c.kind, audit_links.c.value)
+            .where(audit_links.c.audit_id.in_(ids))
             .order_by(audit_links.c.value)
         )
-        for seq, kind, value in rows:
-            found[seq][kind].append(value)
+        for audit_id, kind, value in rows:
+            found[audit_id][kind].append(value)
     return found
 
 
 def _events(conn: Connection, query: Select[Any]) -> list[Resource]:
     rows = conn.execute(query).all()
-    links = _links(conn, [r.seq for r in rows])
-    return [audit_event(r, links[r.seq]["patient"], links[r.seq]["entity"]) for r in rows]
+    links = _links(conn, [r.id for r in rows])
+    return [audit_event(r, links[r.id]["patient"], links[r.id]["entity"]) for r in rows]
 
 
 def read(conn: Connection, audit_id: str) -> Resource:

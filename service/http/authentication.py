@@ -80,7 +80,7 @@ class Authentication:
         except Unauthenticated as refused:
             record = AuditRecord.of(None, "authenticate", MINOR_FAILURE)
             record.detail = refused.reason
-            await run_in_threadpool(services.audit.submit(record).result, 30)
+            await run_in_threadpool(services.audit.submit, record)
             await _unauthorized(scope, send, refused)
             return
         scope.setdefault("state", {})["principal"] = principal

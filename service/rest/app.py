@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
             worker.stop()
             jobs.stop()
         services.audit.stop()
-        engine.dispose()
+        services.store.dispose()
 
     app = FastAPI(
         title="lus-fhir",

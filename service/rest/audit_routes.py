@@ -25,6 +25,7 @@ async def search(request: Request) -> Response:
     settings = services.settings
 
     def run() -> Response:
+        services.audit.flush()  # the region reads the log up to this request
         with services.store.reading() as conn:
             found, result = audit.search(
                 conn, params, settings.default_page_size, settings.max_page_size
@@ -44,6 +45,7 @@ async def read(request: Request, audit_id: str) -> Response:
     check_scope(principal, "read", "AuditEvent")
 
     def run() -> Response:
+        services.audit.flush()
         with services.store.reading() as conn:
             event = audit.read(conn, audit_id)
         services.log_access(principal, "read", [event])

@@ -80,9 +80,9 @@ class Services:
     def log_access(
         self, principal: Principal, subtype: str, shown: Sequence[Resource | None]
     ) -> None:
-        """Log a read, search or operation and wait until it is committed."""
+        """Log a read, search or operation (committed within moments, see AuditLog)."""
         if audited(principal):
-            self.audit.commit(AuditRecord.of(principal, subtype).touched(shown))
+            self.audit.submit(AuditRecord.of(principal, subtype).touched(shown))
 
     def validate_write(self, resource: Resource) -> Resource:
         if not self.settings.validate_writes:

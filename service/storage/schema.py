@@ -267,7 +267,7 @@ Index("ix_audit_organization", audit_events.c.organization, audit_events.c.recor
 audit_links = Table(
     "audit_links",
     metadata,
-    Column("audit_seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("audit_id", String(36), primary_key=True),
     Column("kind", String(8), primary_key=True),  # patient | entity
     Column("value", String(140), primary_key=True),
     Column("recorded", String(32), nullable=False),

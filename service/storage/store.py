@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, sele
 from service.fhirtime import Clock, instant, stamp, utc_now
 from service.search.extract import index_rows
 from service.storage import generations
-from service.storage.database import is_postgres
+from service.storage.database import engine_for, is_postgres
 from service.storage.schema import resources, search_index, versions
 
 Resource = dict[str, Any]
@@ -80,6 +80,7 @@ class Store:
         # SQLite takes one writer at a time; queueing writers of this process on a lock avoids
         # SQLite's busy-wait back-off, which turns contention into long latency tails.
         self._writer = threading.Lock() if not is_postgres(engine) else None
+        self._unflushed: Engine | None = None
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -90,6 +91,27 @@ class Store:
             return
         with self._writer, self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def begin_unflushed(self) -> Iterator[Connection]:
+        """A write transaction whose commit does not wait for the disk: it survives a crash of
+        this process (the database server, or SQLite's WAL in the OS, has it) but not a power
+        loss of the machine within the next moments. For records that are cheap to lose that
+        way and costly to flush one by one (the log of reads)."""
+        if self._writer is None:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield connection
+            return
+        if self._unflushed is None:
+            self._unflushed = engine_for(self.engine.url.render_as_string(False), "NORMAL")
+        with self._writer, self._unflushed.begin() as connection:
+            yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self._unflushed is not None:
+            self._unflushed.dispose()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -17,18 +17,19 @@ from tests.workflow.conftest import FHIR, notification
 
 
 def _log(world: World) -> list[dict[str, object]]:
-    store = world.admin.app.state.services.store
-    with store.reading() as conn:
+    services = world.admin.app.state.services
+    services.audit.flush()
+    with services.store.reading() as conn:
         rows = conn.execute(select(audit_events).order_by(audit_events.c.seq)).mappings().all()
         links = conn.execute(select(audit_links)).mappings().all()
     found = []
     for row in rows:
         entry = dict(row)
         entry["patients"] = {
-            r["value"] for r in links if r["audit_seq"] == row["seq"] and r["kind"] == "patient"
+            r["value"] for r in links if r["audit_id"] == row["id"] and r["kind"] == "patient"
         }
         entry["entities"] = {
-            r["value"] for r in links if r["audit_seq"] == row["seq"] and r["kind"] == "entity"
+            r["value"] for r in links if r["audit_id"] == row["id"] and r["kind"] == "entity"
         }
         found.append(entry)
     return found
@@ -106,7 +107,9 @@ def test_the_region_searches_the_log_as_audit_events(world: World) -> None:
 
 def test_the_patients_log_extract(world: World, tmp_path: Path) -> None:
     world.a.get(f"/fhir/Task/{world.task}")
-    database = world.admin.app.state.services.settings.database()
+    services = world.admin.app.state.services
+    services.audit.flush()  # read entries are committed within moments; the CLI reads the store
+    database = services.settings.database()
     out = tmp_path / "extract.json"
     run = CliRunner().invoke(
         app,

@@ -84,7 +84,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_organization", "audit_events", ["organization", "recorded"])
     op.create_table(
         "audit_links",
-        sa.Column("audit_seq", SEQ, primary_key=True),
+        sa.Column("audit_id", sa.String(36), primary_key=True),
         sa.Column("kind", sa.String(8), primary_key=True),
         sa.Column("value", sa.String(140), primary_key=True),
         sa.Column("recorded", sa.String(32), nullable=False),
