@@ -6,6 +6,7 @@ compiled once; a few types (string, markdown, uri) are checked only for JSON typ
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from service.definitions.registry import CORE_SD, DefinitionRegistry
@@ -53,8 +54,14 @@ _REGEX_TYPES = [
     "time",
     "unsignedInt",
     "uuid",
+    "uri",
+    "url",
+    "canonical",
 ]
 _JSON_NAMES = {"boolean": "a boolean", "decimal": "a number"}
+_INTEGER_TYPES = frozenset({"integer", "positiveInt", "unsignedInt"})
+_INT32 = (-(2**31), 2**31 - 1)
+_DATE_TYPES = frozenset({"date", "dateTime", "instant"})
 
 
 class Primitives:
@@ -86,6 +93,10 @@ class Primitives:
             return "structure.primitive-format", f"'{text}' is not a valid {type_code}"
         if type_code == "positiveInt" and int(text) < 1:
             return "structure.primitive-format", f"'{text}' is not a valid {type_code}"
+        if type_code in _INTEGER_TYPES and not _INT32[0] <= int(text) <= _INT32[1]:
+            return "structure.primitive-format", f"'{text}' is out of the 32-bit integer range"
+        if type_code in _DATE_TYPES and len(text) >= 10 and not _is_calendar_date(text[:10]):
+            return "structure.primitive-format", f"'{text}' is not a real calendar date"
         return None
 
 
@@ -97,6 +108,15 @@ def _type_regex(registry: DefinitionRegistry, name: str) -> str | None:
                     if ext.get("url") == _REGEX_EXT:
                         return str(ext["valueString"])
     return None
+
+
+def _is_calendar_date(text: str) -> bool:
+    """`YYYY-MM-DD` that names a real day (the regexes allow 1975-02-30)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _number_text(value: int | float) -> str:

@@ -18,6 +18,7 @@ from service.validation.bundle import BundleIndex, check_bundle
 from service.validation.compiler import MISSING, Compiler, Node, Profile, TypeRef
 from service.validation.invariants import Invariant, holds
 from service.validation.issues import Issues
+from service.validation.narrative import Narratives
 from service.validation.patterns import matches_fixed, matches_pattern
 from service.validation.primitives import PRIMITIVES, Primitives
 from service.validation.references import ReferenceChecker
@@ -51,6 +52,7 @@ class Checker:
         self.compiler = compiler
         self.terminology = terminology
         self.primitives = Primitives(registry)
+        self.narratives = Narratives(registry)
         self.matcher = SliceMatcher(compiler, terminology, self.conforms)
         self.references = ReferenceChecker(registry)
         self._resource_types: dict[str, bool] = {}
@@ -188,7 +190,15 @@ class Checker:
             elif not isinstance(raw, list):
                 issues.add("structure.json-type", base, f"{node.label} must be a JSON array")
             elif not raw:
-                issues.add("structure.empty", base, f"{node.label}: an array must not be empty")
+                # The Java validator's parser reads an empty array of primitives as no values
+                # (a warning at most) but reports an empty array of objects.
+                severity: Severity = "warning" if type_ref.code in PRIMITIVES else "error"
+                issues.add(
+                    "structure.empty",
+                    base,
+                    f"{node.label}: an array must not be empty",
+                    severity=severity,
+                )
             else:
                 for position, value in enumerate(raw):
                     if value is not None:
@@ -272,6 +282,14 @@ class Checker:
                 grouped.setdefault(id(node), []).append((None, type_ref, item_expr))
                 if all(k == "id" for k in value):
                     self._ele1(node, item_expr, run)
+                elif node.binding is not None and node.binding.strength == "required":
+                    run.issues.add(
+                        "binding.required",
+                        item_expr,
+                        f"{node.label}: no code is given (only extensions), and a code is "
+                        f"required from the value set {node.binding.value_set}",
+                        java="Terminology_TX_Code_ValueSet_MISSING",
+                    )
 
     def _cardinality(self, node: Node, count: int, label: str, expr: str, issues: Issues) -> None:
         if count < node.min:
@@ -360,6 +378,8 @@ class Checker:
             run.issues.add(problem[0], expr, f"{node.label}: {problem[1]}")
             return
         self._fixed_pattern(node, value, expr, run)
+        if code == "xhtml":
+            self.narratives.check(value, node.label, expr, resource, run.issues)
         if node.binding is not None:
             check_binding(self.terminology, node.binding, node.label, code, value, expr, run.issues)
         if node.invariants:
