@@ -28,6 +28,10 @@ class BundleIndex:
             if isinstance(kind, str) and isinstance(rid, str):
                 self.by_url.setdefault(f"{kind}/{rid}", resource)
 
+    def canonical(self, url: str) -> dict[str, Any] | None:
+        """The entry resource whose canonical `url` this is."""
+        return next((r for r in self.by_url.values() if r.get("url") == url), None)
+
     def resolve(self, reference: str) -> dict[str, Any] | None:
         found = self.by_url.get(reference)
         if found is None and restful_type(reference) is not None:

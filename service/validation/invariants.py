@@ -18,6 +18,8 @@ import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
+from service.validation.comparison import at_most, quantity_at_most
+
 #: ele-1 ("has a value or children") is checked by the structure walk itself.
 NATIVE_STRUCTURAL = frozenset({"ele-1"})
 SKIPPED_FUNCTIONS = ("conformsTo(", "htmlChecks", "resolve()", "memberOf(")
@@ -151,6 +153,11 @@ _NATIVE: dict[str, Callable[[Any, Any], bool]] = {
     "dom-6": lambda v, _: isinstance(t := v.get("text"), dict) and "div" in t,
     "ref-1": _ref1,
     "cpt-2": lambda v, _: "value" not in v or "system" in v,
+    "per-1": lambda v, _: "start" not in v or "end" not in v or bool(at_most(v["start"], v["end"])),
+    "rng-2": lambda v, _: (
+        "low" not in v or "high" not in v or bool(quantity_at_most(v["low"], v["high"]))
+    ),
+    "que-7": lambda v, _: v.get("operator") != "exists" or "answerBoolean" in v,
 }
 _compiled: dict[str, Callable[..., list[Any]] | None] = {}
 #: `a.empty() or ...`, `a.exists() implies ...`: true whenever the element has no `a`

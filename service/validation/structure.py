@@ -16,12 +16,15 @@ from service.outcome import Severity
 from service.validation.bindings import check_binding, check_coding
 from service.validation.bundle import BundleIndex, check_bundle
 from service.validation.compiler import MISSING, Compiler, Node, Profile, TypeRef
+from service.validation.datatypes import TYPE_CHECKS
+from service.validation.ids import check_ids
 from service.validation.invariants import Invariant, holds
 from service.validation.issues import Issues
 from service.validation.narrative import Narratives
 from service.validation.patterns import matches_fixed, matches_pattern
 from service.validation.primitives import PRIMITIVES, Primitives
 from service.validation.references import ReferenceChecker
+from service.validation.resource_rules import RESOURCE_RULES
 from service.validation.slicing import SliceMatcher
 from service.validation.terminology import Terminology
 
@@ -76,6 +79,10 @@ class Checker:
             run.bundles.append(index)
         self._object(resource, profile.root, (profile.type, profile.type), expr, resource, run)
         self._invariants(profile.root.invariants, resource, profile.type, expr, resource, run)
+        check_ids(resource, expr, run.issues)
+        rule = RESOURCE_RULES.get(profile.type)
+        if rule is not None:
+            rule(resource, expr, run.issues, run.bundles[-1] if run.bundles else None)
         if index is not None:
             check_bundle(resource, index, expr, run.issues)
             run.bundles.pop()
@@ -404,6 +411,9 @@ class Checker:
         code = type_ref.code
         if node.binding is not None:
             check_binding(self.terminology, node.binding, node.label, code, value, expr, run.issues)
+        type_check = TYPE_CHECKS.get(code)
+        if type_check is not None:
+            type_check(value, node.label, expr, run.issues)
         if code == "Coding":
             check_coding(self.terminology, value, expr, run.issues)
         elif code == "Reference":
