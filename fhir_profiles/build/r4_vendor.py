@@ -58,9 +58,12 @@ RESOURCE_TYPES = (
     "AuditEvent",
     "Device",
     # base-R4 content vendors send beside the guide's (the validator's differential set covers it)
+    "AllergyIntolerance",
     "Measure",
     "MeasureReport",
     "Media",
+    "MedicationRequest",
+    "MedicationStatement",
     "Observation",
     "Questionnaire",
     "QuestionnaireResponse",

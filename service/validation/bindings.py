@@ -7,7 +7,7 @@ from service.validation.issues import Issues
 from service.validation.slicing import codings
 from service.validation.terminology import Terminology
 
-CODED_TYPES = frozenset({"code", "Coding", "CodeableConcept"})
+CODED_TYPES = frozenset({"code", "Coding", "CodeableConcept", "Quantity"})
 
 
 def check_binding(
@@ -26,7 +26,9 @@ def check_binding(
     expansion = terminology.expand(binding.value_set)
     if expansion is None:
         return
-    pairs = codings(value)
+    pairs = _quantity_unit(value) if type_code == "Quantity" else codings(value)
+    if type_code == "Quantity" and not pairs:
+        return
     if any(expansion.has_coding(system, code) for system, code in pairs):
         return
     shown = ", ".join(f"{s}#{c}" if s else str(c) for s, c in pairs if c is not None)
@@ -36,6 +38,14 @@ def check_binding(
         issues.add("binding.required", expression, text)
     else:
         issues.add("binding.extensible", expression, text, severity="warning")
+
+
+def _quantity_unit(value: Any) -> list[tuple[str | None, str]]:
+    """A Quantity's unit as a coding (system, code): what a binding on a Quantity constrains."""
+    if not isinstance(value, dict) or not isinstance(value.get("code"), str):
+        return []
+    system = value.get("system")
+    return [(system if isinstance(system, str) else None, value["code"])]
 
 
 def check_coding(terminology: Terminology, value: Any, expression: str, issues: Issues) -> None:

@@ -54,7 +54,10 @@ def _parts(value: Any) -> tuple[Decimal | int, ...] | None:
     year, month, day, hour, minute, second, zone = match.groups()
     if hour is None:
         return tuple(int(p) for p in (year, month, day) if p is not None)
-    moment = datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=UTC)
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=UTC)
+    except ValueError:  # an impossible date or time, reported by the primitive check
+        return None
     if zone and zone != "Z":
         sign = 1 if zone[0] == "+" else -1
         moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))

@@ -9,7 +9,11 @@ from service.validation.issues import Issues
 
 def check_ids(resource: dict[str, Any], expr: str, issues: Issues) -> None:
     seen: set[str] = set()
-    for element_id, where in _element_ids(resource, expr, top=True):
+    scope = resource
+    if resource.get("resourceType") == "StructureDefinition":
+        # a snapshot and its differential repeat the same ElementDefinition ids by design
+        scope = {k: v for k, v in resource.items() if k not in ("snapshot", "differential")}
+    for element_id, where in _element_ids(scope, expr, top=True):
         if element_id in seen:
             issues.add(
                 "id.duplicate",

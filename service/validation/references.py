@@ -27,24 +27,31 @@ class ReferenceChecker:
         value: dict[str, Any],
         targets: tuple[str, ...],
         expr: str,
-        resource: dict[str, Any],
+        holders: tuple[dict[str, Any], dict[str, Any] | None],
         bundle: "BundleIndex | None",
         issues: Issues,
     ) -> None:
+        """`holders`: the resource the reference is in, and the resource containing that one
+        (None unless it is a contained resource): "#" alone points to the container."""
         reference = value.get("reference")
+        resource, container = holders
         resolved: dict[str, Any] | None = None
         if isinstance(reference, str):
-            if reference.startswith("#"):
-                resolved = _contained(resource, reference[1:])
+            if reference == "#":
+                resolved = container
+            elif reference.startswith("#"):
+                resolved = _contained(container or resource, reference[1:])
             elif bundle is not None:
-                resolved = bundle.resolve(reference)
-                if resolved is None and bundle.must_resolve(reference):
+                resolved = bundle.resolve(reference, resource)
+                problem = bundle.problem(reference, resource) if resolved is None else None
+                if problem is not None:
                     issues.add(
                         "reference.unresolved",
                         expr,
-                        f"{label}: the reference '{reference}' does not resolve to an entry of "
-                        "the bundle",
+                        f"{label}: {problem[1]}",
+                        java=problem[0],
                     )
+                resolved = resolved or bundle.apparent(reference)
         if not targets:
             return
         allowed = self._targets.get(targets)
@@ -66,6 +73,11 @@ def _contained(resource: dict[str, Any], local_id: str) -> dict[str, Any] | None
         if isinstance(candidate, dict) and candidate.get("id") == local_id:
             return candidate
     return None
+
+
+def contained_id(resource: dict[str, Any], local: str) -> bool:
+    """Whether `#id` names a contained resource of `resource`."""
+    return _contained(resource, local[1:]) is not None
 
 
 def restful_type(reference: str) -> str | None:
