@@ -75,9 +75,29 @@ def _contained(resource: dict[str, Any], local_id: str) -> dict[str, Any] | None
     return None
 
 
-def contained_id(resource: dict[str, Any], local: str) -> bool:
-    """Whether `#id` names a contained resource of `resource`."""
-    return _contained(resource, local[1:]) is not None
+def check_canonical(
+    label: str, value: str, expr: str, resource: dict[str, Any], issues: Issues
+) -> None:
+    """`#id` must name a contained resource; anything else should be absolute. The Java
+    validator makes a relative canonical an error, but official R4 examples (e.g.
+    MessageDefinition.base) use them, so here it is a warning (conformance/README.md)."""
+    if value.startswith("#"):
+        if _contained(resource, value[1:]) is None:
+            issues.add(
+                "reference.unresolved",
+                expr,
+                f"{label}: '{value}' names no contained resource",
+                java="TYPE_SPECIFIC_CHECKS_DT_URL_INTERNAL",
+            )
+    elif ":" not in value:
+        issues.add(
+            "canonical.relative",
+            expr,
+            f"{label}: canonical URLs must be absolute URLs if they are not fragment references "
+            f"({value})",
+            severity="warning",
+            java="TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE",
+        )
 
 
 def restful_type(reference: str) -> str | None:

@@ -7,7 +7,6 @@ Expressions are FHIRPath the way the HL7 Java validator writes them: array items
 reported on the element that should contain the missing or surplus children.
 """
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,16 +14,18 @@ from service.definitions.registry import CORE_SD, DefinitionRegistry
 from service.outcome import Severity
 from service.validation.bindings import check_binding, check_coding
 from service.validation.bundle import BundleIndex, check_bundle
-from service.validation.compiler import MISSING, Compiler, Node, Profile, TypeRef
+from service.validation.compiler import Compiler, Node, Profile, TypeRef
 from service.validation.datatypes import TYPE_CHECKS
+from service.validation.extensions import resolve_extension
 from service.validation.ids import check_ids
 from service.validation.invariants import Invariant, holds
 from service.validation.issues import Issues
 from service.validation.narrative import Narratives
-from service.validation.patterns import matches_fixed, matches_pattern
+from service.validation.patterns import check_fixed_pattern
 from service.validation.primitives import PRIMITIVES, Primitives
-from service.validation.references import ReferenceChecker, contained_id
+from service.validation.references import ReferenceChecker, check_canonical
 from service.validation.resource_rules import RESOURCE_RULES, Context
+from service.validation.selection import profiles_for
 from service.validation.slicing import SliceMatcher
 from service.validation.terminology import Terminology
 
@@ -33,7 +34,6 @@ Holder = tuple[str, str]
 Item = tuple[Any, TypeRef, str]
 
 _ABSTRACT_RESOURCES = frozenset({"Resource", "DomainResource"})
-_CROSS_VERSION = re.compile(r"^http://hl7\.org/fhir/[1-9]\.0/StructureDefinition/extension-")
 
 
 @dataclass(slots=True)
@@ -93,47 +93,7 @@ class Checker:
     def profiles_for(
         self, resource: Json, explicit: tuple[str, ...], expr: str, issues: Issues
     ) -> list[Profile]:
-        """Profiles a resource is checked against: explicit and meta.profile ones that we know,
-        else the base definition of its type (a constraint profile includes its base)."""
-        kind = resource.get("resourceType")
-        meta = resource.get("meta")
-        declared = meta.get("profile") if isinstance(meta, dict) else None
-        declared = [p for p in declared if isinstance(p, str)] if isinstance(declared, list) else []
-        found: list[Profile] = []
-        for url in dict.fromkeys((*explicit, *declared)):  # each profile once, in order
-            profile = self.compiler.profile(url)
-            if profile is not None:
-                found.append(profile)
-            else:
-                severity: Severity = "error" if url in explicit else "warning"
-                issues.add(
-                    "profile.unknown",
-                    expr,
-                    f"Profile {url} is not known to this server, the resource was not checked "
-                    "against it",
-                    severity=severity,
-                )
-        if not found and isinstance(kind, str):
-            base = self.compiler.profile(CORE_SD + kind)
-            if base is not None and base.kind == "resource":
-                found.append(base)
-        if not found and isinstance(kind, str) and kind in self.registry.r4_resource_types():
-            issues.add(
-                "profile.unknown",
-                expr,
-                f"{kind} is an R4 resource type this server has no definition for; "
-                "it was not checked in depth",
-                severity="information",
-            )
-        elif not found:
-            issues.add(
-                "structure.resource-type",
-                expr,
-                f"'{kind}' is not a known resource type"
-                if isinstance(kind, str)
-                else "The JSON object has no resourceType",
-            )
-        return found
+        return profiles_for(self.compiler, self.registry, resource, explicit, expr, issues)
 
     def conforms(self, value: Any, url: str) -> bool:
         """Whether a value passes a profile without errors (profile discriminators)."""
@@ -394,37 +354,15 @@ class Checker:
         if problem is not None:
             run.issues.add(problem[0], expr, f"{node.label}: {problem[1]}")
             return
-        self._fixed_pattern(node, value, expr, run)
+        check_fixed_pattern(node.fixed, node.pattern, node.label, value, expr, run.issues)
         if code == "xhtml":
             self.narratives.check(value, node.label, expr, resource, run.issues)
         elif code == "canonical":
-            self._canonical(node, value, expr, resource, run)
+            check_canonical(node.label, value, expr, resource, run.issues)
         if node.binding is not None:
             check_binding(self.terminology, node.binding, node.label, code, value, expr, run.issues)
         if node.invariants:
             self._invariants(node.invariants, value, code, expr, resource, run)
-
-    def _canonical(self, node: Node, value: str, expr: str, resource: Json, run: Run) -> None:
-        """`#id` must name a contained resource; anything else should be absolute. The Java
-        validator makes a relative canonical an error, but official R4 examples (e.g.
-        MessageDefinition.base) use them, so here it is a warning (conformance/README.md)."""
-        if value.startswith("#"):
-            if not contained_id(resource, value):
-                run.issues.add(
-                    "reference.unresolved",
-                    expr,
-                    f"{node.label}: '{value}' names no contained resource",
-                    java="TYPE_SPECIFIC_CHECKS_DT_URL_INTERNAL",
-                )
-        elif ":" not in value:
-            run.issues.add(
-                "canonical.relative",
-                expr,
-                f"{node.label}: canonical URLs must be absolute URLs if they are not fragment "
-                f"references ({value})",
-                severity="warning",
-                java="TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE",
-            )
 
     def _complex(
         self,
@@ -441,7 +379,7 @@ class Checker:
             return
         if value and all(key == "id" for key in value):
             self._ele1(node, expr, run)
-        self._fixed_pattern(node, value, expr, run)
+        check_fixed_pattern(node.fixed, node.pattern, node.label, value, expr, run.issues)
         code = type_ref.code
         if node.binding is not None:
             check_binding(self.terminology, node.binding, node.label, code, value, expr, run.issues)
@@ -478,47 +416,10 @@ class Checker:
         if not isinstance(value, dict):
             run.issues.add("structure.json-type", expr, f"{node.label} must be a JSON object")
             return
-        url = value.get("url")
-        profile = self.compiler.profile(url) if isinstance(url, str) else None
-        type_ref = TypeRef("Extension")
-        if profile is not None and profile.type == "Extension":
-            type_ref = TypeRef("Extension", (profile.url,))
-            if not _context_allows(profile, holder):
-                run.issues.add(
-                    "extension.context",
-                    expr,
-                    f"The extension {url} is not allowed on {holder[0]} (its context is "
-                    f"{', '.join(e for _, e in profile.contexts)})",
-                )
-        elif isinstance(url, str) and _must_be_known(url, holder):
-            if _is_example_url(url):
-                run.issues.add(
-                    "extension.unknown",
-                    expr,
-                    f"The extension {url} is unknown; allowed because its url is an example url",
-                    severity="warning",
-                )
-            else:
-                run.issues.add("extension.unknown", expr, f"The extension {url} is unknown")
+        type_ref = resolve_extension(self.compiler, value.get("url"), holder, expr, run.issues)
         self._complex(node, value, type_ref, expr, holder, resource, run)
 
     # -- value rules -----------------------------------------------------------------------------
-
-    def _fixed_pattern(self, node: Node, value: Any, expr: str, run: Run) -> None:
-        if node.fixed is not MISSING and not matches_fixed(value, node.fixed):
-            run.issues.add(
-                "fixed.mismatch",
-                expr,
-                f"{node.label}: the value {_show(value)} does not equal the fixed value "
-                f"{_show(node.fixed)}",
-            )
-        if node.pattern is not MISSING and not matches_pattern(value, node.pattern):
-            run.issues.add(
-                "pattern.mismatch",
-                expr,
-                f"{node.label}: the value {_show(value)} does not match the pattern "
-                f"{_show(node.pattern)}",
-            )
 
     def _invariants_of(self, node: Node, content: Node) -> tuple[Invariant, ...]:
         """The element's own invariants plus its type's root invariants (once per key)."""
@@ -560,42 +461,3 @@ class Checker:
             )
             self._resource_types[code] = known
         return known
-
-
-def _must_be_known(url: str, holder: Holder) -> bool:
-    """Unknown extensions are errors, except the HL7 cross-version ones (which the Java validator
-    synthesises) and the relative urls of sub-extensions of an extension we do not know."""
-    if _CROSS_VERSION.match(url):
-        return False
-    return not (holder[1] == "Extension" and ":" not in url)
-
-
-# Hosts the HL7 Java validator treats as example urls (its Utilities.isExampleUrl): extensions
-# under them are illustrations, not contracts, so an unknown one is a warning, not an error.
-_EXAMPLE_HOSTS = ("example.org", "example.com", "example.net", "acme.com", "acme.org", "nema.org")
-
-
-def _is_example_url(url: str) -> bool:
-    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
-    return any(host == h or host.endswith(f".{h}") for h in _EXAMPLE_HOSTS)
-
-
-def _context_allows(profile: Profile, holder: Holder) -> bool:
-    path, type_code = holder
-    if not profile.contexts:
-        return True
-    for kind, expression in profile.contexts:
-        if kind != "element" or expression in ("Element", "Base", path, type_code):
-            return True
-        # the core's own snapshots put extensions whose context is a primitive child
-        # (ElementDefinition.type.code) on its parent; the Java validator accepts that
-        if expression.startswith(f"{path}.") and "." not in expression[len(path) + 1 :]:
-            return True
-        if expression in _ABSTRACT_RESOURCES and "." not in path:
-            return True
-    return False
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 120 else text[:117] + "..."
