@@ -8,6 +8,11 @@ from service.validation.slicing import codings
 from service.validation.terminology import Terminology
 
 CODED_TYPES = frozenset({"code", "Coding", "CodeableConcept", "Quantity"})
+#: the Java validator's message for a value outside a required binding, by type
+_JAVA_NOT_IN_VALUE_SET = {
+    "code": "Terminology_TX_NoValid_16",
+    "Quantity": "Terminology_TX_NoValid_12",
+}
 
 
 def check_binding(
@@ -35,7 +40,7 @@ def check_binding(
     found = f"the code {shown} is" if shown else "no code is"
     text = f"{label}: {found} not in the value set {binding.value_set} ({binding.strength} binding)"
     if binding.strength == "required":
-        issues.add("binding.required", expression, text)
+        issues.add("binding.required", expression, text, java=_JAVA_NOT_IN_VALUE_SET.get(type_code))
     else:
         issues.add("binding.extensible", expression, text, severity="warning")
 

@@ -183,4 +183,5 @@ def _check_message(items: list[Any], index: BundleIndex, expr: str, issues: Issu
                 "bundle.message",
                 f"{expr}.entry[0].resource.focus[{position}]",
                 f"MessageHeader.focus '{reference}' does not resolve to an entry of the message",
+                java="Bundle_BUNDLE_Entry_NotFound",
             )

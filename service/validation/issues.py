@@ -14,6 +14,22 @@ from service.outcome import Severity, issue, operation_outcome
 ISSUE_SYSTEM = f"{CANONICAL}/CodeSystem/lus-validation-issue"
 JAVA_MESSAGE_SYSTEM = "http://hl7.org/fhir/java-core-messageId"
 
+#: our code -> the Java validator's message id for the same finding, where it is one message
+JAVA_MESSAGES: dict[str, str] = {
+    "cardinality.min": "Validation_VAL_Profile_Minimum",
+    "cardinality.max": "Validation_VAL_Profile_Maximum",
+    "reference.target": "Reference_REF_BadTargetType",
+    "bundle.fullurl": "BUNDLE_ENTRY_URL_MATCHES_TYPE_ID",
+    "binding.unknown-code": "Terminology_PassThrough_TX_Message",
+}
+#: failed core invariants the Java validator reports with a message of its own
+JAVA_INVARIANTS: dict[str, str] = {
+    "dom-3": "CONTAINED_ORPHAN_DOM3",
+    "ref-1": "Reference_REF_CantResolve",
+    "bdl-11": "Bundle_BUNDLE_Entry_Document",
+    "bdl-12": "Validation_BUNDLE_Message",
+}
+
 #: our code -> FHIR IssueType
 ISSUE_TYPES: dict[str, str] = {
     "structure.json": "structure",
@@ -78,6 +94,7 @@ class Issues:
             entry["details"]["coding"].append(
                 {"system": ISSUE_SYSTEM, "code": f"invariant.{invariant_key}"}
             )
+        java = java or JAVA_MESSAGES.get(code) or JAVA_INVARIANTS.get(invariant_key or "")
         if java is not None:
             entry["details"]["coding"].append({"system": JAVA_MESSAGE_SYSTEM, "code": java})
         self.items.append(entry)

@@ -22,7 +22,7 @@ from service.validation.invariants import Invariant, holds
 from service.validation.issues import Issues
 from service.validation.narrative import Narratives
 from service.validation.patterns import check_fixed_pattern
-from service.validation.primitives import PRIMITIVES, Primitives
+from service.validation.primitives import PRIMITIVES, Primitives, java_message
 from service.validation.references import ReferenceChecker, check_canonical
 from service.validation.resource_rules import RESOURCE_RULES, Context
 from service.validation.selection import profiles_for
@@ -352,7 +352,8 @@ class Checker:
     ) -> None:
         problem = self.primitives.problem(code, value)
         if problem is not None:
-            run.issues.add(problem[0], expr, f"{node.label}: {problem[1]}")
+            java = java_message(code, value) if problem[0] != "structure.json-type" else None
+            run.issues.add(problem[0], expr, f"{node.label}: {problem[1]}", java=java)
             return
         check_fixed_pattern(node.fixed, node.pattern, node.label, value, expr, run.issues)
         if code == "xhtml":
