@@ -233,9 +233,7 @@ def collect(definitions: Path = DEFINITIONS) -> tuple[list[Resource], Resource, 
     if missing:
         raise SystemExit(f"R4 definitions lack resource types: {sorted(missing)}")
     extensions = list(_bundle(definitions, "extension-definitions.json"))
-    profiles = [
-        r for r in _bundle(definitions, "profiles-others.json") if r["id"] in CORE_PROFILES
-    ]
+    profiles = [r for r in _bundle(definitions, "profiles-others.json") if r["id"] in CORE_PROFILES]
     structure_definitions = [
         scrub_structure_definition(sd) for sd in types + resources + profiles + extensions
     ]
