@@ -1,14 +1,23 @@
 """Validator benchmark: cold start, then resources/s on one core for the guide's examples and for a
-generated corpus of 10,000 LUS-like resources. Run: `.venv/bin/python bench/validate.py`."""
+generated corpus of 10,000 LUS-like resources. Run: `.venv/bin/python bench/validate.py`.
 
+`--against DIR` compares with another checkout (e.g. `git worktree add /tmp/base 159d509`): both
+benchmarks run as subprocesses, alternately, `--rounds` times (default 3); the best of each is
+printed with the ratio new/old, so a busy machine penalises neither side more than the other.
+"""
+
+import argparse
 import random
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
 
 Resource = dict[str, Any]
 CORPUS_SIZE = 10_000
@@ -141,5 +150,44 @@ def _organization(rng: random.Random, n: int, profile: str) -> Resource:
     }
 
 
+_RATE = re.compile(r"^(cold start|guide examples|generated corpus):.*?([\d,.]+) (s|resources/s)")
+
+
+def _measure(checkout: Path) -> dict[str, float]:
+    """One run of a checkout's bench/validate.py: its figures by name."""
+    output = subprocess.run(
+        [sys.executable, str(checkout / "bench" / "validate.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {
+        match.group(1): float(match.group(2).replace(",", ""))
+        for line in output.splitlines()
+        if (match := _RATE.match(line))
+    }
+
+
+def compare(base: Path, rounds: int) -> None:
+    best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
+    for _ in range(rounds):
+        for side, checkout in (("old", base), ("new", HERE)):
+            for name, value in _measure(checkout).items():
+                better = min if name == "cold start" else max
+                best[side][name] = better(best[side].get(name, value), value)
+    for name in ("cold start", "guide examples", "generated corpus"):
+        old, new = best["old"].get(name), best["new"].get(name)
+        if old and new:
+            unit = "s" if name == "cold start" else "resources/s"
+            print(f"{name}: old {old:,.3f} {unit}, new {new:,.3f} {unit}, new/old {new / old:.3f}")
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if args.against:
+        compare(args.against.resolve(), args.rounds)
+    else:
+        main()

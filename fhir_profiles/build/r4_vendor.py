@@ -57,6 +57,32 @@ RESOURCE_TYPES = (
     "ValueSet",
     "AuditEvent",
     "Device",
+    # base-R4 content vendors send beside the guide's (the validator's differential set covers it)
+    "AllergyIntolerance",
+    "Measure",
+    "MeasureReport",
+    "Media",
+    "MedicationRequest",
+    "MedicationStatement",
+    "Observation",
+    "Questionnaire",
+    "QuestionnaireResponse",
+)
+
+# R4 core profiles that apply by content: the Java validator checks every Observation with a
+# vital-sign LOINC code against them (profiles-others.json).
+CORE_PROFILES = (
+    "vitalsigns",
+    "vitalspanel",
+    "bodyweight",
+    "bodyheight",
+    "bmi",
+    "bodytemp",
+    "bp",
+    "headcircum",
+    "heartrate",
+    "oxygensat",
+    "resprate",
 )
 
 
@@ -207,8 +233,9 @@ def collect(definitions: Path = DEFINITIONS) -> tuple[list[Resource], Resource, 
     if missing:
         raise SystemExit(f"R4 definitions lack resource types: {sorted(missing)}")
     extensions = list(_bundle(definitions, "extension-definitions.json"))
+    profiles = [r for r in _bundle(definitions, "profiles-others.json") if r["id"] in CORE_PROFILES]
     structure_definitions = [
-        scrub_structure_definition(sd) for sd in types + resources + extensions
+        scrub_structure_definition(sd) for sd in types + resources + profiles + extensions
     ]
     terminology: dict[str, Resource] = {}
     for name in ("valuesets.json", "v3-codesystems.json", "v2-tables.json"):

@@ -7,7 +7,12 @@ from service.validation.issues import Issues
 from service.validation.slicing import codings
 from service.validation.terminology import Terminology
 
-CODED_TYPES = frozenset({"code", "Coding", "CodeableConcept"})
+CODED_TYPES = frozenset({"code", "Coding", "CodeableConcept", "Quantity"})
+#: the Java validator's message for a value outside a required binding, by type
+_JAVA_NOT_IN_VALUE_SET = {
+    "code": "Terminology_TX_NoValid_16",
+    "Quantity": "Terminology_TX_NoValid_12",
+}
 
 
 def check_binding(
@@ -26,16 +31,26 @@ def check_binding(
     expansion = terminology.expand(binding.value_set)
     if expansion is None:
         return
-    pairs = codings(value)
+    pairs = _quantity_unit(value) if type_code == "Quantity" else codings(value)
+    if type_code == "Quantity" and not pairs:
+        return
     if any(expansion.has_coding(system, code) for system, code in pairs):
         return
     shown = ", ".join(f"{s}#{c}" if s else str(c) for s, c in pairs if c is not None)
     found = f"the code {shown} is" if shown else "no code is"
     text = f"{label}: {found} not in the value set {binding.value_set} ({binding.strength} binding)"
     if binding.strength == "required":
-        issues.add("binding.required", expression, text)
+        issues.add("binding.required", expression, text, java=_JAVA_NOT_IN_VALUE_SET.get(type_code))
     else:
         issues.add("binding.extensible", expression, text, severity="warning")
+
+
+def _quantity_unit(value: Any) -> list[tuple[str | None, str]]:
+    """A Quantity's unit as a coding (system, code): what a binding on a Quantity constrains."""
+    if not isinstance(value, dict) or not isinstance(value.get("code"), str):
+        return []
+    system = value.get("system")
+    return [(system if isinstance(system, str) else None, value["code"])]
 
 
 def check_coding(terminology: Terminology, value: Any, expression: str, issues: Issues) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from service.definitions.registry import CORE_SD, DefinitionRegistry
 from service.definitions.snapshot import SnapshotError
 from service.validation.invariants import NATIVE_STRUCTURAL, Invariant
+from service.validation.patterns import MISSING
 
 Element = dict[str, Any]
 
@@ -26,7 +27,6 @@ _SYSTEM_TYPES = {
     "http://hl7.org/fhirpath/System.DateTime": "dateTime",
     "http://hl7.org/fhirpath/System.Time": "time",
 }
-MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
+from service.validation.comparison import at_most, quantity_at_most
+
 #: ele-1 ("has a value or children") is checked by the structure walk itself.
 NATIVE_STRUCTURAL = frozenset({"ele-1"})
 SKIPPED_FUNCTIONS = ("conformsTo(", "htmlChecks", "resolve()", "memberOf(")
@@ -151,6 +153,26 @@ _NATIVE: dict[str, Callable[[Any, Any], bool]] = {
     "dom-6": lambda v, _: isinstance(t := v.get("text"), dict) and "div" in t,
     "ref-1": _ref1,
     "cpt-2": lambda v, _: "value" not in v or "system" in v,
+    "per-1": lambda v, _: "start" not in v or "end" not in v or bool(at_most(v["start"], v["end"])),
+    "rng-2": lambda v, _: (
+        "low" not in v or "high" not in v or bool(quantity_at_most(v["low"], v["high"]))
+    ),
+    "que-7": lambda v, _: v.get("operator") != "exists" or "answerBoolean" in v,
+    # R4's expression says count() > 2; its text (and the Java validator's corrected core
+    # package) say "more than one"
+    "que-12": lambda v, _: (
+        not isinstance(w := v.get("enableWhen"), list) or len(w) < 2 or "enableBehavior" in v
+    ),
+}
+#: core invariants recognised by their expression (their keys, like inv-1, are not unique)
+_NATIVE_EXPRESSIONS: dict[str, Callable[[Any, Any], bool]] = {
+    "lastModified.exists().not() or authoredOn.exists().not() or lastModified >= authoredOn": (
+        lambda v, _: (
+            "lastModified" not in v
+            or "authoredOn" not in v
+            or bool(at_most(v["authoredOn"], v["lastModified"]))
+        )
+    ),
 }
 _compiled: dict[str, Callable[..., list[Any]] | None] = {}
 #: `a.empty() or ...`, `a.exists() implies ...`: true whenever the element has no `a`
@@ -203,7 +225,11 @@ def _matches(expression: str) -> re.Pattern[str] | None:
 
 def holds(invariant: Invariant, value: Any, type_path: str, resource: Any, root: Any) -> bool:
     """Whether `value` (of FHIR type/path `type_path`) satisfies the invariant; True if skipped."""
-    native = _NATIVE.get(invariant.key) if invariant.core else None
+    native = (
+        _NATIVE.get(invariant.key) or _NATIVE_EXPRESSIONS.get(invariant.expression)
+        if invariant.core
+        else None
+    )
     if native is not None:
         return not isinstance(value, dict) or native(value, root)
     pattern = _matches(invariant.expression)

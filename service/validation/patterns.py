@@ -2,6 +2,34 @@
 
 from typing import Any
 
+from service.validation.issues import Issues
+
+MISSING: Any = object()
+
+
+def check_fixed_pattern(
+    fixed: Any, pattern: Any, label: str, value: Any, expr: str, issues: Issues
+) -> None:
+    """Report a value that differs from the element's fixed[x] or lacks its pattern[x]
+    (`MISSING` when the element has none)."""
+    if fixed is not MISSING and not matches_fixed(value, fixed):
+        issues.add(
+            "fixed.mismatch",
+            expr,
+            f"{label}: the value {_show(value)} does not equal the fixed value {_show(fixed)}",
+        )
+    if pattern is not MISSING and not matches_pattern(value, pattern):
+        issues.add(
+            "pattern.mismatch",
+            expr,
+            f"{label}: the value {_show(value)} does not match the pattern {_show(pattern)}",
+        )
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 120 else text[:117] + "..."
+
 
 def matches_pattern(value: Any, pattern: Any) -> bool:
     """pattern[x] semantics: every property of the pattern is present (recursively) in `value`;

@@ -6,6 +6,7 @@ compiled once; a few types (string, markdown, uri) are checked only for JSON typ
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from service.definitions.registry import CORE_SD, DefinitionRegistry
@@ -38,6 +39,49 @@ _STRING_TYPES = [
     "xhtml",
 ]
 PRIMITIVES = frozenset(_STRING_TYPES) | frozenset(_JSON_TYPES)
+#: the HL7 Java validator's message for a malformed value of each type
+_JAVA_FORMAT = {
+    "base64Binary": "Type_Specific_Checks_DT_Base64_Valid",
+    "code": "Type_Specific_Checks_DT_Code_WS",
+    "date": "Type_Specific_Checks_DT_Date_Valid",
+    "dateTime": "Type_Specific_Checks_DT_DateTime_Valid",
+    "decimal": "Type_Specific_Checks_DT_Decimal_Valid",
+    "instant": "Type_Specific_Checks_DT_DateTime_Regex",
+    "integer": "Type_Specific_Checks_DT_Integer_Valid",
+    "oid": "Type_Specific_Checks_DT_OID_Valid",
+    "time": "Type_Specific_Checks_DT_Time_Valid",
+    "uri": "Type_Specific_Checks_DT_URI_WS",
+    "url": "Type_Specific_Checks_DT_URI_WS",
+    "canonical": "Type_Specific_Checks_DT_URI_WS",
+    "uuid": "Type_Specific_Checks_DT_UUID_Valid",
+}
+_ZONE = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
+
+
+def java_message(type_code: str, value: Any) -> str | None:
+    """The Java validator's message id for a malformed primitive, where it has one."""
+    if value == "":
+        return "Type_Specific_Checks_DT_Primitive_NotEmpty"
+    if not isinstance(value, str | int | float):
+        return None
+    text = str(value)
+    if type_code == "id":
+        return (
+            "Resource_RES_ID_Malformed_Length"
+            if len(text) > 64
+            else "Resource_RES_ID_Malformed_Chars"
+        )
+    if type_code == "dateTime" and "T" in text and not _ZONE.search(text):
+        return "Type_Specific_Checks_DT_DateTime_TZ"
+    if type_code in ("positiveInt", "unsignedInt") and re.fullmatch(r"-?\d+", text):
+        return (
+            "Type_Specific_Checks_DT_Integer_LT1"
+            if type_code == "positiveInt"
+            else "Type_Specific_Checks_DT_Integer_LT0"
+        )
+    return _JAVA_FORMAT.get(type_code)
+
+
 #: checked by regex; string/markdown/uri-like regexes only say "non-empty, no spaces" or less
 _REGEX_TYPES = [
     "base64Binary",
@@ -53,8 +97,14 @@ _REGEX_TYPES = [
     "time",
     "unsignedInt",
     "uuid",
+    "uri",
+    "url",
+    "canonical",
 ]
 _JSON_NAMES = {"boolean": "a boolean", "decimal": "a number"}
+_INTEGER_TYPES = frozenset({"integer", "positiveInt", "unsignedInt"})
+_INT32 = (-(2**31), 2**31 - 1)
+_DATE_TYPES = frozenset({"date", "dateTime", "instant"})
 
 
 class Primitives:
@@ -84,8 +134,16 @@ class Primitives:
         text = value if isinstance(value, str) else _number_text(value)
         if pattern.fullmatch(text) is None:
             return "structure.primitive-format", f"'{text}' is not a valid {type_code}"
+        return self._range(type_code, text)
+
+    def _range(self, type_code: str, text: str) -> tuple[str, str] | None:
+        """What the regexes let through: integers out of range, days that do not exist."""
         if type_code == "positiveInt" and int(text) < 1:
             return "structure.primitive-format", f"'{text}' is not a valid {type_code}"
+        if type_code in _INTEGER_TYPES and not _INT32[0] <= int(text) <= _INT32[1]:
+            return "structure.primitive-format", f"'{text}' is out of the 32-bit integer range"
+        if type_code in _DATE_TYPES and len(text) >= 10 and not _is_calendar_date(text[:10]):
+            return "structure.primitive-format", f"'{text}' is not a real calendar date"
         return None
 
 
@@ -97,6 +155,15 @@ def _type_regex(registry: DefinitionRegistry, name: str) -> str | None:
                     if ext.get("url") == _REGEX_EXT:
                         return str(ext["valueString"])
     return None
+
+
+def _is_calendar_date(text: str) -> bool:
+    """`YYYY-MM-DD` that names a real day (the regexes allow 1975-02-30)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _number_text(value: int | float) -> str:

@@ -27,24 +27,31 @@ class ReferenceChecker:
         value: dict[str, Any],
         targets: tuple[str, ...],
         expr: str,
-        resource: dict[str, Any],
+        holders: tuple[dict[str, Any], dict[str, Any] | None],
         bundle: "BundleIndex | None",
         issues: Issues,
     ) -> None:
+        """`holders`: the resource the reference is in, and the resource containing that one
+        (None unless it is a contained resource): "#" alone points to the container."""
         reference = value.get("reference")
+        resource, container = holders
         resolved: dict[str, Any] | None = None
         if isinstance(reference, str):
-            if reference.startswith("#"):
-                resolved = _contained(resource, reference[1:])
+            if reference == "#":
+                resolved = container
+            elif reference.startswith("#"):
+                resolved = _contained(container or resource, reference[1:])
             elif bundle is not None:
-                resolved = bundle.resolve(reference)
-                if resolved is None and bundle.must_resolve(reference):
+                resolved = bundle.resolve(reference, resource)
+                problem = bundle.problem(reference, resource) if resolved is None else None
+                if problem is not None:
                     issues.add(
                         "reference.unresolved",
                         expr,
-                        f"{label}: the reference '{reference}' does not resolve to an entry of "
-                        "the bundle",
+                        f"{label}: {problem[1]}",
+                        java=problem[0],
                     )
+                resolved = resolved or bundle.apparent(reference)
         if not targets:
             return
         allowed = self._targets.get(targets)
@@ -66,6 +73,31 @@ def _contained(resource: dict[str, Any], local_id: str) -> dict[str, Any] | None
         if isinstance(candidate, dict) and candidate.get("id") == local_id:
             return candidate
     return None
+
+
+def check_canonical(
+    label: str, value: str, expr: str, resource: dict[str, Any], issues: Issues
+) -> None:
+    """`#id` must name a contained resource; anything else should be absolute. The Java
+    validator makes a relative canonical an error, but official R4 examples (e.g.
+    MessageDefinition.base) use them, so here it is a warning (conformance/README.md)."""
+    if value.startswith("#"):
+        if _contained(resource, value[1:]) is None:
+            issues.add(
+                "reference.unresolved",
+                expr,
+                f"{label}: '{value}' names no contained resource",
+                java="TYPE_SPECIFIC_CHECKS_DT_URL_INTERNAL",
+            )
+    elif ":" not in value:
+        issues.add(
+            "canonical.relative",
+            expr,
+            f"{label}: canonical URLs must be absolute URLs if they are not fragment references "
+            f"({value})",
+            severity="warning",
+            java="TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE",
+        )
 
 
 def restful_type(reference: str) -> str | None:

@@ -9,8 +9,8 @@ path must exist) and cached. Paths handled: `$this`, dotted element names, `exte
 from collections.abc import Callable
 from typing import Any
 
-from service.validation.compiler import MISSING, Compiler, Discriminator, Node, TypeRef
-from service.validation.patterns import matches_fixed, matches_pattern
+from service.validation.compiler import Compiler, Discriminator, Node, TypeRef
+from service.validation.patterns import MISSING, matches_fixed, matches_pattern
 from service.validation.terminology import Terminology
 
 Test = Callable[[Any, TypeRef], bool]

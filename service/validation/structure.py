@@ -7,7 +7,6 @@ Expressions are FHIRPath the way the HL7 Java validator writes them: array items
 reported on the element that should contain the missing or surplus children.
 """
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,12 +14,18 @@ from service.definitions.registry import CORE_SD, DefinitionRegistry
 from service.outcome import Severity
 from service.validation.bindings import check_binding, check_coding
 from service.validation.bundle import BundleIndex, check_bundle
-from service.validation.compiler import MISSING, Compiler, Node, Profile, TypeRef
+from service.validation.compiler import Compiler, Node, Profile, TypeRef
+from service.validation.datatypes import TYPE_CHECKS
+from service.validation.extensions import resolve_extension
+from service.validation.ids import check_ids
 from service.validation.invariants import Invariant, holds
 from service.validation.issues import Issues
-from service.validation.patterns import matches_fixed, matches_pattern
-from service.validation.primitives import PRIMITIVES, Primitives
-from service.validation.references import ReferenceChecker
+from service.validation.narrative import Narratives
+from service.validation.patterns import check_fixed_pattern
+from service.validation.primitives import PRIMITIVES, Primitives, java_message
+from service.validation.references import ReferenceChecker, check_canonical
+from service.validation.resource_rules import RESOURCE_RULES, Context
+from service.validation.selection import profiles_for
 from service.validation.slicing import SliceMatcher
 from service.validation.terminology import Terminology
 
@@ -29,16 +34,17 @@ Holder = tuple[str, str]
 Item = tuple[Any, TypeRef, str]
 
 _ABSTRACT_RESOURCES = frozenset({"Resource", "DomainResource"})
-_CROSS_VERSION = re.compile(r"^http://hl7\.org/fhir/[1-9]\.0/StructureDefinition/extension-")
 
 
 @dataclass(slots=True)
 class Run:
-    """State of one validation: its issues, the outermost resource, the enclosing bundles."""
+    """State of one validation: its issues, the outermost resource, the enclosing bundles and
+    the resources that contain the one being checked."""
 
     issues: Issues
     root: Json
     bundles: list[BundleIndex] = field(default_factory=list)
+    containers: list[Json] = field(default_factory=list)
 
 
 class Checker:
@@ -51,6 +57,7 @@ class Checker:
         self.compiler = compiler
         self.terminology = terminology
         self.primitives = Primitives(registry)
+        self.narratives = Narratives(registry)
         self.matcher = SliceMatcher(compiler, terminology, self.conforms)
         self.references = ReferenceChecker(registry)
         self._resource_types: dict[str, bool] = {}
@@ -74,6 +81,11 @@ class Checker:
             run.bundles.append(index)
         self._object(resource, profile.root, (profile.type, profile.type), expr, resource, run)
         self._invariants(profile.root.invariants, resource, profile.type, expr, resource, run)
+        check_ids(resource, expr, run.issues)
+        rule = RESOURCE_RULES.get(profile.type)
+        if rule is not None:
+            bundle = run.bundles[-1] if run.bundles else None
+            rule(resource, expr, run.issues, Context(bundle, self.registry))
         if index is not None:
             check_bundle(resource, index, expr, run.issues)
             run.bundles.pop()
@@ -81,47 +93,7 @@ class Checker:
     def profiles_for(
         self, resource: Json, explicit: tuple[str, ...], expr: str, issues: Issues
     ) -> list[Profile]:
-        """Profiles a resource is checked against: explicit and meta.profile ones that we know,
-        else the base definition of its type (a constraint profile includes its base)."""
-        kind = resource.get("resourceType")
-        meta = resource.get("meta")
-        declared = meta.get("profile") if isinstance(meta, dict) else None
-        declared = [p for p in declared if isinstance(p, str)] if isinstance(declared, list) else []
-        found: list[Profile] = []
-        for url in dict.fromkeys((*explicit, *declared)):  # each profile once, in order
-            profile = self.compiler.profile(url)
-            if profile is not None:
-                found.append(profile)
-            else:
-                severity: Severity = "error" if url in explicit else "warning"
-                issues.add(
-                    "profile.unknown",
-                    expr,
-                    f"Profile {url} is not known to this server, the resource was not checked "
-                    "against it",
-                    severity=severity,
-                )
-        if not found and isinstance(kind, str):
-            base = self.compiler.profile(CORE_SD + kind)
-            if base is not None and base.kind == "resource":
-                found.append(base)
-        if not found and isinstance(kind, str) and kind in self.registry.r4_resource_types():
-            issues.add(
-                "profile.unknown",
-                expr,
-                f"{kind} is an R4 resource type this server has no definition for; "
-                "it was not checked in depth",
-                severity="information",
-            )
-        elif not found:
-            issues.add(
-                "structure.resource-type",
-                expr,
-                f"'{kind}' is not a known resource type"
-                if isinstance(kind, str)
-                else "The JSON object has no resourceType",
-            )
-        return found
+        return profiles_for(self.compiler, self.registry, resource, explicit, expr, issues)
 
     def conforms(self, value: Any, url: str) -> bool:
         """Whether a value passes a profile without errors (profile discriminators)."""
@@ -137,7 +109,9 @@ class Checker:
             self._complex(profile.root, value, type_ref, profile.type, holder, value, run)
         return not any(i["severity"] == "error" for i in run.issues.items)
 
-    def _embedded(self, node: Node, value: Any, type_ref: TypeRef, expr: str, run: Run) -> None:
+    def _embedded(
+        self, node: Node, value: Any, type_ref: TypeRef, expr: str, container: Json, run: Run
+    ) -> None:
         """A resource inside another (contained, Bundle.entry.resource, Parameters): checked
         against the element's type profiles, its own meta.profile, else its base."""
         if not isinstance(value, dict):
@@ -152,8 +126,13 @@ class Checker:
                 f"{node.label}: a {kind} is not allowed here, only {', '.join(sorted(allowed))}",
             )
             return
+        contained = node.name == "contained"
+        if contained:
+            run.containers.append(container)
         for profile in self.profiles_for(value, type_ref.profiles, expr, run.issues):
             self.resource(value, profile, expr, run)
+        if contained:
+            run.containers.pop()
 
     # -- objects and items -----------------------------------------------------------------------
 
@@ -188,7 +167,15 @@ class Checker:
             elif not isinstance(raw, list):
                 issues.add("structure.json-type", base, f"{node.label} must be a JSON array")
             elif not raw:
-                issues.add("structure.empty", base, f"{node.label}: an array must not be empty")
+                # The Java validator's parser reads an empty array of primitives as no values
+                # (a warning at most) but reports an empty array of objects.
+                severity: Severity = "warning" if type_ref.code in PRIMITIVES else "error"
+                issues.add(
+                    "structure.empty",
+                    base,
+                    f"{node.label}: an array must not be empty",
+                    severity=severity,
+                )
             else:
                 for position, value in enumerate(raw):
                     if value is not None:
@@ -272,6 +259,14 @@ class Checker:
                 grouped.setdefault(id(node), []).append((None, type_ref, item_expr))
                 if all(k == "id" for k in value):
                     self._ele1(node, item_expr, run)
+                elif node.binding is not None and node.binding.strength == "required":
+                    run.issues.add(
+                        "binding.required",
+                        item_expr,
+                        f"{node.label}: no code is given (only extensions), and a code is "
+                        f"required from the value set {node.binding.value_set}",
+                        java="Terminology_TX_Code_ValueSet_MISSING",
+                    )
 
     def _cardinality(self, node: Node, count: int, label: str, expr: str, issues: Issues) -> None:
         if count < node.min:
@@ -344,7 +339,7 @@ class Checker:
         elif code == "Extension" and not type_ref.profiles and not node.children:
             self._extension(node, value, expr, holder, resource, run)
         elif self._is_resource_type(code):
-            self._embedded(node, value, type_ref, expr, run)
+            self._embedded(node, value, type_ref, expr, resource, run)
         elif not isinstance(value, dict):
             run.issues.add(
                 "structure.json-type", expr, f"{node.label} must be a JSON object ({code})"
@@ -357,9 +352,14 @@ class Checker:
     ) -> None:
         problem = self.primitives.problem(code, value)
         if problem is not None:
-            run.issues.add(problem[0], expr, f"{node.label}: {problem[1]}")
+            java = java_message(code, value) if problem[0] != "structure.json-type" else None
+            run.issues.add(problem[0], expr, f"{node.label}: {problem[1]}", java=java)
             return
-        self._fixed_pattern(node, value, expr, run)
+        check_fixed_pattern(node.fixed, node.pattern, node.label, value, expr, run.issues)
+        if code == "xhtml":
+            self.narratives.check(value, node.label, expr, resource, run.issues)
+        elif code == "canonical":
+            check_canonical(node.label, value, expr, resource, run.issues)
         if node.binding is not None:
             check_binding(self.terminology, node.binding, node.label, code, value, expr, run.issues)
         if node.invariants:
@@ -380,16 +380,20 @@ class Checker:
             return
         if value and all(key == "id" for key in value):
             self._ele1(node, expr, run)
-        self._fixed_pattern(node, value, expr, run)
+        check_fixed_pattern(node.fixed, node.pattern, node.label, value, expr, run.issues)
         code = type_ref.code
         if node.binding is not None:
             check_binding(self.terminology, node.binding, node.label, code, value, expr, run.issues)
+        type_check = TYPE_CHECKS.get(code)
+        if type_check is not None:
+            type_check(value, node.label, expr, run.issues)
         if code == "Coding":
             check_coding(self.terminology, value, expr, run.issues)
         elif code == "Reference":
             bundle = run.bundles[-1] if run.bundles else None
+            container = run.containers[-1] if run.containers else None
             self.references.check(
-                node.label, value, type_ref.targets, expr, resource, bundle, run.issues
+                node.label, value, type_ref.targets, expr, (resource, container), bundle, run.issues
             )
         self._object(value, content, (node.path, code), expr, resource, run)
         invariants = self._invariants_of(node, content)
@@ -413,47 +417,10 @@ class Checker:
         if not isinstance(value, dict):
             run.issues.add("structure.json-type", expr, f"{node.label} must be a JSON object")
             return
-        url = value.get("url")
-        profile = self.compiler.profile(url) if isinstance(url, str) else None
-        type_ref = TypeRef("Extension")
-        if profile is not None and profile.type == "Extension":
-            type_ref = TypeRef("Extension", (profile.url,))
-            if not _context_allows(profile, holder):
-                run.issues.add(
-                    "extension.context",
-                    expr,
-                    f"The extension {url} is not allowed on {holder[0]} (its context is "
-                    f"{', '.join(e for _, e in profile.contexts)})",
-                )
-        elif isinstance(url, str) and _must_be_known(url, holder):
-            if _is_example_url(url):
-                run.issues.add(
-                    "extension.unknown",
-                    expr,
-                    f"The extension {url} is unknown; allowed because its url is an example url",
-                    severity="warning",
-                )
-            else:
-                run.issues.add("extension.unknown", expr, f"The extension {url} is unknown")
+        type_ref = resolve_extension(self.compiler, value.get("url"), holder, expr, run.issues)
         self._complex(node, value, type_ref, expr, holder, resource, run)
 
     # -- value rules -----------------------------------------------------------------------------
-
-    def _fixed_pattern(self, node: Node, value: Any, expr: str, run: Run) -> None:
-        if node.fixed is not MISSING and not matches_fixed(value, node.fixed):
-            run.issues.add(
-                "fixed.mismatch",
-                expr,
-                f"{node.label}: the value {_show(value)} does not equal the fixed value "
-                f"{_show(node.fixed)}",
-            )
-        if node.pattern is not MISSING and not matches_pattern(value, node.pattern):
-            run.issues.add(
-                "pattern.mismatch",
-                expr,
-                f"{node.label}: the value {_show(value)} does not match the pattern "
-                f"{_show(node.pattern)}",
-            )
 
     def _invariants_of(self, node: Node, content: Node) -> tuple[Invariant, ...]:
         """The element's own invariants plus its type's root invariants (once per key)."""
@@ -495,38 +462,3 @@ class Checker:
             )
             self._resource_types[code] = known
         return known
-
-
-def _must_be_known(url: str, holder: Holder) -> bool:
-    """Unknown extensions are errors, except the HL7 cross-version ones (which the Java validator
-    synthesises) and the relative urls of sub-extensions of an extension we do not know."""
-    if _CROSS_VERSION.match(url):
-        return False
-    return not (holder[1] == "Extension" and ":" not in url)
-
-
-# Hosts the HL7 Java validator treats as example urls (its Utilities.isExampleUrl): extensions
-# under them are illustrations, not contracts, so an unknown one is a warning, not an error.
-_EXAMPLE_HOSTS = ("example.org", "example.com", "example.net", "acme.com", "acme.org", "nema.org")
-
-
-def _is_example_url(url: str) -> bool:
-    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
-    return any(host == h or host.endswith(f".{h}") for h in _EXAMPLE_HOSTS)
-
-
-def _context_allows(profile: Profile, holder: Holder) -> bool:
-    path, type_code = holder
-    if not profile.contexts:
-        return True
-    for kind, expression in profile.contexts:
-        if kind != "element" or expression in ("Element", "Base", path, type_code):
-            return True
-        if expression in _ABSTRACT_RESOURCES and "." not in path:
-            return True
-    return False
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 120 else text[:117] + "..."

@@ -1,6 +1,5 @@
 """The public validator: a resource (or JSON text) in, an OperationOutcome out, never a raise."""
 
-import json
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -10,6 +9,7 @@ from service.definitions.registry import DefinitionRegistry, registry
 from service.jsondepth import nesting_exceeds
 from service.validation.compiler import Compiler
 from service.validation.issues import Issues
+from service.validation.json_syntax import loads
 from service.validation.structure import Checker, Run
 from service.validation.terminology import Terminology
 
@@ -34,9 +34,11 @@ class Validator:
             self.compiler.profile(url)
         return len(urls)
 
-    def validate(self, resource: Any, profiles: Sequence[str] = ()) -> dict[str, Any]:
+    def validate(
+        self, resource: Any, profiles: Sequence[str] = (), issues: Issues | None = None
+    ) -> dict[str, Any]:
         """OperationOutcome for `resource` against its base type, meta.profile and `profiles`."""
-        issues = Issues()
+        issues = issues if issues is not None else Issues()
         if not isinstance(resource, dict):
             issues.add("structure.json", "", "A FHIR resource must be a JSON object")
             return issues.outcome()
@@ -54,14 +56,21 @@ class Validator:
         return issues.outcome()
 
     def validate_json(self, text: str | bytes, profiles: Sequence[str] = ()) -> dict[str, Any]:
-        """Like `validate`, from JSON text; parse errors become `structure.json` issues."""
+        """Like `validate`, from JSON text; parse errors and duplicate properties become
+        `structure.json` issues."""
+        issues = Issues()
         try:
-            resource = json.loads(text)
+            resource, duplicates = loads(text)
         except (ValueError, RecursionError) as error:
-            issues = Issues()
             issues.add("structure.json", "", f"The content is not valid JSON: {error}")
             return issues.outcome()
-        return self.validate(resource, profiles)
+        for expression, key in duplicates:
+            issues.add(
+                "structure.json",
+                expression,
+                f"The JSON property '{key}' is a duplicate and will be ignored",
+            )
+        return self.validate(resource, profiles, issues)
 
 
 @cache

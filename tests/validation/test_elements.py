@@ -1,9 +1,8 @@
 """Cardinality, choice types, references, fixed and pattern values."""
 
 from service.validation import Validator
-from service.validation.compiler import Node
 from service.validation.issues import Issues
-from service.validation.structure import Run
+from service.validation.patterns import MISSING, check_fixed_pattern
 from tests.validation import conftest as c
 
 
@@ -55,18 +54,23 @@ def test_contained_reference_target_type(v: Validator) -> None:
     assert ("invariant", "Encounter.subject") in c.errors(v.validate(resource))
 
 
-def test_fixed_and_pattern(v: Validator) -> None:
-    fixed = Node("X.a", "X.a", "a", 0, 1, False, (), False, fixed={"system": "s", "code": "c"})
-    pattern = Node("X.b", "X.b", "b", 0, 1, False, (), False, pattern={"coding": [{"code": "c"}]})
-    run = Run(Issues(), {})
-    v.checker._fixed_pattern(fixed, {"system": "s", "code": "c"}, "X.a", run)
-    v.checker._fixed_pattern(
-        pattern, {"coding": [{"system": "s", "code": "c"}], "text": "t"}, "X.b", run
+def test_fixed_and_pattern() -> None:
+    fixed = {"system": "s", "code": "c"}
+    pattern = {"coding": [{"code": "c"}]}
+    issues = Issues()
+    check_fixed_pattern(fixed, MISSING, "X.a", {"system": "s", "code": "c"}, "X.a", issues)
+    check_fixed_pattern(
+        MISSING,
+        pattern,
+        "X.b",
+        {"coding": [{"system": "s", "code": "c"}], "text": "t"},
+        "X.b",
+        issues,
     )
-    assert run.issues.items == []
-    v.checker._fixed_pattern(fixed, {"system": "s", "code": "c", "display": "d"}, "X.a", run)
-    v.checker._fixed_pattern(pattern, {"coding": [{"code": "d"}]}, "X.b", run)
-    assert [i["details"]["coding"][0]["code"] for i in run.issues.items] == [
+    assert issues.items == []
+    check_fixed_pattern(fixed, MISSING, "X.a", {**fixed, "display": "d"}, "X.a", issues)
+    check_fixed_pattern(MISSING, pattern, "X.b", {"coding": [{"code": "d"}]}, "X.b", issues)
+    assert [i["details"]["coding"][0]["code"] for i in issues.items] == [
         "fixed.mismatch",
         "pattern.mismatch",
     ]
