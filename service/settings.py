@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     acknowledgement_minutes: float = 240.0
     monitor_interval_seconds: float = 60.0
 
+    mllp_port: int | None = Field(
+        default=None, description="TCP port of the HL7 v2 MLLP listener; off when unset"
+    )
+    hl7v2_senders: Path | None = Field(
+        default=None, description="YAML file of per-sender HL7 v2 tables (docs/hl7v2.md)"
+    )
+    hl7v2_charset: str = Field(
+        default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
+    )
+
     def source(self) -> str:
         """What outgoing notifications name as their source: the public base URL if known.
 

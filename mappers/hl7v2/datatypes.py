@@ -4,12 +4,15 @@ of our guide: national identifier OIDs become the guide's systems, a DTM without
 Europe/Stockholm time (with daylight saving), an offset given is kept.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fhir_profiles import R4_DIR
 from mappers.hl7v2.er7 import Field
 from mappers.hl7v2.errors import DATA_TYPE, Location, MappingError
 
@@ -101,6 +104,13 @@ def hsa_id(text: str) -> str | None:
     return text if _HSA.match(text) else None
 
 
+@cache
+def identifier_types() -> frozenset[str]:
+    """The codes of HL7 table 0203 as the vendored R4 CodeSystem has them."""
+    path = R4_DIR / "CodeSystem-v2-0203.json"
+    return frozenset(c["code"] for c in json.loads(path.read_text(encoding="utf-8"))["concept"])
+
+
 def identifier(
     field: Field, location: Location, authorities: dict[str, str], birth: str | None
 ) -> Resource:
@@ -120,8 +130,10 @@ def identifier(
         result["system"] = system
     result["value"] = value
     type_code = field.value(5).strip()
-    if type_code:
+    if type_code in identifier_types():
         result["type"] = {"coding": [{"system": V2_0203, "code": type_code}]}
+    elif type_code:  # e.g. NNSWE: the NN + country pattern, which is no code of table 0203
+        result["type"] = {"text": type_code}
     if not system and namespace:
         result["assigner"] = {"display": namespace}
     return result

@@ -109,10 +109,10 @@ def map_patient(message: Message, table: SenderTable) -> PatientChanges:
     )
     telecom = [contact_point(t, "home") for t in pid[13].each()]
     telecom += [contact_point(t, "work") for t in pid[14].each()]
-    if pid[13].is_null and pid[14].is_null:
-        changes["telecom"] = DELETE
-    elif any(telecom):
+    if any(telecom):
         changes["telecom"] = [t for t in telecom if t]
+    elif pid[13].is_null or pid[14].is_null:  # telecom is one list: "" in either empties it
+        changes["telecom"] = DELETE
     _deceased(pid, changes)
     pd1 = message.first("PD1")
     facility, protected = (_primary_facility(pd1), _protection(pd1)) if pd1 else (None, None)

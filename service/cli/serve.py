@@ -13,6 +13,7 @@ from rich.console import Console
 
 from service.cli import options
 from service.demo import load_demo
+from service.hl7v2 import mllp
 from service.rest.app import create_app
 
 console = Console(stderr=True)
@@ -27,9 +28,14 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the Stockholm directory and the guide's example people")
     ] = False,
+    mllp_port: Annotated[
+        int | None, typer.Option(help="Also listen for HL7 v2 ADT over MLLP on this port")
+    ] = None,
 ) -> None:
-    """Run the LUS FHIR service (FHIR base at /fhir)."""
+    """Run the LUS FHIR service (FHIR base at /fhir; HL7 v2 at /hl7v2 and over MLLP)."""
     settings = options.settings(db, data_dir)
+    if mllp_port is not None:
+        settings.mllp_port = mllp_port
     if workers > 1 and not settings.database().startswith("postgresql"):
         console.print("[red]--workers > 1 needs PostgreSQL (--db postgresql://…)[/red]")
         raise typer.Exit(2)
@@ -38,9 +44,14 @@ def serve(
         count = load_demo(app.state.services.engine_processor(f"http://{host}:{port}/fhir"))
         console.print(f"loaded {count} demo resources")
     console.print(f"FHIR base: http://{host}:{port}/fhir  (database: {settings.database()})")
-    if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info")
-        return
-    # Worker processes build their own app from the environment.
-    os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
-    uvicorn.run("service.rest.app:create_app", factory=True, host=host, port=port, workers=workers)
+    with mllp.listening(app.state.services, host) as listener:
+        if listener is not None:
+            console.print(f"HL7 v2 MLLP: {host}:{listener.port}")
+        if workers == 1:
+            uvicorn.run(app, host=host, port=port, log_level="info")
+            return
+        # Worker processes build their own app from the environment.
+        os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
+        uvicorn.run(
+            "service.rest.app:create_app", factory=True, host=host, port=port, workers=workers
+        )

@@ -11,6 +11,7 @@ from service import background
 from service.delivery.config import DeliveryConfig
 from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
+from service.hl7v2 import routes as hl7v2
 from service.http import errors
 from service.rest import websocket
 from service.rest.routes import router
@@ -58,4 +59,5 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     errors.install(app)
     app.include_router(router)
     app.include_router(websocket.router)
+    app.include_router(hl7v2.router)
     return app

@@ -177,3 +177,7 @@ generations = Table(
     Column("name", String(32), primary_key=True),
     Column("value", String(36), nullable=False),
 )
+
+# The HL7 v2 intake keeps its table in its own module; importing it here makes `metadata` the
+# whole schema for Alembic and the migration test.
+from service.hl7v2 import schema as _hl7v2_schema  # noqa: E402, F401
