@@ -61,6 +61,20 @@ class Settings(BaseSettings):
         default=None,
         description="CA bundle for client certificates (mutual TLS, SITHS function certificates)",
     )
+    mllp_port: int | None = Field(
+        default=None, description="TCP port of the HL7 v2 MLLP listener; off when unset"
+    )
+    mllp_client: str | None = Field(
+        default=None,
+        description="Client id whose registration plain MLLP connections act with (bind the "
+        "listener to a trusted network); required with authentication on",
+    )
+    hl7v2_senders: Path | None = Field(
+        default=None, description="YAML file of per-sender HL7 v2 tables (docs/hl7v2.md)"
+    )
+    hl7v2_charset: str = Field(
+        default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
+    )
 
     def source(self) -> str:
         """What outgoing notifications name as their source: the public base URL if known.

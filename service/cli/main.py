@@ -2,7 +2,18 @@
 
 import typer
 
-from service.cli import audit, clients, conformance, demo, directory, ig, serve, validate, worker
+from service.cli import (
+    audit,
+    clients,
+    conformance,
+    demo,
+    directory,
+    hl7v2,
+    ig,
+    serve,
+    validate,
+    worker,
+)
 
 app = typer.Typer(
     no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process."
@@ -16,6 +27,7 @@ app.add_typer(directory.app, name="directory")
 app.add_typer(clients.app, name="clients")
 app.add_typer(audit.app, name="audit")
 app.add_typer(conformance.app, name="conformance")
+app.add_typer(hl7v2.app, name="hl7v2")
 
 
 if __name__ == "__main__":

@@ -5,15 +5,19 @@ database, and their delivery workers share the outbox through SKIP LOCKED claims
 """
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 from rich.console import Console
 
 from service.cli import options
 from service.demo import load_demo
+from service.hl7v2 import mllp
+from service.hl7v2.service import NoMllpPrincipal
 from service.rest.app import create_app
+from service.settings import Settings
 
 console = Console(stderr=True)
 
@@ -25,11 +29,22 @@ def serve(
     data_dir: options.DataDir = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (PostgreSQL only)")] = 1,
     demo: Annotated[
-        bool, typer.Option(help="Load the Stockholm directory and the guide's example people")
+        bool,
+        typer.Option(
+            help="Development: load the Stockholm directory and the guide's example people, "
+            "and turn authentication off"
+        ),
     ] = False,
+    mllp_port: Annotated[
+        int | None, typer.Option(help="Also listen for HL7 v2 ADT over MLLP on this port")
+    ] = None,
 ) -> None:
-    """Run the LUS FHIR service (FHIR base at /fhir)."""
+    """Run the LUS FHIR service (FHIR base at /fhir; HL7 v2 at /hl7v2 and over MLLP)."""
     settings = options.settings(db, data_dir)
+    if demo:
+        settings.auth = False
+    if mllp_port is not None:
+        settings.mllp_port = mllp_port
     if workers > 1 and not settings.database().startswith("postgresql"):
         console.print("[red]--workers > 1 needs PostgreSQL (--db postgresql://…)[/red]")
         raise typer.Exit(2)
@@ -38,9 +53,26 @@ def serve(
         count = load_demo(app.state.services.engine_processor(f"http://{host}:{port}/fhir"))
         console.print(f"loaded {count} demo resources")
     console.print(f"FHIR base: http://{host}:{port}/fhir  (database: {settings.database()})")
+    if not settings.auth:
+        console.print("[yellow]authentication is OFF: requests act as the development principal")
+    try:
+        with mllp.listening(app.state.services, host) as listener:
+            _run(app, settings, host, port, workers, listener)
+    except NoMllpPrincipal as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _run(
+    app: FastAPI, settings: Settings, host: str, port: int, workers: int, listener: Any
+) -> None:
+    if listener is not None:
+        console.print(f"HL7 v2 MLLP: {host}:{listener.port}")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info")
         return
     # Worker processes build their own app from the environment.
     os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
+    if not settings.auth:
+        os.environ["LUS_FHIR_AUTH"] = "off"
     uvicorn.run("service.rest.app:create_app", factory=True, host=host, port=port, workers=workers)

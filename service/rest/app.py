@@ -11,6 +11,7 @@ from service import background
 from service.delivery.config import DeliveryConfig
 from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
+from service.hl7v2 import routes as hl7v2
 from service.http import errors
 from service.http.authentication import Authentication
 from service.rest import audit_routes, smart, websocket
@@ -63,4 +64,5 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(audit_routes.router)  # before the generic /fhir/{type} routes
     app.include_router(router)
     app.include_router(websocket.router)
+    app.include_router(hl7v2.router)
     return app

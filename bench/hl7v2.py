@@ -1,0 +1,124 @@
+"""HL7 v2 intake throughput and ACK latency over MLLP against a real `lus-fhir serve --mllp-port`:
+whole stays (A01, A08, A02, A03 of distinct patients) over 1 and 8 connections, on SQLite and
+(when LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL. Every ACK is checked for AA. Prints one table;
+targets: >= 300 messages/s and ACK p99 < 100 ms on SQLite at 8 connections.
+
+    .venv/bin/python bench/hl7v2.py [--seconds 10]
+"""
+
+import argparse
+import os
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from service.demo import directory_bundle
+from service.hl7v2.client import MllpClient
+from service.simulation.net import free_port
+from tests.hl7v2.messages import SENDERS_FILE, adt
+from tests.support.databases import fresh_postgres_database, postgres_url
+from tests.support.server import start_server
+
+WARDS = ("SE2321000016-1A2B", "SE2321000016-1C4D")
+
+
+def personnummer(n: int) -> str:
+    """A valid personnummer for person n (born 1930-1989, Luhn check digit)."""
+    year, day, serial = 1930 + n % 60, 1 + (n // 60) % 28, (n // 1680) % 1000
+    body = f"{year % 100:02d}01{day:02d}{serial:03d}"
+    total = sum(
+        (d * (2 - i % 2)) // 10 + (d * (2 - i % 2)) % 10 for i, d in enumerate(map(int, body))
+    )
+    return f"{year // 100}{body}{(10 - total % 10) % 10}"
+
+
+def stay(connection: int, person: int) -> list[bytes]:
+    sender = {"f3": f"BENCH{connection}", "f4": "SE2321000016-15CQ"}
+    pid = {3: f"{personnummer(connection * 100_000 + person)}^^^&1.2.752.129.2.1.3.1&ISO"}
+    visit = f"B{connection}-{person}^^^&1.2.752.97.77&ISO"
+    steps = (("A01", WARDS[0]), ("A08", WARDS[0]), ("A02", WARDS[1]), ("A03", WARDS[1]))
+    return [
+        adt(
+            trigger,
+            control_id=f"{connection}-{person}-{trigger}",
+            f7=f"2026110{1 + n}120000",
+            pid=pid,
+            pv1={3: ward, 19: visit, 45: "20261105120000" if trigger == "A03" else ""},
+            **sender,
+        )
+        for n, (trigger, ward) in enumerate(steps)
+    ]
+
+
+def run(port: int, connections: int, seconds: float, offset: int) -> tuple[float, float, float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    failures: list[bytes] = []
+
+    def worker(connection: int) -> None:
+        local: list[float] = []
+        with MllpClient("127.0.0.1", port, timeout=60) as client:
+            person = 0
+            while time.monotonic() < deadline:
+                for message in stay(offset + connection, person):
+                    started = time.perf_counter()
+                    ack = client.send(message)
+                    local.append(time.perf_counter() - started)
+                    if b"MSA|AA|" not in ack:
+                        failures.append(ack)
+                person += 1
+        with lock:
+            latencies.extend(local)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    if failures:
+        raise SystemExit(f"{len(failures)} messages were not accepted, e.g. {failures[0]!r}")
+    latencies.sort()
+    p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)]
+    return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
+
+
+def measure(name: str, url: str | None, seconds: float) -> None:
+    with tempfile.TemporaryDirectory() as data:
+        port = free_port()
+        os.environ["LUS_FHIR_MLLP_PORT"] = str(port)
+        os.environ["LUS_FHIR_HL7V2_SENDERS"] = SENDERS_FILE
+        server = start_server(Path(data), url)
+        try:
+            headers = {"Content-Type": "application/fhir+json"}
+            httpx.post(server.base, json=directory_bundle(), headers=headers, timeout=120)
+            for connections in (1, 8):
+                rate, p50, p99 = run(port, connections, seconds, offset=connections * 10)
+                print(
+                    f"{name:<11} {connections:>11} {rate:>13.0f} {p50:>12.1f} {p99:>12.1f}",
+                    flush=True,
+                )
+        finally:
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    print(
+        f"{'database':<11} {'connections':>11} {'messages/s':>13} {'ACK p50 ms':>12} {'p99 ms':>12}"
+    )
+    measure("SQLite", None, args.seconds)
+    if postgres_url():
+        measure("PostgreSQL", fresh_postgres_database(), args.seconds)
+
+
+if __name__ == "__main__":
+    main()

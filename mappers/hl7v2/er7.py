@@ -1,0 +1,145 @@
+"""The ER7 syntax, read with python-hl7: segments, fields, repetitions, components,
+sub-components; separators from MSH-1/MSH-2; escape sequences decoded after splitting.
+
+python-hl7 builds a tree whose depth depends on which separators a field contains; `Field`
+normalises it to repetitions → components → sub-components, so the mappers index it one way.
+`\\Xhh…\\` escapes are bytes in the message's charset (python-hl7 reads each byte as a code
+point, which breaks UTF-8), so they are decoded here before python-hl7 unescapes the rest.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import hl7
+from hl7.util import unescape
+
+from mappers.hl7v2.errors import SEGMENT_SEQUENCE, Location, MappingError
+
+NULL = '""'  # the v2 null value: delete what is stored
+# What each standard separator is escaped as (the escape character itself first).
+_ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"))
+
+
+def escape(text: str) -> str:
+    """Text made safe for a field written with the standard separators `|^~\\&`; line breaks,
+    which would end the segment, become spaces."""
+    for plain, escaped in _ESCAPES:
+        text = text.replace(plain, escaped)
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of one segment: repetitions of components of sub-components, still escaped."""
+
+    repetitions: tuple[tuple[tuple[str, ...], ...], ...]
+    message: "Message"
+
+    @property
+    def is_null(self) -> bool:
+        return self.repetitions == (((NULL,),),)
+
+    @property
+    def is_empty(self) -> bool:
+        return all(s == "" for r in self.repetitions for c in r for s in c)
+
+    def value(self, component: int = 1, repetition: int = 1, sub: int = 1) -> str:
+        """The unescaped text at 1-based positions ('' when absent)."""
+        try:
+            raw = self.repetitions[repetition - 1][component - 1][sub - 1]
+        except IndexError:
+            return ""
+        return "" if raw == NULL else self.message.unescape(raw)
+
+    def each(self) -> Iterator["Field"]:
+        """Every non-empty repetition, as a one-repetition field."""
+        for repetition in self.repetitions:
+            single = Field((repetition,), self.message)
+            if not single.is_empty and not single.is_null:
+                yield single
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    fields: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...]  # index 0 is field 1
+    sequence: int  # 1 for the first segment of its name, 2 for the second …
+    message: "Message"
+
+    def __getitem__(self, number: int) -> Field:
+        if 1 <= number <= len(self.fields):
+            return Field(self.fields[number - 1], self.message)
+        return Field(((("",),),), self.message)
+
+
+class Message:
+    def __init__(self, text: str, codec: str) -> None:
+        text = text.lstrip("\x00\r\n \t").replace("\r\n", "\r").replace("\n", "\r")
+        if not text.startswith("MSH") or len(text) < 8:
+            raise MappingError(
+                Location("MSH"), SEGMENT_SEQUENCE, "a message starts with its MSH segment"
+            )
+        segments = [s for s in text.split("\r") if s.strip("\x00 ")]
+        self.text = "\r".join(segments) + "\r"
+        parsed = hl7.parse(self.text)
+        self._tree: Any = parsed
+        self.codec = codec
+        self.escape = str(parsed.esc)
+        self._hex = re.compile(re.escape(self.escape) + r"X([0-9A-Fa-f]*)" + re.escape(self.escape))
+        seen: dict[str, int] = {}
+        self.segments: list[Segment] = []
+        for node in parsed:
+            name = str(node[0]).strip()
+            seen[name] = seen.get(name, 0) + 1
+            fields = tuple(_repetitions(f) for f in list(node)[1:])
+            if name == "MSH":  # python-hl7 keeps MSH-1 and MSH-2 whole
+                fields = ((((str(node[1]),),),), (((str(node[2]),),),), *fields[2:])
+            self.segments.append(Segment(name, fields, seen[name], self))
+
+    def first(self, name: str) -> Segment | None:
+        return next((s for s in self.segments if s.name == name), None)
+
+    def required(self, name: str) -> Segment:
+        found = self.first(name)
+        if found is None:
+            raise MappingError(Location(name), SEGMENT_SEQUENCE, f"the {name} segment is missing")
+        return found
+
+    def unescape(self, raw: str) -> str:
+        if self.escape not in raw:
+            return raw
+        raw = self._hex.sub(self._bytes, raw)
+        return str(unescape(self._tree, raw))
+
+    def _bytes(self, match: re.Match[str]) -> str:
+        """Hex bytes in the message's charset; an ASCII message's bytes above 0x7F are read as
+        Latin-1 (the 8-bit set ASCII feeds escape), bytes that are no text at all are dropped."""
+        try:
+            data = bytes.fromhex(match.group(1))
+        except ValueError:
+            return ""
+        for codec in (self.codec, "latin-1"):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+        return ""
+
+
+def _subcomponents(node: Any) -> tuple[str, ...]:
+    return (node,) if isinstance(node, str) else tuple(str(s) for s in node)
+
+
+def _components(node: Any) -> tuple[tuple[str, ...], ...]:
+    return ((node,),) if isinstance(node, str) else tuple(_subcomponents(c) for c in node)
+
+
+def _repetitions(field: Any) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    items = list(field)
+    if not items:
+        return ((("",),),)
+    if len(items) == 1 and isinstance(items[0], str):
+        return (((items[0],),),)
+    return tuple(_components(r) for r in items)

@@ -1,0 +1,176 @@
+"""The intake over HTTP against the real engine: a whole stay, repeats, errors that write nothing,
+out-of-order messages, merges and protected identities."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from service.storage.schema import cases, versions
+from tests.hl7v2.conftest import corpus, send
+from tests.hl7v2.messages import adt, segment
+
+SOS = "sender=TAKECARE%7CSE2321000016-15CQ"
+
+
+def one(client: TestClient, kind: str, query: str) -> dict[str, Any]:
+    bundle = client.get(f"/fhir/{kind}?{query}").json()
+    assert bundle["total"] == 1, bundle
+    return dict(bundle["entry"][0]["resource"])
+
+
+def version_count(client: TestClient) -> int:
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+    with store.reading() as conn:
+        return int(conn.execute(select(func.count()).select_from(versions)).scalar_one())
+
+
+def msa(ack: list[list[str]]) -> list[str]:
+    return next(s for s in ack if s[0] == "MSA")
+
+
+def errs(ack: list[list[str]]) -> list[list[str]]:
+    return [s for s in ack if s[0] == "ERR"]
+
+
+def test_a_whole_stay_keeps_patient_and_encounter_current(client: TestClient) -> None:
+    admitted = send(client, corpus("takecare-a01-admit"))
+    assert msa(admitted)[:3] == ["MSA", "AA", "TC000101"]
+    patient = one(client, "Patient", "identifier=191212121212")
+    assert patient["generalPractitioner"] == [{"reference": "Organization/vc-liljeholmen"}]
+    stay = one(client, "Encounter", "identifier=SOS-2026-448812")
+    assert stay["serviceProvider"] == {"reference": "Organization/sos-avd-51"}
+    assert stay["subject"] == {"reference": f"Patient/{patient['id']}"}
+    assert (stay["status"], stay["period"]) == (
+        "in-progress",
+        {"start": "2026-11-02T14:30:00+01:00"},
+    )
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+    with store.reading() as conn:
+        case = conn.execute(
+            select(cases).where(cases.c.encounter == f"Encounter/{stay['id']}")
+        ).one()
+    assert case.state == "admitted"  # the deadline monitor now watches for the admission notice
+
+    for name in ("takecare-a02-transfer", "takecare-a08-update", "takecare-a03-discharge"):
+        assert msa(send(client, corpus(name)))[1] == "AA", name
+    stay = one(client, "Encounter", "identifier=SOS-2026-448812")
+    assert stay["serviceProvider"] == {"reference": "Organization/sos-avd-14"}
+    assert stay["status"] == "finished"
+    assert stay["period"] == {
+        "start": "2026-11-02T14:30:00+01:00",
+        "end": "2026-11-10T10:45:00+01:00",
+    }
+    expected = [e for e in stay["extension"] if e["url"].endswith("beraknat-utskrivningsdatum")]
+    assert expected[0]["valueDate"] == "2026-11-09"
+    assert "telecom" not in one(client, "Patient", "identifier=191212121212")  # A08: PID-13 ""
+
+    assert msa(send(client, corpus("takecare-a13-cancel-discharge")))[1] == "AA"
+    stay = one(client, "Encounter", "identifier=SOS-2026-448812")
+    assert stay["status"] == "in-progress" and "end" not in stay["period"]
+
+    looked_up = client.get(f"/hl7v2/messages?{SOS}&control-id=TC000104").json()
+    assert looked_up["messageType"] == "ADT^A03"
+    assert looked_up["changed"] == [f"Encounter/{stay['id']}/_history/4"]
+
+
+def test_a_resent_message_gets_the_same_ack_and_changes_nothing(client: TestClient) -> None:
+    first = client.post("/hl7v2", content=corpus("takecare-a01-admit"), headers=ER7_HEADERS)
+    written = version_count(client)
+    again = client.post("/hl7v2", content=corpus("takecare-a01-admit"), headers=ER7_HEADERS)
+    assert again.content == first.content
+    assert version_count(client) == written
+
+
+def test_an_error_is_ae_naming_the_field_and_writes_nothing(client: TestClient) -> None:
+    before = version_count(client)
+    ack = send(client, corpus("error-bad-admit-time"))
+    assert msa(ack)[1] == "AE"
+    assert errs(ack)[0][2:5] == ["PV1^1^44^1", "102^Data type error^HL70357", "E"]
+    unknown_ward = send(client, adt(pv1={3: "SE2321000016-0ZZZ"}))
+    assert msa(unknown_ward)[1] == "AE" and errs(unknown_ward)[0][2] == "PV1^1^3^1"
+    bad_check_digit = send(client, adt(pid={3: "191212121213^^^&1.2.752.129.2.1.3.1&ISO"}))
+    assert msa(bad_check_digit)[1] == "AE"
+    assert errs(bad_check_digit)[0][2] == "PID^1^3^1" and "lus-pnr-1" in errs(bad_check_digit)[0][8]
+    assert version_count(client) == before
+
+
+def test_unsupported_type_and_version_are_refused(client: TestClient) -> None:
+    assert msa(send(client, corpus("error-oru-refused")))[1] == "AR"
+    assert msa(send(client, corpus("error-version-21")))[1] == "AR"
+    garbage = send(client, b"\x00\x01hello")
+    assert msa(garbage)[1] == "AE"
+
+
+def test_out_of_order_messages_are_refused_clearly(client: TestClient) -> None:
+    before = version_count(client)
+    early = send(client, corpus("takecare-a03-discharge"))
+    assert msa(early)[1] == "AE" and errs(early)[0][2] == "PV1^1^19^1"
+    assert "never admitted" in errs(early)[0][8]
+    assert version_count(client) == before
+    assert msa(send(client, corpus("takecare-a01-admit")))[1] == "AA"
+    assert msa(send(client, corpus("takecare-a03-discharge")))[1] == "AA"  # now it applies
+    stale = send(client, adt("A08", control_id="OLD-1", f7="20261101120000"))
+    assert msa(stale)[1] == "AE" and errs(stale)[0][2] == "MSH^1^7^1"
+    wrong = send(client, adt("A13", control_id="A13-1", f7="20261111120000"))
+    assert msa(wrong)[1] == "AA"  # a cancelled discharge is possible after a discharge
+    twice = send(client, adt("A13", control_id="A13-2", f7="20261111130000"))
+    assert msa(twice)[1] == "AE" and "status is in-progress" in errs(twice)[0][8]
+
+
+def test_an_outpatient_registration_updates_only_the_patient(client: TestClient) -> None:
+    ack = send(client, corpus("takecare-a04-outpatient"))
+    assert msa(ack)[1] == "AA" and errs(ack)[0][2:5] == [
+        "PV1^1^2^1",
+        "103^Table value not found^HL70357",
+        "W",
+    ]
+    assert client.get("/fhir/Encounter").json()["total"] == 0
+    one(client, "Patient", "identifier=191212121212")
+
+
+def test_a_protected_identity_never_stores_its_address(client: TestClient) -> None:
+    assert msa(send(client, corpus("cosmic-a01-protected")))[1] == "AA"
+    patient = one(client, "Patient", "identifier=194809304829")
+    assert patient["meta"]["security"][0]["code"] == "R"
+    assert [set(a) for a in patient["address"]] == [{"extension"}] and "telecom" not in patient
+
+
+def test_a_merge_replaces_the_prior_patient_and_moves_its_stays(client: TestClient) -> None:
+    prior = adt(
+        control_id="KS-1",
+        f3="COSMIC",
+        f4="SE2321000016-9K1S",
+        f18="UNICODE UTF-8",
+        pid={3: "99520314001^^^KSRES", 5: "Okänd^Kvinna", 7: "19520314", 8: "F"},
+        pv1={3: "SE2321000016-9K2M", 19: "KS-2026-000999"},
+    )
+    assert msa(send(client, prior))[1] == "AA"
+    assert msa(send(client, corpus("cosmic-a40-merge")))[1] == "AA"
+    old = one(client, "Patient", "identifier=99520314001&active=false")
+    new = one(client, "Patient", "identifier=195203142384")
+    assert old["link"] == [{"other": {"reference": f"Patient/{new['id']}"}, "type": "replaced-by"}]
+    assert {"other": {"reference": f"Patient/{old['id']}"}, "type": "replaces"} in new["link"]
+    stay = one(client, "Encounter", "identifier=KS-2026-000999")
+    assert stay["subject"] == {"reference": f"Patient/{new['id']}"}
+
+
+def test_the_care_type_of_a_psychiatric_feed(client: TestClient) -> None:
+    assert msa(send(client, corpus("psyk-a01-lpt-ascii")))[1] == "AA"
+    stay = one(client, "Encounter", "vardform=lpt")
+    assert stay["serviceProvider"] == {"reference": "Organization/sg-avd-86"}
+    assert one(client, "Patient", "identifier=196604273356")["name"][0]["family"] == "Järvinen"
+
+
+def test_a_wrong_content_type_is_415(client: TestClient) -> None:
+    response = client.post("/hl7v2", content=b"MSH|", headers={"Content-Type": "text/csv"})
+    assert response.status_code == 415 and response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_pd1_12_and_a_listed_unit_outside_the_directory(client: TestClient) -> None:
+    pd1 = segment("PD1", {3: "Okänd^^SE2321000016-0000"})
+    ack = send(client, adt(extra=(pd1,)))
+    assert msa(ack)[1] == "AA" and errs(ack)[0][2] == "PD1^1^3^1" and errs(ack)[0][4] == "W"
+
+
+ER7_HEADERS = {"Content-Type": "x-application/hl7-v2+er7"}
