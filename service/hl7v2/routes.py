@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import and_, select
 from starlette.concurrency import run_in_threadpool
 
+from service.access.participation import visible
 from service.hl7v2.schema import hl7v2_messages
 from service.hl7v2.service import intake
 from service.outcome import FhirError
@@ -40,21 +41,29 @@ async def post_message(request: Request) -> Response:
     )
 
 
-@router.get("/hl7v2/messages", summary="A stored HL7 v2 message and the FHIR writes it made")
+@router.get(
+    "/hl7v2/messages",
+    summary="A stored HL7 v2 message and the FHIR writes it made (for a caller who may read "
+    "every resource it changed)",
+)
 def get_message(
     request: Request,
     sender: str = Query(description="MSH-3|MSH-4, as the intake keys senders"),
     control_id: str = Query(alias="control-id", description="MSH-10"),
 ) -> dict[str, Any]:
-    store = _services(request).store
-    with store.reading() as conn:
+    services = _services(request)
+    principal = request.state.principal
+    with services.store.reading() as conn:
         row = conn.execute(
             select(hl7v2_messages).where(
                 and_(hl7v2_messages.c.sender == sender, hl7v2_messages.c.control_id == control_id)
             )
         ).first()
-    if row is None:
+        changed = [str(c).split("/") for c in json.loads(row.changed)] if row else []
+        readable = all(visible(conn, principal, kind, rid) for kind, rid, *_ in changed)
+    if row is None or not readable:  # one the caller may not read is one that does not exist
         raise FhirError.of(404, "not-found", f"no message {control_id!r} from {sender!r} is stored")
+    services.log_access(principal, "hl7v2-message", [])
     return {
         "sender": row.sender,
         "controlId": row.control_id,

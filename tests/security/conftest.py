@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from service.demo import directory_bundle
 from service.rest.app import create_app
 from service.settings import Settings
+from tests.hl7v2.messages import SENDERS_FILE
 from tests.subscriptions.support import Hook, subscription
 from tests.support.auth import principal, signed_in
 from tests.support.databases import fresh_postgres_database
@@ -58,7 +59,9 @@ def party(app: Any, organization: str) -> TestClient:
 @pytest.fixture
 def world(backend: str, tmp_path: Path) -> Iterator[World]:
     url = fresh_postgres_database() if backend == "postgres" else None
-    settings = Settings(data_dir=tmp_path, database_url=url, run_worker=False)
+    settings = Settings(
+        data_dir=tmp_path, database_url=url, run_worker=False, hl7v2_senders=Path(SENDERS_FILE)
+    )
     app = create_app(settings)
     hook = Hook().start()
     with signed_in(app) as admin:

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 
 from service.delivery import DeliveryConfig, Worker
 from service.storage.schema import outbox, subscription_events
+from tests.hl7v2.conftest import ER7
+from tests.hl7v2.messages import adt
 from tests.security.conftest import PERSONNUMMER, WARD, A, B, World
 from tests.subscriptions.support import subscription
 from tests.workflow.conftest import FHIR, notification, send
@@ -137,6 +139,18 @@ def _hidden_create(w: World, c: TestClient) -> Request:
         task.pop(key)
     task["requester"] = {"reference": B if c is w.b else A}
     return "POST", "/fhir/Task", {"json": task, "headers": FHIR}
+
+
+def _hl7v2(w: World, c: TestClient) -> Request:
+    """B sends an ADT update of Tolvan's stay at the ward: refused (AE), the ACK shows nothing."""
+    return "POST", "/hl7v2", {"content": adt("A08", control_id="B1"), "headers": ER7}
+
+
+def _hl7v2_message(w: World, c: TestClient) -> Request:
+    """The ward's own stored A01 of Tolvan: only a caller who may read what it changed sees it."""
+    answer = w.ward.post("/hl7v2", content=adt("A01", control_id="W1"), headers=ER7)
+    assert answer.status_code == 200 and "|AA|" in answer.text, answer.text
+    return "GET", "/hl7v2/messages?sender=TAKECARE|SE2321000016-15CQ&control-id=W1", {}
 
 
 ROWS = [
@@ -308,6 +322,17 @@ ROWS = [
     Row("docs redirect", ("GET", "/docs/oauth2-redirect"), _get("/docs/oauth2-redirect"), False),
     Row("redoc", ("GET", "/redoc"), _get("/redoc"), False),
 ]
+ROWS += [
+    Row("HL7 v2 message", ("POST", "/hl7v2"), _hl7v2, False),
+    Row(
+        "HL7 v2 stored message",
+        ("GET", "/hl7v2/messages"),
+        _hl7v2_message,
+        True,
+        (404,),
+        extra={"control": "ward"},
+    ),
+]
 # Checked by its own test below: a subscription of B filtered on Tolvan receives nothing.
 WEBSOCKET = ("WS", "/fhir/ws")
 
@@ -338,7 +363,8 @@ def test_b_learns_nothing_a_does(world: World, row: Row) -> None:
     after = world.ward.get(f"/fhir/Task/{world.task}").json()["meta"]["versionId"]
     assert after == before, "B's request changed Tolvan's notification"
     if row.a_sees or row.extra.get("a_ok"):
-        control = _send(world.a, row.request(world, world.a), row)
+        party = world.ward if row.extra.get("control") == "ward" else world.a
+        control = _send(party, row.request(world, party), row)
         assert control.status_code < 300, control.text[:500]
         if row.a_sees:
             assert _shows_stay(world, control.text), f"A should see the stay: {control.text[:500]}"
