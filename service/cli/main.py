@@ -2,7 +2,7 @@
 
 import typer
 
-from service.cli import conformance, demo, directory, ig, serve, validate, worker
+from service.cli import conformance, demo, directory, ig, report, serve, validate, worker
 
 app = typer.Typer(
     no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process."
@@ -14,6 +14,7 @@ app.add_typer(validate.app, name="validate")
 app.add_typer(ig.app, name="ig")
 app.add_typer(directory.app, name="directory")
 app.add_typer(conformance.app, name="conformance")
+app.add_typer(report.app, name="report")
 
 
 if __name__ == "__main__":

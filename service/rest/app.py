@@ -12,7 +12,7 @@ from service.delivery.config import DeliveryConfig
 from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
 from service.http import errors
-from service.rest import websocket
+from service.rest import statistics_routes, websocket
 from service.rest.routes import router
 from service.rest.services import Services
 from service.settings import Settings
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     )
     app.state.services = services
     errors.install(app)
+    statistics_routes.mount(app)
     app.include_router(router)
     app.include_router(websocket.router)
     return app

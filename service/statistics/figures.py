@@ -51,6 +51,11 @@ class Cell:
         return mean(self.ready_days, self.ready_stays)
 
     @property
+    def billed_stays(self) -> int:
+        """Ready stays whose days are billed (the observations of the payment measure)."""
+        return self.ready_stays - self.excluded_stays
+
+    @property
     def priced_amount(self) -> int | None:
         """The amount, or None when some billable day's year has no daily amount."""
         return None if self.unpriced_days else self.amount

@@ -50,6 +50,7 @@ class Rules:
     sip_participation: frozenset[str]
     district_successors: dict[str, str]
     pending: timedelta
+    municipal_party_types: frozenset[str]
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -119,6 +120,9 @@ def parse(data: dict[str, Any], path: Path, extra_amounts: dict[int, int]) -> Ru
         sip_participation=frozenset(data.get("followup", {}).get("sip_participation", [])),
         district_successors=dict(data.get("districts", {}).get("successors", {})),
         pending=timedelta(days=float(data.get("pending_days", 0))),
+        municipal_party_types=frozenset(
+            _require(data, "access", where).get("municipal_party_types", [])
+        ),
     )
 
 
