@@ -2,14 +2,14 @@
 `GET|POST /fhir/Measure/{id}/$evaluate-measure` (R4) and `POST /fhir/Measure/lus-betalningsansvar/
 $invoice-basis`. Parameters come from the query string or, on POST, a Parameters body.
 
-The caller's principal is taken in one place (`principal`); every report function scopes by it.
+The caller's principal comes from one dependency (`principal`); every report function scopes by it.
 """
 
 import base64
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -37,9 +37,12 @@ OPERATIONS = {
 REPORT_TYPES = ("population",)  # a summary MeasureReport; per-subject reports are not offered
 
 
-def principal(request: Request) -> Principal:
+def principal() -> Principal:
     """Who is asking. The service's own principal until authentication resolves the caller."""
     return INTERNAL
+
+
+Caller = Annotated[Principal, Depends(principal)]
 
 
 def mount(app: FastAPI) -> None:
@@ -80,7 +83,7 @@ async def _parameters(request: Request, services: Services) -> dict[str, str]:
 
 @router.get("/Measure/{measure_id}/$evaluate-measure")
 @router.post("/Measure/{measure_id}/$evaluate-measure")
-async def evaluate_measure_operation(request: Request, measure_id: str) -> Response:
+async def evaluate_measure_operation(request: Request, measure_id: str, caller: Caller) -> Response:
     services, basis = _context(request)
     params = await _parameters(request, services)
     measure(measure_id)
@@ -96,7 +99,6 @@ async def evaluate_measure_operation(request: Request, measure_id: str) -> Respo
     period = parse_period(params.get("periodStart"), params.get("periodEnd"), now)
     subject = params.get("subject")
     area = area_of_subject(subject, basis.areas) if subject else COUNTY_AREA
-    caller = principal(request)
 
     def run() -> dict[str, Any]:
         with services.store.reading() as conn:
@@ -114,7 +116,7 @@ def _version(value: str | None) -> int | None:
 
 
 @router.post("/Measure/{measure_id}/$invoice-basis")
-async def invoice_basis_operation(request: Request, measure_id: str) -> Response:
+async def invoice_basis_operation(request: Request, measure_id: str, caller: Caller) -> Response:
     services, basis = _context(request)
     params = await _parameters(request, services)
     if measure_id != INVOICE_MEASURE:
@@ -130,7 +132,6 @@ async def invoice_basis_operation(request: Request, measure_id: str) -> Response
     period = parse_month(params["month"], now)
     fmt = check_format(params.get("format"))
     version = _version(params.get("version"))
-    caller = principal(request)
 
     def run() -> dict[str, Any]:
         with services.store.begin() as conn:

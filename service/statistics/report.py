@@ -167,10 +167,13 @@ def measure_report(
             score = group.score(total)
             if score is not None:
                 entry["measureScore"] = score
-        entry["stratifier"] = [
-            {"code": [s.code], "stratum": _strata(group, s, table, selectors, areas)}
-            for s in group.stratifiers
-        ]
+        entry["stratifier"] = []
+        for stratifier in group.stratifiers:
+            strata = _strata(group, stratifier, table, selectors, areas)
+            # FHIR JSON has no empty arrays: a stratifier without strata carries only its code
+            entry["stratifier"].append(
+                {"code": [stratifier.code], **({"stratum": strata} if strata else {})}
+            )
         report_groups.append(entry)
     report: Resource = {
         "resourceType": "MeasureReport",
