@@ -2,7 +2,17 @@
 
 import typer
 
-from service.cli import conformance, demo, directory, ig, report, serve, validate, worker
+from service.cli import (
+    conformance,
+    demo,
+    directory,
+    ig,
+    report,
+    serve,
+    simulate,
+    validate,
+    worker,
+)
 
 app = typer.Typer(
     no_args_is_help=True, help="lus-fhir: FHIR R4 service for the LUS discharge process."
@@ -10,6 +20,7 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.command()(worker.worker)
 app.command()(demo.demo)
+app.command()(simulate.simulate)
 app.add_typer(validate.app, name="validate")
 app.add_typer(ig.app, name="ig")
 app.add_typer(directory.app, name="directory")

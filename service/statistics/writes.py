@@ -20,7 +20,11 @@ class EngineWrites:
         self.services = services
 
     def create(self, conn: Connection, resource: Resource) -> Stored:
-        result: Result = self.services.engine.create(conn, resource["resourceType"], resource)
+        """Create `resource`, with its own id when it has one (the simulator's are seeded)."""
+        kind = resource["resourceType"]
+        result: Result = self.services.engine.create(
+            conn, kind, resource, new_id=resource.get("id")
+        )
         assert result.stored is not None
         return result.stored
 
