@@ -57,14 +57,6 @@ def weights() -> dict[str, dict[str, int]]:
     return data
 
 
-def _luhn(body: str) -> str:
-    total = 0
-    for i, digit in enumerate(int(d) for d in body):
-        doubled = digit * 2 if i % 2 == 0 else digit
-        total += doubled // 10 + doubled % 10
-    return str((10 - total % 10) % 10)
-
-
 @dataclass
 class Person:
     resource: Resource
@@ -108,7 +100,7 @@ class County:
         age = self.rng.randint(65, 98) if over_65 else self.rng.randint(20, 64)
         born = date(self._local(at).year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
         body = born.strftime("%y%m%d") + f"{self.rng.randint(0, 999):03d}"
-        number = born.strftime("%Y")[:2] + body + _luhn(body)
+        number = born.strftime("%Y")[:2] + body + build.luhn(body)
         resource = build.patient(
             self._id(), number, born.isoformat(), kommun, stadsdel, PRIMARY_CARE.get(kommun)
         )

@@ -22,6 +22,15 @@ def when(moment: datetime) -> str:
     return moment.astimezone(STOCKHOLM).isoformat(timespec="seconds")
 
 
+def luhn(body: str) -> str:
+    """The check digit of a personnummer's ten-digit form (without it): Luhn over the digits."""
+    total = 0
+    for i, digit in enumerate(int(d) for d in body):
+        doubled = digit * 2 if i % 2 == 0 else digit
+        total += doubled // 10 + doubled % 10
+    return str((10 - total % 10) % 10)
+
+
 def _coding(system: str, code: str) -> Resource:
     return {"coding": [{"system": system, "code": code}]}
 

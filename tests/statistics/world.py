@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from fhir_profiles import CANONICAL
 from service.cli.main import app as cli
+from service.simulation.resources import address, luhn
 
 FHIR = {"Content-Type": "application/fhir+json"}
 SD = f"{CANONICAL}/StructureDefinition"
@@ -52,31 +53,7 @@ class Clock:
 def personnummer(birth: str, serial: int) -> str:
     """A valid 12-digit personnummer for the birth date (YYYY-MM-DD) and a serial 0–999."""
     body = birth.replace("-", "")[2:] + f"{serial % 1000:03d}"
-    total = 0
-    for i, digit in enumerate(int(d) for d in body):
-        doubled = digit * 2 if i % 2 == 0 else digit
-        total += doubled // 10 + doubled % 10
-    return birth[:4] + body[2:] + str((10 - total % 10) % 10)
-
-
-def _address(kommun: str, stadsdel: str | None) -> dict[str, Any]:
-    extensions: list[dict[str, Any]] = [
-        {
-            "url": f"{SD}/lus-kommunkod",
-            "valueCoding": {"system": "urn:oid:1.2.752.129.2.2.1.17", "code": kommun},
-        }
-    ]
-    if stadsdel:
-        extensions.append(
-            {
-                "url": f"{SD}/lus-stadsdel",
-                "valueCoding": {
-                    "system": f"{CANONICAL}/CodeSystem/stockholm-stadsdel",
-                    "code": stadsdel,
-                },
-            }
-        )
-    return {"extension": extensions, "line": ["Storgatan 1"], "city": "Ort"}
+    return birth[:2] + body + luhn(body)
 
 
 @dataclass
@@ -122,14 +99,14 @@ class World:
                     }
                 ],
                 "name": [{"family": "Testsson", "given": ["Test"]}],
-                "address": [_address(kommun, stadsdel)],
+                "address": [address(kommun, stadsdel)],
             },
         )
 
     def moves(self, patient: str, kommun: str, at: str, stadsdel: str | None = None) -> None:
         self.clock.at(at)
         resource = self.read("Patient", patient)
-        resource["address"] = [_address(kommun, stadsdel)]
+        resource["address"] = [address(kommun, stadsdel)]
         self._put(resource)
 
     def admitted(
