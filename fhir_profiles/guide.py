@@ -22,6 +22,7 @@ CONFORMANCE_TYPES = frozenset(
         "CodeSystem",
         "SearchParameter",
         "CapabilityStatement",
+        "Measure",
         "MessageDefinition",
         "OperationDefinition",
     }

@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     hl7v2_charset: str = Field(
         default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
     )
+    statistics_rules: Path | None = Field(
+        default=None, description="Statistics/invoice rules file; default: the packaged rules.yaml"
+    )
+    daily_amounts: str | None = Field(
+        default=None,
+        description='Daily amounts (kr) of years the rules lack, as JSON: {"2026": 11000}',
+    )
+    statistics_interval_seconds: float = Field(
+        default=3600.0, description="How often the monthly job re-makes the stored MeasureReports"
+    )
 
     def source(self) -> str:
         """What outgoing notifications name as their source: the public base URL if known.

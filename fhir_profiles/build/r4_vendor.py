@@ -37,6 +37,8 @@ RESOURCE_TYPES = (
     "HealthcareService",
     "ImplementationGuide",
     "Location",
+    "Measure",
+    "MeasureReport",
     "MessageDefinition",
     "MessageHeader",
     "OperationDefinition",

@@ -10,7 +10,9 @@ from service.cli import (
     directory,
     hl7v2,
     ig,
+    report,
     serve,
+    simulate,
     validate,
     worker,
 )
@@ -21,6 +23,7 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.command()(worker.worker)
 app.command()(demo.demo)
+app.command()(simulate.simulate)
 app.add_typer(validate.app, name="validate")
 app.add_typer(ig.app, name="ig")
 app.add_typer(directory.app, name="directory")
@@ -28,6 +31,7 @@ app.add_typer(clients.app, name="clients")
 app.add_typer(audit.app, name="audit")
 app.add_typer(conformance.app, name="conformance")
 app.add_typer(hl7v2.app, name="hl7v2")
+app.add_typer(report.app, name="report")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,8 @@ search_index = Table(
 Index("ix_search_value", search_index.c.res_type, search_index.c.param, search_index.c.value)
 Index("ix_search_dates", search_index.c.res_type, search_index.c.param, search_index.c.date_start)
 Index("ix_search_resource", search_index.c.res_type, search_index.c.res_id)
+# The statistics select a month's stays by the end of Encounter.period (migration 0007).
+Index("ix_search_date_end", search_index.c.res_type, search_index.c.param, search_index.c.date_end)
 
 # One row per (notification, receiver): written in the same transaction as the accepted request,
 # delivered by the worker. `ordering_key` (receiver + patient) is delivered strictly in `seq` order.
@@ -277,3 +279,17 @@ Index("ix_audit_links_value", audit_links.c.kind, audit_links.c.value, audit_lin
 # The HL7 v2 intake keeps its table in its own module; importing it here makes `metadata` the
 # whole schema for Alembic and the migration test.
 from service.hl7v2 import schema as _hl7v2_schema  # noqa: E402, F401
+
+# Issued invoice bases (fakturaunderlag), never changed once written: a re-issue after late data is
+# a new version of the municipality's month that names the version it replaces (migration 0007).
+invoice_bases = Table(
+    "invoice_bases",
+    metadata,
+    Column("kommun", String(8), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("hash", String(80), nullable=False),
+    Column("replaces", Integer, nullable=True),
+    Column("issued_at", String(32), nullable=False),
+    Column("document", Text, nullable=False),
+)

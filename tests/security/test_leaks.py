@@ -323,6 +323,47 @@ ROWS = [
     Row("redoc", ("GET", "/redoc"), _get("/redoc"), False),
 ]
 ROWS += [
+    Row(
+        "statistics of another municipality",
+        ("GET", "/fhir/Measure/{measure_id}/$evaluate-measure"),
+        _get(
+            "/fhir/Measure/lus-betalningsansvar/$evaluate-measure?periodStart=2026-11-01"
+            "&periodEnd=2026-11-30&subject=Location/kommun-0180"
+        ),
+        False,
+        (403,),
+    ),
+    Row(
+        "statistics of the county (POST)",
+        ("POST", "/fhir/Measure/{measure_id}/$evaluate-measure"),
+        lambda w, c: (
+            "POST",
+            "/fhir/Measure/lus-betalningsansvar/$evaluate-measure",
+            {
+                "json": {
+                    "resourceType": "Parameters",
+                    "parameter": [
+                        {"name": "periodStart", "valueDate": "2026-11-01"},
+                        {"name": "periodEnd", "valueDate": "2026-11-30"},
+                    ],
+                },
+                "headers": FHIR,
+            },
+        ),
+        False,
+        (403,),
+    ),
+    Row(
+        "invoice basis of another municipality",
+        ("POST", "/fhir/Measure/{measure_id}/$invoice-basis"),
+        lambda w, c: (
+            "POST",
+            "/fhir/Measure/lus-betalningsansvar/$invoice-basis?kommun=0180&month=2026-11",
+            {},
+        ),
+        False,
+        (403,),
+    ),
     Row("HL7 v2 message", ("POST", "/hl7v2"), _hl7v2, False),
     Row(
         "HL7 v2 stored message",

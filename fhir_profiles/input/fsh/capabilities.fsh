@@ -102,6 +102,24 @@ Usage: #definition
 * insert LusRestResource(Endpoint, lus-endpoint)
 * insert LusRestResource(PractitionerRole, lus-practitionerrole)
 * insert LusRestResource(RelatedPerson, lus-relatedperson)
+* rest[=].resource[+].type = #Measure
+* rest[=].resource[=].documentation = "The guide's Measures (lus-utskrivningsklara-dagar, lus-betalningsansvar, lus-aterinskrivning-7d, lus-processuppfoljning, lus-avvikelser), evaluated over the service's own store: $evaluate-measure answers a summary MeasureReport stratified by kommun, stadsdel and vårdform; $invoice-basis issues a municipality's invoice basis for a month. A municipality's principal sees its own municipality (a district administration its district); the county and other municipalities need the region role."
+* rest[=].resource[=].operation[+].name = "evaluate-measure"
+* rest[=].resource[=].operation[=].definition = "http://hl7.org/fhir/OperationDefinition/Measure-evaluate-measure"
+* rest[=].resource[=].operation[+].name = "invoice-basis"
+* rest[=].resource[=].operation[=].definition = "https://lus-fhir.se/fhir/OperationDefinition/invoice-basis"
+* rest[=].resource[+].type = #MeasureReport
+* rest[=].resource[=].documentation = "Monthly summary reports stored by the service (a monthly job, and on demand), one per Measure, month and area (subject: Location/lan-01, Location/kommun-<kommunkod>, Location/stadsdel-<code>); a month re-made after late data is a new version in the report's history."
+* rest[=].resource[=].interaction[+].code = #read
+* rest[=].resource[=].interaction[+].code = #vread
+* rest[=].resource[=].interaction[+].code = #search-type
+* rest[=].resource[=].interaction[+].code = #history-instance
+* rest[=].resource[=].versioning = #versioned
+* rest[=].resource[=].readHistory = true
+* insert LusSearch(measure, reference, http://hl7.org/fhir/SearchParameter/MeasureReport-measure)
+* insert LusSearch(period, date, http://hl7.org/fhir/SearchParameter/MeasureReport-period)
+* insert LusSearch(subject, reference, http://hl7.org/fhir/SearchParameter/MeasureReport-subject)
+* insert LusSearch(status, token, http://hl7.org/fhir/SearchParameter/MeasureReport-status)
 * rest[=].resource[+].type = #Subscription
 * rest[=].resource[=].profile = "https://lus-fhir.se/fhir/StructureDefinition/lus-subscription"
 * rest[=].resource[=].supportedProfile = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription"

@@ -1,0 +1,220 @@
+"""Statistics and invoice-basis speed over simulated county history, on SQLite and (when
+LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL, at two history sizes.
+
+The history is written once by the county simulator through the engine and kept in data/bench/
+(SQLite files; PostgreSQL databases on the test server), then reused by later runs. While it is
+written, the database is copied after the first month: the copy holds that month with little
+history, the full database the same month with all of it, so the two timings show whether cost
+grows with the month's stays or with the history. Targets: one month's statistics for the whole
+county < 2 s; one municipality's invoice basis < 1 s.
+
+    .venv/bin/python bench/statistics.py [--months 12] [--stays-per-month 8000] [--repeat 3]
+"""
+
+import argparse
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, func, select, text
+
+from service.auth.principal import INTERNAL
+from service.fhirtime import utc_now
+from service.settings import Settings
+from service.simulation.history import simulate
+from service.statistics.basis import basis_for
+from service.statistics.evaluate import evaluate
+from service.statistics.files import table_file
+from service.statistics.invoice import dumps, invoice_basis
+from service.statistics.period import Period, month_of
+from service.statistics.rows import statistics_table
+from service.statistics.scope import COUNTY_AREA, Area
+from service.storage.database import engine_for
+from service.storage.schema import resources, versions
+from tests.support.databases import postgres_url
+
+DATA = Path("data/bench")
+AMOUNTS = '{"2024": 12000, "2025": 12000, "2026": 12500}'  # bench-only daily amounts
+INVOICE_KOMMUN = "0182"  # Nacka, a mid-sized municipality
+LAST_MONTH = date(2026, 10, 1)  # fixed, so every run builds and reads the same history
+
+
+@dataclass(frozen=True)
+class Database:
+    backend: str
+    history: str  # "1 month" or "N months"
+    url: str
+
+
+def _name(args: argparse.Namespace) -> str:
+    return f"statistics_{args.months}x{args.stays_per_month}_s{args.seed}"
+
+
+def _sqlite(args: argparse.Namespace) -> tuple[Database, Database, Callable[[], None]]:
+    DATA.mkdir(parents=True, exist_ok=True)
+    full, small = DATA / f"{_name(args)}.sqlite3", DATA / f"{_name(args)}_h1.sqlite3"
+
+    def copy_first_month(period: Period, engine: Engine) -> None:
+        if small.exists():
+            return
+        with sqlite3.connect(full) as source, sqlite3.connect(small) as target:
+            source.backup(target)
+
+    def build() -> None:
+        if (DATA / f"{_name(args)}.done").exists():
+            return
+        full.unlink(missing_ok=True)
+        small.unlink(missing_ok=True)
+        _simulate(args, f"sqlite:///{full}", copy_first_month)
+        (DATA / f"{_name(args)}.done").touch()
+
+    return (
+        Database("SQLite", "1 month", f"sqlite:///{small}"),
+        Database("SQLite", f"{args.months} months", f"sqlite:///{full}"),
+        build,
+    )
+
+
+def _postgres(base: str, args: argparse.Namespace) -> tuple[Database, Database, Callable[[], None]]:
+    server = base.rsplit("/", 1)[0]
+    full, small = f"lus_bench_{_name(args)}", f"lus_bench_{_name(args)}_h1"
+    admin = create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+
+    def exists(name: str) -> bool:
+        with admin.connect() as conn:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :n")
+            return conn.execute(query, {"n": name}).first() is not None
+
+    def copy_first_month(period: Period, engine: Engine) -> None:
+        if exists(small):
+            return
+        engine.dispose()  # a template database must have no other connections
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{small}" TEMPLATE "{full}"'))
+
+    def build() -> None:
+        marker = DATA / f"{full}.done"
+        if marker.exists() and exists(full) and exists(small):
+            return
+        with admin.connect() as conn:
+            for name in (small, full):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{full}"'))
+        _simulate(args, f"{server}/{full}", copy_first_month)
+        DATA.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+
+    return (
+        Database("PostgreSQL", "1 month", f"{server}/{small}"),
+        Database("PostgreSQL", f"{args.months} months", f"{server}/{full}"),
+        build,
+    )
+
+
+def _simulate(args: argparse.Namespace, url: str, after: Callable[[Period, Engine], None]) -> None:
+    settings = Settings(database_url=url, run_worker=False)
+    summary = simulate(
+        settings, args.months, args.stays_per_month, args.seed, LAST_MONTH, after_month=after
+    )
+    print(
+        f"  built {url}: {summary.writes} writes in {summary.seconds:.0f} s "
+        f"({summary.rate:.0f} writes/s)"
+    )
+
+
+def _median(action: Callable[[], object], repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return sorted(timings)[len(timings) // 2]  # the median (this file shadows `statistics`)
+
+
+def measure(database: Database, month: Period, repeat: int) -> dict[str, object]:
+    settings = Settings(database_url=database.url, run_worker=False, daily_amounts=AMOUNTS)
+    engine = engine_for(settings.database())
+    basis, now = basis_for(settings), utc_now()
+
+    def county() -> bytes:
+        with engine.connect() as conn:
+            found = evaluate(conn, INTERNAL, basis, month, COUNTY_AREA, now)
+        return table_file(statistics_table([found], basis.areas, basis.rules.groups), "csv").content
+
+    def municipality() -> bytes:
+        with engine.connect() as conn:
+            found = evaluate(conn, INTERNAL, basis, month, Area(INVOICE_KOMMUN), now)
+        return dumps(invoice_basis(found, basis))
+
+    with engine.connect() as conn:
+        stays = len(evaluate(conn, INTERNAL, basis, month, COUNTY_AREA, now).billed)
+        lines = len(evaluate(conn, INTERNAL, basis, month, Area(INVOICE_KOMMUN), now).billed)
+        count = conn.execute(select(func.count()).select_from(resources)).scalar_one()
+        history = conn.execute(select(func.count()).select_from(versions)).scalar_one()
+    size = _size(database, engine)
+    result = {
+        "database": f"{database.backend}, {database.history}",
+        "resources": count,
+        "versions": history,
+        "size MB": round(size / 1e6),
+        "month stays": stays,
+        "county s": _median(county, repeat),
+        f"{INVOICE_KOMMUN} lines": lines,
+        "invoice s": _median(municipality, repeat),
+    }
+    engine.dispose()
+    return result
+
+
+def _size(database: Database, engine: Engine) -> int:
+    if database.backend == "SQLite":
+        path = Path(database.url.removeprefix("sqlite:///"))
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--stays-per-month", type=int, default=8000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("sqlite", "postgres"), default=None)
+    args = parser.parse_args()
+    setups = []
+    if args.only in (None, "sqlite"):
+        setups.append(_sqlite(args))
+    base = postgres_url()
+    if base and args.only in (None, "postgres"):
+        setups.append(_postgres(base, args))
+    elif args.only != "sqlite":
+        print("PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL")
+    first_month = month_of(_first_month(args))
+    rows = []
+    for small, full, build in setups:
+        print(f"{small.backend}: building the history once (reused later) ...", flush=True)
+        build()
+        for database in (small, full):
+            rows.append(measure(database, first_month, args.repeat))
+    print(f"\nmonth {first_month.label}, targets: county < 2 s, one municipality's invoice < 1 s")
+    headers = list(rows[0]) if rows else []
+    print(" | ".join(headers))
+    for row in rows:
+        print(" | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+
+
+def _first_month(args: argparse.Namespace) -> date:
+    year, month = LAST_MONTH.year, LAST_MONTH.month - (args.months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return date(year, month, 1)
+
+
+if __name__ == "__main__":
+    main()

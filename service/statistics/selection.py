@@ -1,0 +1,202 @@
+"""The stays discharged in a period, read in bulk: a few indexed queries per period whose cost grows
+with the period's stays, not with the whole history.
+
+The Encounters come from the search index's `date` rows by their end (index from migration 0007);
+everything about them (notifications, SIP, deviations, the Patient's versions, later admissions,
+deliveries to home care) is read by reference in chunks. Rules are applied later, in timeline.py.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from service.fhirtime import STOCKHOLM, stamp, start_of
+from service.routing.router import rules as routing_rules
+from service.statistics import facts
+from service.statistics.period import Period
+from service.statistics.stay import Stay
+from service.storage.schema import outbox, resources, search_index, versions
+from service.workflow.events import event_of, reference_id
+
+Resource = dict[str, Any]
+CHUNK = 500
+HOME_CARE = "hemtjanstutforare"
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    items = sorted(set(values))
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def _joined(res_type: str, param: str) -> Any:
+    return (
+        select(resources.c.content)
+        .select_from(
+            search_index.join(
+                resources,
+                and_(
+                    resources.c.res_type == search_index.c.res_type,
+                    resources.c.res_id == search_index.c.res_id,
+                ),
+            )
+        )
+        .where(
+            search_index.c.res_type == res_type,
+            search_index.c.param == param,
+            resources.c.content.is_not(None),
+        )
+        .distinct()
+    )
+
+
+def by_reference(
+    conn: Connection, res_type: str, param: str, refs: Iterable[str]
+) -> list[Resource]:
+    """Current resources of `res_type` whose reference parameter `param` names one of `refs`."""
+    found = []
+    for chunk in _chunks(refs):
+        query = _joined(res_type, param).where(search_index.c.value.in_(chunk))
+        found += [json.loads(row.content) for row in conn.execute(query)]
+    return found
+
+
+def discharged_encounters(conn: Connection, period: Period) -> list[Resource]:
+    """Encounters whose period.end falls on a local date of `period`."""
+    # date_end is the end of period.end's precision (a date-only end: the next midnight)
+    lo, hi = stamp(period.start()), stamp(period.end() + timedelta(days=1))
+    query = _joined("Encounter", "date").where(
+        search_index.c.date_end >= lo, search_index.c.date_end <= hi
+    )
+    found = []
+    for row in conn.execute(query):
+        encounter = json.loads(row.content)
+        end = start_of(encounter.get("period", {}).get("end"))
+        if end is not None and period.contains(end.astimezone(STOCKHOLM).date()):
+            found.append(encounter)
+    return found
+
+
+def patient_versions(conn: Connection, ids: Iterable[str]) -> dict[str, list[facts.Version]]:
+    found: dict[str, list[facts.Version]] = {}
+    for chunk in _chunks(ids):
+        query = (
+            select(versions.c.res_id, versions.c.last_updated, versions.c.content)
+            .where(versions.c.res_type == "Patient", versions.c.res_id.in_(chunk))
+            .order_by(versions.c.res_id, versions.c.version_id)
+        )
+        for row in conn.execute(query):
+            if row.content is not None:
+                found.setdefault(row.res_id, []).append((row.last_updated, json.loads(row.content)))
+    return found
+
+
+def deliveries(conn: Connection, notifications: Iterable[str]) -> dict[str, list[str]]:
+    """Notification reference → the organizations it was routed to."""
+    found: dict[str, list[str]] = {}
+    for chunk in _chunks(notifications):
+        query = select(outbox.c.notification, outbox.c.receiver).where(
+            outbox.c.notification.in_(chunk)
+        )
+        for row in conn.execute(query):
+            found.setdefault(row.notification, []).append(row.receiver)
+    return found
+
+
+def home_care_providers(conn: Connection) -> frozenset[str]:
+    query = select(search_index.c.res_id).where(
+        search_index.c.res_type == "Organization",
+        search_index.c.param == "partstyp",
+        search_index.c.value == HOME_CARE,
+    )
+    return frozenset(f"Organization/{row.res_id}" for row in conn.execute(query))
+
+
+def responsible(code: str | None) -> str:
+    """The party a deviation is routed to (the routing rules name who answers for each kind)."""
+    table = routing_rules()
+    roles = table.deviations.get(code or "") or table.events.get("avvikelse", [])
+    return "+".join(roles)
+
+
+def _related(conn: Connection, kept: list[tuple[Resource, Resource | None]]) -> dict[str, Any]:
+    """What other resources say about the kept stays, keyed per stay."""
+    encounter_refs = [f"Encounter/{e['id']}" for e, _ in kept]
+    patient_refs = {e["subject"]["reference"] for e, _ in kept}
+    related: dict[str, dict[str, list[Any]]] = {e["id"]: {} for e, _ in kept}
+
+    def add(encounter: str | None, kind: str, value: Any) -> None:
+        if encounter in related:
+            related[encounter].setdefault(kind, []).append(value)
+
+    tasks = by_reference(conn, "Task", "focus", encounter_refs)
+    for request in by_reference(conn, "CommunicationRequest", "subject", patient_refs):
+        sent = start_of(request.get("authoredOn"))
+        if event_of(request) == "kallelse-sip" and sent is not None:
+            add(facts.invitation_stay(request), "sip_invitations", sent)
+    for plan in by_reference(conn, "CarePlan", "encounter", encounter_refs):
+        add(
+            reference_id(plan.get("encounter"), "Encounter"),
+            "sip_participation",
+            facts.participation(plan),
+        )
+    for issue in by_reference(conn, "DetectedIssue", "implicated", encounter_refs):
+        code = next((c.get("code") for c in issue.get("code", {}).get("coding", [])), None)
+        for ref in {reference_id(i, "Encounter") for i in issue.get("implicated", [])}:
+            add(ref, "deviations", (str(code), responsible(code)))
+    later: dict[str, list[tuple[datetime, str | None]]] = {}
+    for encounter in by_reference(conn, "Encounter", "subject", patient_refs):
+        started = facts.admission(encounter)
+        if started is not None:
+            later.setdefault(encounter["subject"]["reference"], []).append(started)
+    for encounter, _ in kept:
+        discharged = start_of(encounter["period"]["end"])
+        for started in later.get(encounter["subject"]["reference"], []):
+            if discharged is not None and started[0] > discharged:
+                add(encounter["id"], "later_admissions", started)
+    discharge_notices = {
+        f"Task/{t['id']}": reference_id(t.get("focus"), "Encounter")
+        for t in tasks
+        if event_of(t) == "utskrivningsmeddelande"
+    }
+    providers = home_care_providers(conn)
+    for ref, receivers in deliveries(conn, discharge_notices).items():
+        for receiver in receivers:
+            if receiver in providers:
+                add(discharge_notices[ref], "home_care", receiver)
+    return {"tasks": tasks, "related": related}
+
+
+def discharged_stays(
+    conn: Connection, period: Period, kommuner: frozenset[str] | None = None
+) -> list[Stay]:
+    """The stays discharged in `period`; with `kommuner`, only those of these municipalities (by
+    the Patient version current at discharge)."""
+    encounters = [e for e in discharged_encounters(conn, period) if "subject" in e]
+    patients = patient_versions(
+        conn, {reference_id(e["subject"], "Patient") or "" for e in encounters}
+    )
+    kept: list[tuple[Resource, Resource | None]] = []
+    for encounter in encounters:
+        subject = reference_id(encounter["subject"], "Patient") or ""
+        discharged = start_of(encounter["period"]["end"])
+        assert discharged is not None
+        patient = facts.version_at(patients.get(subject, []), discharged)
+        if kommuner is not None and (patient is None or facts.home(patient)[0] not in kommuner):
+            continue
+        kept.append((encounter, patient))
+    if not kept:
+        return []
+    found = _related(conn, kept)
+    notices = facts.notices(found["tasks"])
+    stays = []
+    for encounter, patient in kept:
+        stay = facts.stay(
+            encounter, patient, notices.get(encounter["id"], []), found["related"][encounter["id"]]
+        )
+        if stay is not None:
+            stays.append(stay)
+    return sorted(stays, key=lambda s: (s.discharged, s.encounter))
