@@ -50,10 +50,16 @@ def check_scope(principal: Principal, action: str, res_type: str) -> None:
 
 
 def check_read(
-    conn: Connection, principal: Principal, action: str, res_type: str, res_id: str
+    conn: Connection,
+    principal: Principal,
+    action: str,
+    res_type: str,
+    res_id: str,
+    seen: bool | None = None,
 ) -> None:
-    facts = Facts(res_type, visible=visible(conn, principal, res_type, res_id))
-    check(principal, action, facts, res_id)
+    """`seen`: whether the principal may see it, when the caller already knows."""
+    shown = visible(conn, principal, res_type, res_id) if seen is None else seen
+    check(principal, action, Facts(res_type, visible=shown), res_id)
 
 
 def _actors(conn: Connection, resource: Resource | None) -> list[tuple[str, str]]:

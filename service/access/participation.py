@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     and_,
     bindparam,
@@ -25,12 +26,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from service.access import links as content
 from service.access.units import organization_of
-from service.access.visibility import visible_condition
+from service.access.visibility import packed, visible_condition
 from service.auth.principal import INTERNAL, Principal
 from service.routing.directory import search
 from service.storage.database import is_postgres
 from service.storage.schema import outbox, participants, resource_contexts, resources
-from service.storage.store import Stored
+from service.storage.store import Store, Stored
 from service.workflow.order import load_order
 
 Resource = dict[str, Any]
@@ -59,16 +60,31 @@ _STAY_PATIENT = (
 
 
 # Built once: constructing and cache-keying the statement cost several times running it.
+_UNITS: BindParameter[str] = bindparam("k_units")
 _VISIBLE = select(literal(1)).where(
-    visible_condition(bindparam("k_units", expanding=True), bindparam("k_type"), bindparam("k_id"))
+    visible_condition(_UNITS, bindparam("k_type"), bindparam("k_id"))
 )
+_READ_VISIBLE = select(
+    resources,
+    visible_condition(_UNITS, resources.c.res_type, resources.c.res_id).label("flag"),
+).where(and_(resources.c.res_type == bindparam("k_type"), resources.c.res_id == bindparam("k_id")))
+
+
+def read_visible(
+    conn: Connection, store: Store, principal: Principal, res_type: str, res_id: str
+) -> tuple[Stored | None, bool]:
+    """The stored resource and whether the principal may see it, in one query."""
+    if res_type in content.PUBLIC or principal.reads_everything:
+        return store.read(conn, res_type, res_id), True
+    values = {"k_type": res_type, "k_id": res_id, "k_units": packed(principal.units)}
+    return store.read_flagged(conn, _READ_VISIBLE, values)
 
 
 def visible(conn: Connection, principal: Principal, res_type: str, res_id: str) -> bool:
     """Whether the principal may see this stored resource (a missing one is not visible)."""
     if res_type in content.PUBLIC or principal.reads_everything:
         return True
-    values = {"k_type": res_type, "k_id": res_id, "k_units": sorted(principal.units)}
+    values = {"k_type": res_type, "k_id": res_id, "k_units": packed(principal.units)}
     return conn.execute(_VISIBLE, values).first() is not None
 
 

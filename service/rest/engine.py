@@ -15,6 +15,7 @@ import jsonpatch
 from sqlalchemy import Connection
 
 from service.access.facts import check_read, check_scope, check_write
+from service.access.participation import read_visible
 from service.auth.principal import Principal
 from service.outcome import FhirError, has_errors, issue, operation_outcome
 from service.search import query
@@ -121,11 +122,11 @@ class Engine:
     ) -> Stored:
         """The current version even when it is a deletion (history stays readable); one the
         principal may not see is answered as one that does not exist."""
-        stored = self.store.read(conn, res_type, res_id)
+        stored, seen = read_visible(conn, self.store, principal, res_type, res_id)
         if stored is None:
             check_scope(principal, action, res_type)
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} does not exist")
-        check_read(conn, principal, action, res_type, res_id)
+        check_read(conn, principal, action, res_type, res_id, seen)
         return stored
 
     def vread(

@@ -136,6 +136,14 @@ class Store:
         row = connection.execute(query, {"k_type": res_type, "k_id": res_id}).first()
         return _stored(row) if row else None
 
+    def read_flagged(
+        self, connection: Connection, statement: Any, values: dict[str, Any]
+    ) -> tuple[Stored | None, bool]:
+        """A read by a caller's prebuilt statement over `resources` that also selects a boolean
+        column `flag` (e.g. whether the caller may see the row): both in one round trip."""
+        row = connection.execute(statement, values).first()
+        return (_stored(row), bool(row.flag)) if row else (None, False)
+
     def vread(
         self, connection: Connection, res_type: str, res_id: str, version_id: int
     ) -> Stored | None:
