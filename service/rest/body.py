@@ -4,18 +4,14 @@ Malformed input is a 400 with an OperationOutcome that says what is wrong; nothi
 anything else.
 """
 
-import json
 from typing import Any
 
 from service.jsondepth import nesting_exceeds
 from service.outcome import FhirError
 from service.rest.resource_types import supported_types
+from service.validation import json_syntax
 
 Resource = dict[str, Any]
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
 
 
 def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
@@ -28,9 +24,18 @@ def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
             400, "structure", "the request has no body; a FHIR resource was expected"
         )
     try:
-        value = json.loads(raw, parse_constant=_reject_constant)
+        value, duplicates = json_syntax.loads(raw)
     except (ValueError, RecursionError) as error:
         raise FhirError.of(400, "structure", f"the body is not valid JSON: {error}") from None
+    if duplicates:  # json.loads would keep the last and drop the first without a word
+        where, name = duplicates[0]
+        raise FhirError.of(
+            400,
+            "structure",
+            f"the JSON has the property {name!r} twice in the same object; FHIR JSON allows "
+            "each property once",
+            where or None,
+        )
     if nesting_exceeds(value, max_nesting):
         raise FhirError.of(400, "structure", f"JSON nesting deeper than {max_nesting} levels")
     return value

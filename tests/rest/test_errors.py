@@ -96,3 +96,12 @@ def test_bad_history_paging_is_400_naming_the_parameter(
 
 def test_vread_of_a_non_ascii_digit_version_is_404(client: TestClient) -> None:
     _outcome(client.get("/fhir/Patient/nope/_history/²"), 404)
+
+
+def test_a_duplicate_property_is_refused_not_silently_dropped(client: TestClient) -> None:
+    raw = b'{"resourceType": "Patient", "gender": "male", "gender": "female"}'
+    response = client.post("/fhir/Patient", content=raw, headers=FHIR)
+    assert response.status_code == 400
+    issue = response.json()["issue"][0]
+    assert "'gender' twice" in issue["details"]["text"]
+    assert issue["expression"] == ["Patient"]
