@@ -43,12 +43,14 @@ class Exchange:
 
 @dataclass
 class Context:
-    """Fixtures and exchanges by id, the last exchange, the script's variables and profiles."""
+    """Fixtures and exchanges by id, the last exchange, the script's variables, profiles and
+    origins (index → the organization that origin acts for)."""
 
     fixtures: dict[str, Resource] = field(default_factory=dict)
     exchanges: dict[str, Exchange] = field(default_factory=dict)
     variables: list[Resource] = field(default_factory=list)
     profiles: list[Resource] = field(default_factory=list)
+    origins: dict[int, str] = field(default_factory=dict)
     last: Exchange | None = None
 
     def source(self, source_id: str | None) -> Resource | None:

@@ -6,6 +6,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from httpx import USE_CLIENT_DEFAULT
+from httpx._client import UseClientDefault
 
 from conformance.engine.context import Context, Exchange, Resource, ScriptError
 
@@ -93,8 +95,14 @@ def _path(operation: Resource, context: Context, code: str) -> str:
 URL_SAFE = "/?=&:,$*+;@!'()~%-._[]"
 
 
-def execute(operation: Resource, context: Context, client: httpx.Client) -> Exchange:
-    """Send the operation's request; record it as the last exchange (and under responseId)."""
+def execute(
+    operation: Resource,
+    context: Context,
+    client: httpx.Client,
+    auth: httpx.Auth | UseClientDefault = USE_CLIENT_DEFAULT,
+) -> Exchange:
+    """Send the operation's request with `auth` (the operation's origin); record it as the last
+    exchange (and under responseId)."""
     code = operation.get("type", {}).get("code")
     if code is None and "method" not in operation:
         raise ScriptError("operation has neither type nor method")
@@ -119,6 +127,7 @@ def execute(operation: Resource, context: Context, client: httpx.Client) -> Exch
         path,
         headers=headers,
         content=json.dumps(body).encode("utf-8") if body is not None else None,
+        auth=auth,
     )
     exchange = Exchange(
         method=method,

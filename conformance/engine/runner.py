@@ -12,7 +12,7 @@ from typing import Literal
 
 import httpx
 
-from conformance.engine import assertions, operations
+from conformance.engine import assertions, operations, origins
 from conformance.engine.context import Context, Exchange, Resource, ScriptError
 
 Result = Literal["pass", "fail", "warning", "error", "skip"]
@@ -93,17 +93,20 @@ def load_fixtures(script: Resource, base_dir: Path) -> dict[str, Resource]:
 
 
 class Runner:
-    """Executes TestScripts with one HTTP client against one target."""
+    """Executes TestScripts with one HTTP client against one target; `credentials` are the
+    clients an operation's `origin` acts as (the client's own auth is the default)."""
 
     def __init__(
         self,
         client: httpx.Client,
         validator: assertions.ProfileValidator | None = None,
         listener: ActionListener | None = None,
+        credentials: origins.Credentials | None = None,
     ) -> None:
         self.client = client
         self.validator = validator
         self.listener = listener
+        self.credentials = credentials
 
     def run(self, script: Resource, base_dir: Path) -> ScriptResult:
         outcome = ScriptResult(script)
@@ -112,6 +115,7 @@ class Runner:
                 fixtures=load_fixtures(script, base_dir),
                 variables=list(script.get("variable", [])),
                 profiles=list(script.get("profile", [])),
+                origins=origins.organizations(script),
             )
         except ScriptError as error:
             outcome.setup.append(
@@ -175,7 +179,9 @@ class Runner:
         label = _label(action)
         try:
             if "operation" in action:
-                exchange = operations.execute(action["operation"], context, self.client)
+                operation = action["operation"]
+                auth = origins.auth_for(operation, context.origins, self.credentials)
+                exchange = operations.execute(operation, context, self.client, auth)
                 return ActionResult(
                     "operation",
                     label,

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from conformance import credentials as clients
 from conformance.engine import ActionResult, Runner, ScriptResult
 from conformance.profiles import profile_errors
 from conformance.reports.html import html_report
@@ -40,7 +41,16 @@ def list_suites() -> None:
 def run(
     target: Annotated[str, typer.Option(help="FHIR base URL of the system under test")],
     suite: Annotated[str, typer.Option(help="suite name (see `list`) or a folder/file path")],
-    token: Annotated[str | None, typer.Option(help="bearer token sent with every request")] = None,
+    token: Annotated[
+        str | None, typer.Option(help="bearer token of the default client (see --credentials)")
+    ] = None,
+    credentials: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON file naming the client of each organization the scripts act as "
+            "(`conformance credentials` makes one)"
+        ),
+    ] = None,
     junit: Annotated[Path | None, typer.Option(help="write JUnit XML here")] = None,
     report: Annotated[Path | None, typer.Option(help="write TestReports + HTML here")] = None,
     timeout: Annotated[float, typer.Option(help="seconds per request")] = 30.0,
@@ -51,7 +61,17 @@ def run(
     except (FileNotFoundError, json.JSONDecodeError) as error:
         console.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    base = target.rstrip("/") + "/"
+    try:
+        loaded = clients.load(credentials, base) if credentials else None
+    except clients.CredentialsError as error:
+        console.print(f"[red]error:[/red] {escape(str(error))}")
+        raise typer.Exit(2) from error
+    default = loaded.default if loaded else None
+    if token and default:
+        console.print('[red]error:[/red] --token and a "default" client in --credentials')
+        raise typer.Exit(2)
+    auth = clients.Bearer(token) if token else default
 
     def show(action: ActionResult) -> None:
         if action.kind == "assert" or action.result != "pass":
@@ -59,9 +79,11 @@ def run(
             console.print(f"    {_MARK[action.result]} {text}", highlight=False)
 
     results: list[ScriptResult] = []
-    base = target.rstrip("/") + "/"
-    with httpx.Client(base_url=base, headers=headers, timeout=timeout) as client:
-        runner = Runner(client, validator=profile_errors, listener=show)
+    with httpx.Client(base_url=base, auth=auth, timeout=timeout) as client:
+        by_organization = loaded.by_organization if loaded else None
+        runner = Runner(
+            client, validator=profile_errors, listener=show, credentials=by_organization
+        )
         for number, (script, folder) in enumerate(scripts, 1):
             title = escape(str(script.get("name", script.get("id"))))
             console.print(f"[bold]({number}/{len(scripts)}) {title}")
@@ -89,3 +111,19 @@ def run(
         raise typer.Exit(2)
     if "fail" in worst:
         raise typer.Exit(1)
+
+
+@app.command("credentials")
+def make_credentials(
+    out: Annotated[Path, typer.Option(help="folder for credentials.json and the public JWKS")],
+    region_organization: Annotated[
+        str, typer.Option(help="the Organization of the default client (region-wide role)")
+    ] = "Organization/region-stockholm",
+) -> None:
+    """Make a key for the default client and for every organization the suites act as; print
+    the commands that register them with lus-fhir (another server registers the JWKS files its
+    own way)."""
+    made = clients.generate(out, region_organization)
+    console.print(f"wrote {out / 'credentials.json'} (private keys) and {len(made)} JWKS files")
+    for client in made:
+        typer.echo(client.register_command())

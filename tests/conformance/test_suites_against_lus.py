@@ -19,13 +19,16 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.credentials import acting_organizations
 from conformance.engine import Runner, ScriptResult, runner
 from conformance.profiles import profile_errors
 from conformance.reports.html import html_report
 from conformance.reports.junit import junit_xml
 from conformance.suites import load_suite, suite_names
 from conformance.suites.generate import drift, messages, negative
+from service.auth.backend_client import BackendAuth
 from tests.conformance.memory_server import MemoryServer
+from tests.support.auth import backend_auth, load_directory
 from tests.support.server import ServerProcess, start_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,21 +54,38 @@ def _cases() -> list[Any]:
 
 @pytest.fixture(scope="module")
 def lus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server with the shipped directory, whose organizations clients are registered for."""
     server = start_server(tmp_path_factory.mktemp("lus-data"), timeout=STARTUP_SECONDS)
+    load_directory(server.database_url)
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def results(lus: ServerProcess) -> list[ScriptResult]:
-    """Every suite run once, in suite order, with the guide's validator for validateProfileId."""
+def _client(lus: ServerProcess, organization: str | None = None) -> BackendAuth:
+    """A registered client and its SMART token flow: the region-wide role by default."""
+    if organization is None:
+        return backend_auth(lus.database_url, lus.root)
+    return backend_auth(lus.database_url, lus.root, organization=organization, region=False)
+
+
+def run_suites(
+    lus: ServerProcess, suites: tuple[str, ...], credentials: dict[str, BackendAuth]
+) -> list[ScriptResult]:
+    """Each suite's scripts in order, with the guide's validator for validateProfileId."""
     out = []
-    with httpx.Client(base_url=lus.base + "/", timeout=30, auth=lus.auth()) as client:
-        engine = Runner(client, validator=profile_errors)
-        for suite in SUITES:
+    with httpx.Client(base_url=lus.base + "/", timeout=30, auth=_client(lus)) as client:
+        engine = Runner(client, validator=profile_errors, credentials=credentials)
+        for suite in suites:
             for script, folder in load_suite(suite):
                 out.append(engine.run(script, folder))
     return out
+
+
+@pytest.fixture(scope="module")
+def results(lus: ServerProcess) -> list[ScriptResult]:
+    """Every suite once, each origin acting as a client registered for its organization."""
+    credentials = {o: _client(lus, o) for o in acting_organizations(SUITES)}
+    return run_suites(lus, SUITES, credentials)
 
 
 def _by_id(results: list[ScriptResult]) -> dict[str, runner.TestResult]:
@@ -123,18 +143,23 @@ def test_reports_name_every_script(results: list[ScriptResult], tmp_path: Path) 
     assert failures == len(KNOWN_SERVER_BUGS), junit_text
 
 
-def test_cli_runs_a_suite_with_reports(lus: ServerProcess, tmp_path: Path) -> None:
-    """The documented command, on the suite that needs no profile validator in the runner."""
-    junit, report = tmp_path / "junit.xml", tmp_path / "report"
-    cli = [sys.executable, "-m", "service.cli.main"]
-    command = [*cli, "conformance", "run", "--suite", "negative", "--token", lus.auth().token()]
-    run = subprocess.run(
-        [*command, "--target", lus.base, "--junit", str(junit), "--report", str(report)],
+def _cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli.main", *arguments],
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def test_cli_runs_a_suite_with_reports(lus: ServerProcess, tmp_path: Path) -> None:
+    """The documented command with a bearer token, on a suite without origins."""
+    junit, report = tmp_path / "junit.xml", tmp_path / "report"
+    run = _cli(
+        *("conformance", "run", "--suite", "negative", "--token", lus.auth().token()),
+        *("--target", lus.base, "--junit", str(junit), "--report", str(report)),
     )
     known_failures = sum(key.startswith("negative-") for key in KNOWN_SERVER_BUGS)
     assert run.returncode == (1 if known_failures else 0), run.stderr
@@ -147,14 +172,50 @@ def test_cli_runs_a_suite_with_reports(lus: ServerProcess, tmp_path: Path) -> No
         assert report_json["resourceType"] == "TestReport"
 
 
-def test_cli_lists_the_suites() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "service.cli.main", "conformance", "list"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
+def test_cli_credentials_are_registered_and_run_the_receiver_suite(
+    lus: ServerProcess, tmp_path: Path
+) -> None:
+    """The documented workflow: make credentials, register them, run with --credentials (the
+    token endpoint found through the target's SMART configuration)."""
+    made = _cli("conformance", "credentials", "--out", str(tmp_path / "clients"))
+    assert made.returncode == 0, made.stderr
+    commands = [line.split() for line in made.stdout.splitlines()]
+    assert {c[c.index("--organization") + 1] for c in commands} == {
+        "Organization/region-stockholm",
+        *acting_organizations(),
+    }
+    for command in commands:
+        arguments = [a.strip('"') for a in command[1:]]
+        registered = _cli(*arguments, "--db", lus.database_url)
+        assert registered.returncode == 0, registered.stderr
+    secret = tmp_path / "clients" / "credentials.json"
+    assert secret.stat().st_mode & 0o077 == 0
+    run = _cli(
+        *("conformance", "run", "--suite", "receiver", "--target", lus.base),
+        *("--credentials", str(secret)),
     )
+    tests = sum(len(script["test"]) for script, _ in load_suite("receiver"))
+    assert run.returncode == 0, run.stderr
+    assert f"{tests} tests: {tests} passed, 0 failed, 0 errors" in run.stderr
+
+
+def test_receiver_actions_by_another_organization_fail(lus: ServerProcess) -> None:
+    """The origins matter: when another home-care provider acts as the receiver, the server
+    refuses its receipt and the suite fails there."""
+    other = _client(lus, "Organization/hemtjanst-solglantan")
+    [outcome] = [
+        r
+        for r in run_suites(lus, ("receiver",), {"Organization/hemtjanst-aros": other})
+        if r.script["id"] == "receiver-01-acknowledge"
+    ]
+    tests = {t.name: t for t in outcome.tests}
+    assert {t.result for t in outcome.tests} <= {"fail", "error"}
+    [refused] = [a for a in tests["read the notification"].actions if a.result == "fail"]
+    assert refused.exchange is not None and refused.exchange.status == 404
+
+
+def test_cli_lists_the_suites() -> None:
+    run = _cli("conformance", "list")
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == sorted(SUITES)
 

@@ -5,11 +5,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from conformance.engine.origins import ORIGIN_ORGANIZATION
 from fhir_profiles import CANONICAL, GENERATED
 
 Json = dict[str, Any]
 
 OPERATION_CODES = "http://terminology.hl7.org/CodeSystem/testscript-operation-codes"
+ORIGIN_TYPES = "http://terminology.hl7.org/CodeSystem/testscript-profile-origin-types"
 ISSUE_SYSTEM = f"{CANONICAL}/CodeSystem/lus-validation-issue"
 EVENT_SYSTEM = f"{CANONICAL}/CodeSystem/lus-event"
 DEVIATION_SYSTEM = f"{CANONICAL}/CodeSystem/lus-deviation-type"
@@ -109,6 +111,15 @@ def profile(url: str) -> Json:
     return {"id": url.rsplit("/", 1)[-1], "reference": url}
 
 
+def origin(index: int, organization: str) -> Json:
+    """A client acting for `organization`; operations with `origin=index` are sent as it."""
+    return {
+        "extension": [{"url": ORIGIN_ORGANIZATION, "valueReference": {"reference": organization}}],
+        "index": index,
+        "profile": {"system": ORIGIN_TYPES, "code": "FHIR-Client"},
+    }
+
+
 def variable(name: str, **fields: Any) -> Json:
     return {"name": name, **fields}
 
@@ -119,6 +130,7 @@ def script(
     description: str,
     tests: Sequence[Json],
     *,
+    origins: Sequence[Json] = (),
     fixtures: Sequence[Json] = (),
     profiles: Sequence[Json] = (),
     variables: Sequence[Json] = (),
@@ -134,6 +146,8 @@ def script(
         "status": "active",
         "description": description,
     }
+    if origins:
+        body["origin"] = list(origins)
     if fixtures:
         body["fixture"] = list(fixtures)
     if profiles:

@@ -22,6 +22,7 @@ from conformance.suites.generate.blocks import (
     ok,
     only_match,
     operation,
+    origin,
     outcome_issue,
     profile,
     retarget,
@@ -33,6 +34,11 @@ from conformance.suites.generate.blocks import (
 )
 
 TASK_FILE = "Task-tolvan-utskrivningsmeddelande-hemtjanst.json"
+RECEIVER = "Organization/hemtjanst-aros"
+# The receiver's own actions are sent as origin 1, a client of the receiver (the owner): a
+# receipt is the receiver's evidence, which a server may accept from the receiver alone. The
+# sender's setup acts as the default client.
+AS_RECEIVER = 1
 PROFILE = "https://lus-fhir.se/fhir/StructureDefinition/lus-utskrivningsmeddelande"
 RECEIVED_AT = "2026-11-09T10:15:00Z"
 REASON = "Patienten har inga insatser från hemtjänsten"
@@ -109,7 +115,7 @@ def _teardown() -> list[Json]:
 
 
 def _put(source: str, response_id: str | None = None, if_match: bool = False) -> Json:
-    fields: Json = {"url": "Task/${taskId}", "sourceId": source}
+    fields: Json = {"url": "Task/${taskId}", "sourceId": source, "origin": AS_RECEIVER}
     if response_id:
         fields["responseId"] = response_id
     headers = [header("If-Match", "${etag}")] if if_match else []
@@ -118,7 +124,7 @@ def _put(source: str, response_id: str | None = None, if_match: bool = False) ->
 
 
 def _read(response_id: str | None = None) -> Json:
-    fields: Json = {"url": "Task/${taskId}"}
+    fields: Json = {"url": "Task/${taskId}", "origin": AS_RECEIVER}
     if response_id:
         fields["responseId"] = response_id
     return operation("read", **fields)
@@ -161,7 +167,8 @@ def acknowledge() -> Json:
                     operation(
                         "search",
                         resource="Task",
-                        params="?owner=Organization/hemtjanst-aros&status=requested&_id=${taskId}",
+                        params=f"?owner={RECEIVER}&status=requested&_id=${{taskId}}",
+                        origin=AS_RECEIVER,
                     ),
                     ok(),
                     only_match("the new notification", "${taskId}"),
@@ -209,7 +216,7 @@ def acknowledge() -> Json:
                     check(
                         "the receiver is the owner",
                         expression=receiver,
-                        value="Organization/hemtjanst-aros",
+                        value=RECEIVER,
                     ),
                     check(
                         "conforms to its profile", validateProfileId="lus-utskrivningsmeddelande"
@@ -228,7 +235,7 @@ def acknowledge() -> Json:
                     ok(),
                     _status("accepted"),
                     is_true("the receipt is kept", HAS_KVITTENS),
-                    operation("history", url="Task/${taskId}/_history"),
+                    operation("history", url="Task/${taskId}/_history", origin=AS_RECEIVER),
                     ok(),
                     is_true(
                         "requested → received → accepted, newest first",
@@ -253,6 +260,7 @@ def acknowledge() -> Json:
                 ],
             ),
         ],
+        origins=[origin(AS_RECEIVER, RECEIVER)],
         fixtures=_fixtures(
             "task-received",
             "task-received-utan-kvittens",
@@ -308,6 +316,7 @@ def reject() -> Json:
                 ],
             ),
         ],
+        origins=[origin(AS_RECEIVER, RECEIVER)],
         fixtures=_fixtures("task-rejected-utan-orsak", "task-rejected"),
         profiles=[profile(PROFILE)],
         variables=_variables(),
