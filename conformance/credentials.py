@@ -116,6 +116,7 @@ def acting_organizations(suites: Iterable[str] | None = None) -> list[str]:
         for suite in suites or suite_names()
         for script, _ in load_suite(suite)
         for organization in origins.organizations(script).values()
+        if organization is not None
     }
     return sorted(found)
 

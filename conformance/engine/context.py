@@ -50,8 +50,9 @@ class Context:
     exchanges: dict[str, Exchange] = field(default_factory=dict)
     variables: list[Resource] = field(default_factory=list)
     profiles: list[Resource] = field(default_factory=list)
-    origins: dict[int, str] = field(default_factory=dict)
+    origins: dict[int, str | None] = field(default_factory=dict)
     last: Exchange | None = None
+    last_jti: str | None = None
 
     def source(self, source_id: str | None) -> Resource | None:
         """The resource an id names: a response body, else a fixture; the last response if None."""

@@ -3,15 +3,17 @@
 import json
 import time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from httpx import USE_CLIENT_DEFAULT
 from httpx._client import UseClientDefault
 
+from conformance.engine import token_request
 from conformance.engine.context import Context, Exchange, Resource, ScriptError
 
 FHIR_JSON = "application/fhir+json"
+FORM = "application/x-www-form-urlencoded"
 MIME_TYPES = {"json": FHIR_JSON, "xml": "application/fhir+xml"}
 
 # Operation type code → (HTTP method, whether the request carries a body).
@@ -99,7 +101,7 @@ def execute(
     operation: Resource,
     context: Context,
     client: httpx.Client,
-    auth: httpx.Auth | UseClientDefault = USE_CLIENT_DEFAULT,
+    auth: httpx.Auth | UseClientDefault | None = USE_CLIENT_DEFAULT,
 ) -> Exchange:
     """Send the operation's request with `auth` (the operation's origin); record it as the last
     exchange (and under responseId)."""
@@ -119,16 +121,19 @@ def execute(
             raise ScriptError(f"sourceId '{operation['sourceId']}' has no body")
         body = context.substitute_json(source)
         headers["Content-Type"] = _mime(operation.get("contentType"))
+    content = json.dumps(body).encode("utf-8") if body is not None else None
+    flaw = token_request.flaw_of(operation)
+    if flaw is not None:
+        # The origin's key signs the assertion; the token endpoint takes no bearer token.
+        key_holder = client.auth if isinstance(auth, UseClientDefault) else auth
+        body = token_request.form(flaw, key_holder, str(client.base_url.join(path)), context)
+        content = urlencode(body).encode("ascii")
+        headers["Content-Type"] = FORM
+        auth = None
     for header in operation.get("requestHeader", []):
         headers[header["field"]] = context.substitute(header["value"])
     started = time.perf_counter()
-    response = client.request(
-        method,
-        path,
-        headers=headers,
-        content=json.dumps(body).encode("utf-8") if body is not None else None,
-        auth=auth,
-    )
+    response = client.request(method, path, headers=headers, content=content, auth=auth)
     exchange = Exchange(
         method=method,
         url=str(response.request.url),

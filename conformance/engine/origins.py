@@ -12,21 +12,27 @@ from httpx._client import UseClientDefault
 from conformance.engine.context import Resource, ScriptError
 
 ORIGIN_ORGANIZATION = "https://lus-fhir.se/fhir/StructureDefinition/testscript-origin-organization"
+# An origin with this extension (valueBoolean true) sends no credentials at all.
+ORIGIN_ANONYMOUS = "https://lus-fhir.se/fhir/StructureDefinition/testscript-origin-anonymous"
 
 # Organization reference ("Organization/hemtjanst-aros") → the credentials of its client.
 Credentials = Mapping[str, httpx.Auth]
 
 
-def organizations(script: Resource) -> dict[int, str]:
-    """Origin index → the organization reference its extension names."""
-    found: dict[int, str] = {}
+def organizations(script: Resource) -> dict[int, str | None]:
+    """Origin index → the organization reference its extension names (None: anonymous)."""
+    found: dict[int, str | None] = {}
     for origin in script.get("origin", []):
         index = origin.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
             raise ScriptError(f"TestScript.origin {origin!r} has no integer index")
+        extensions = origin.get("extension", [])
+        if any(e.get("url") == ORIGIN_ANONYMOUS and e.get("valueBoolean") for e in extensions):
+            found[index] = None
+            continue
         named = [
             extension.get("valueReference", {}).get("reference")
-            for extension in origin.get("extension", [])
+            for extension in extensions
             if extension.get("url") == ORIGIN_ORGANIZATION
         ]
         if len(named) != 1 or not named[0]:
@@ -39,8 +45,8 @@ def organizations(script: Resource) -> dict[int, str]:
 
 
 def auth_for(
-    operation: Resource, origins: Mapping[int, str], credentials: Credentials | None
-) -> httpx.Auth | UseClientDefault:
+    operation: Resource, origins: Mapping[int, str | None], credentials: Credentials | None
+) -> httpx.Auth | UseClientDefault | None:
     """The credentials an operation is sent with. Without credentials per organization every
     origin acts as the default client (a server without authorization is tested that way)."""
     index = operation.get("origin")
@@ -48,9 +54,11 @@ def auth_for(
         return USE_CLIENT_DEFAULT
     if index not in origins:
         raise ScriptError(f"operation names origin {index}, which the TestScript does not declare")
+    organization = origins[index]
+    if organization is None:
+        return None
     if credentials is None:
         return USE_CLIENT_DEFAULT
-    organization = origins[index]
     if organization not in credentials:
         raise ScriptError(
             f"origin {index} acts as {organization}, and the credentials name no client for it "

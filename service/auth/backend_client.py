@@ -31,9 +31,15 @@ def public_jwks(*keys: ECKey | RSAKey) -> dict[str, Any]:
 
 
 def assertion(
-    client_id: str, key: ECKey | RSAKey, token_url: str, lifetime: int = 300, **claims: Any
+    client_id: str,
+    key: ECKey | RSAKey,
+    token_url: str,
+    lifetime: int = 300,
+    kid: str | None = None,
+    **claims: Any,
 ) -> str:
-    """A signed client assertion; `claims` override the standard ones (tests break them)."""
+    """A signed client assertion; `kid` and `claims` override the standard ones (tests and the
+    security conformance suite break them)."""
     now = int(time.time())
     body = {
         "iss": client_id,
@@ -43,7 +49,7 @@ def assertion(
         "jti": uuid.uuid4().hex,
     } | claims
     alg = "ES384" if isinstance(key, ECKey) else "RS384"
-    header = {"alg": alg, "kid": key.kid, "typ": "JWT"}
+    header = {"alg": alg, "kid": kid or key.kid, "typ": "JWT"}
     return jwt.encode(header, body, key, algorithms=[alg])
 
 

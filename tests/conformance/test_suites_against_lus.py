@@ -33,7 +33,7 @@ from tests.support.server import ServerProcess, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "conformance" / "README.md"
-SUITES = ("messages", "negative", "receiver", "rest")
+SUITES = ("messages", "negative", "receiver", "rest", "security")
 STARTUP_SECONDS = 30.0
 
 KNOWN_SERVER_BUGS: dict[str, str] = {}
@@ -256,3 +256,25 @@ def test_suites_fail_against_a_server_that_does_not_validate(tmp_path: Path) -> 
     with httpx.Client(base_url="http://fhir.test/fhir/", transport=server.transport()) as client:
         outcome = Runner(client).run(script, folder)
     assert [t.result for t in outcome.tests] == ["fail"] * len(script["test"])
+
+
+def test_security_suite_fails_against_a_server_without_authorization(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The refusals bite: lus-fhir with authentication off (every caller acts with all rights)
+    fails every check that another organization is kept out, and passes the receiver's own."""
+    lax = start_server(
+        tmp_path_factory.mktemp("lax"), timeout=STARTUP_SECONDS, env={"LUS_FHIR_AUTH": "off"}
+    )
+    try:
+        [(script, folder)] = [
+            (s, f) for s, f in load_suite("security") if s["id"] == "security-02-access"
+        ]
+        with httpx.Client(base_url=lax.base + "/", timeout=30) as client:
+            outcome = Runner(client, validator=profile_errors).run(script, folder)
+    finally:
+        lax.stop()
+    results = {t.name: t.result for t in outcome.tests}
+    assert results.pop("the receiver reads its notification") == "pass"
+    assert results.pop("the receiver records its receipt") == "pass"
+    assert set(results.values()) == {"fail"}, results

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance.suites.generate import journey, messages, negative, receiver, rest
+from conformance.suites.generate import journey, messages, negative, receiver, rest, security
 from conformance.suites.generate.blocks import Json
 
 SUITES_DIR = Path(__file__).resolve().parent.parent
@@ -22,6 +22,7 @@ SUITES: dict[str, tuple[Callable[[], list[Json]], Callable[[], dict[str, Json]],
     "messages": (messages.scripts, messages.fixtures, True),
     "receiver": (receiver.scripts, receiver.fixture_files, True),
     "negative": (negative.scripts, negative.fixture_files, False),
+    "security": (security.scripts, security.fixture_files, True),
 }
 
 

@@ -5,7 +5,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from conformance.engine.origins import ORIGIN_ORGANIZATION
+from conformance.engine.origins import ORIGIN_ANONYMOUS, ORIGIN_ORGANIZATION
 from fhir_profiles import CANONICAL, GENERATED
 
 Json = dict[str, Any]
@@ -111,10 +111,16 @@ def profile(url: str) -> Json:
     return {"id": url.rsplit("/", 1)[-1], "reference": url}
 
 
-def origin(index: int, organization: str) -> Json:
-    """A client acting for `organization`; operations with `origin=index` are sent as it."""
+def origin(index: int, organization: str | None) -> Json:
+    """A client acting for `organization` (None: a caller without credentials); operations
+    with `origin=index` are sent as it."""
+    extension = (
+        {"url": ORIGIN_ORGANIZATION, "valueReference": {"reference": organization}}
+        if organization
+        else {"url": ORIGIN_ANONYMOUS, "valueBoolean": True}
+    )
     return {
-        "extension": [{"url": ORIGIN_ORGANIZATION, "valueReference": {"reference": organization}}],
+        "extension": [extension],
         "index": index,
         "profile": {"system": ORIGIN_TYPES, "code": "FHIR-Client"},
     }

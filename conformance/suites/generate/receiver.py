@@ -75,7 +75,7 @@ def fixture_files() -> dict[str, Json]:
     }
 
 
-def _fixtures(*names: str) -> list[Json]:
+def fixtures_for(*names: str) -> list[Json]:
     return [
         *journey.fixtures(),
         fixture("stay", "fixtures/stay.json"),
@@ -84,7 +84,7 @@ def _fixtures(*names: str) -> list[Json]:
     ]
 
 
-def _setup() -> list[Json]:
+def setup() -> list[Json]:
     return [
         *journey.setup(),
         *stay_actions("stay"),
@@ -100,22 +100,24 @@ def _setup() -> list[Json]:
     ]
 
 
-def _variables() -> list[Json]:
+def variables() -> list[Json]:
     return [
         variable("encounterId", expression="Encounter.id", sourceId="stay"),
         variable("taskId", expression="Task.id", sourceId="created"),
     ]
 
 
-def _teardown() -> list[Json]:
+def teardown() -> list[Json]:
     return [
         operation("delete", url="Task/${taskId}"),
         operation("delete", url="Encounter/${encounterId}"),
     ]
 
 
-def _put(source: str, response_id: str | None = None, if_match: bool = False) -> Json:
-    fields: Json = {"url": "Task/${taskId}", "sourceId": source, "origin": AS_RECEIVER}
+def put(
+    source: str, response_id: str | None = None, if_match: bool = False, origin: int = AS_RECEIVER
+) -> Json:
+    fields: Json = {"url": "Task/${taskId}", "sourceId": source, "origin": origin}
     if response_id:
         fields["responseId"] = response_id
     headers = [header("If-Match", "${etag}")] if if_match else []
@@ -123,8 +125,8 @@ def _put(source: str, response_id: str | None = None, if_match: bool = False) ->
     return operation("update", **fields)
 
 
-def _read(response_id: str | None = None) -> Json:
-    fields: Json = {"url": "Task/${taskId}", "origin": AS_RECEIVER}
+def read(response_id: str | None = None, origin: int = AS_RECEIVER) -> Json:
+    fields: Json = {"url": "Task/${taskId}", "origin": origin}
     if response_id:
         fields["responseId"] = response_id
     return operation("read", **fields)
@@ -134,9 +136,10 @@ def _status(value: str) -> Json:
     return check(f"status {value}", expression="Task.status", value=value)
 
 
-def _unchanged() -> list[Json]:
+def unchanged() -> list[Json]:
+    """The receiver reads the Task: still the version it polled."""
     return [
-        _read(),
+        read(),
         ok(),
         check(
             "the stored Task is unchanged",
@@ -180,7 +183,7 @@ def acknowledge() -> Json:
                 "GET [base]/Task/[id] answers the requested notification without a receipt, "
                 "conforming to lus-utskrivningsmeddelande.",
                 [
-                    _read("polled"),
+                    read("polled"),
                     ok(),
                     _status("requested"),
                     is_false("no receipt yet", HAS_KVITTENS),
@@ -195,11 +198,11 @@ def acknowledge() -> Json:
                 "PUT [base]/Task/[id] with status received but no lus-kvittens answers 422 with "
                 "an OperationOutcome naming invariant lus-task-1; the Task is unchanged.",
                 [
-                    _put("task-received-utan-kvittens"),
+                    put("task-received-utan-kvittens"),
                     check("422 Unprocessable Entity", response="unprocessable"),
                     check("OperationOutcome", resource="OperationOutcome"),
                     outcome_issue("invariant.lus-task-1", "invariant.lus-task-1"),
-                    *_unchanged(),
+                    *unchanged(),
                 ],
             ),
             test(
@@ -208,9 +211,9 @@ def acknowledge() -> Json:
                 "PUT [base]/Task/[id] (If-Match the version read) with status received and "
                 "lus-kvittens naming the receiver answers 200; the Task records the receipt.",
                 [
-                    _put("task-received", if_match=True),
+                    put("task-received", if_match=True),
                     ok(),
-                    _read(),
+                    read(),
                     ok(),
                     _status("received"),
                     check(
@@ -229,9 +232,9 @@ def acknowledge() -> Json:
                 "PUT [base]/Task/[id] with status accepted (keeping the receipt) answers 200; "
                 "the history shows requested, received, accepted.",
                 [
-                    _put("task-accepted"),
+                    put("task-accepted"),
                     ok(),
-                    _read(),
+                    read(),
                     ok(),
                     _status("accepted"),
                     is_true("the receipt is kept", HAS_KVITTENS),
@@ -252,16 +255,16 @@ def acknowledge() -> Json:
                 "PUT [base]/Task/[id] with status accepted but without lus-kvittens answers 422 "
                 "naming invariant lus-task-1.",
                 [
-                    _put("task-accepted-utan-kvittens"),
+                    put("task-accepted-utan-kvittens"),
                     check("422 Unprocessable Entity", response="unprocessable"),
                     outcome_issue("invariant.lus-task-1", "invariant.lus-task-1"),
-                    _read(),
+                    read(),
                     _status("accepted"),
                 ],
             ),
         ],
         origins=[origin(AS_RECEIVER, RECEIVER)],
-        fixtures=_fixtures(
+        fixtures=fixtures_for(
             "task-received",
             "task-received-utan-kvittens",
             "task-accepted",
@@ -269,11 +272,11 @@ def acknowledge() -> Json:
         ),
         profiles=[profile(PROFILE)],
         variables=[
-            *_variables(),
+            *variables(),
             variable("etag", headerField="ETag", sourceId="polled"),
         ],
-        setup=_setup(),
-        teardown=_teardown(),
+        setup=setup(),
+        teardown=teardown(),
     )
 
 
@@ -290,12 +293,12 @@ def reject() -> Json:
                 "PUT [base]/Task/[id] with status rejected but no statusReason answers 422 "
                 "naming invariant lus-task-2.",
                 [
-                    _read("polled"),
+                    read("polled"),
                     ok(),
-                    _put("task-rejected-utan-orsak"),
+                    put("task-rejected-utan-orsak"),
                     check("422 Unprocessable Entity", response="unprocessable"),
                     outcome_issue("invariant.lus-task-2", "invariant.lus-task-2"),
-                    *_unchanged(),
+                    *unchanged(),
                 ],
             ),
             test(
@@ -304,9 +307,9 @@ def reject() -> Json:
                 "PUT [base]/Task/[id] with status rejected, the receipt and a statusReason "
                 "answers 200; the Task records the reason.",
                 [
-                    _put("task-rejected"),
+                    put("task-rejected"),
                     ok(),
-                    _read(),
+                    read(),
                     ok(),
                     _status("rejected"),
                     check("the reason", expression="Task.statusReason.text", value=REASON),
@@ -317,11 +320,11 @@ def reject() -> Json:
             ),
         ],
         origins=[origin(AS_RECEIVER, RECEIVER)],
-        fixtures=_fixtures("task-rejected-utan-orsak", "task-rejected"),
+        fixtures=fixtures_for("task-rejected-utan-orsak", "task-rejected"),
         profiles=[profile(PROFILE)],
-        variables=_variables(),
-        setup=_setup(),
-        teardown=_teardown(),
+        variables=variables(),
+        setup=setup(),
+        teardown=teardown(),
     )
 
 
