@@ -8,7 +8,7 @@ history, the full database the same month with all of it, so the two timings sho
 grows with the month's stays or with the history. Targets: one month's statistics for the whole
 county < 2 s; one municipality's invoice basis < 1 s.
 
-    .venv/bin/python bench/statistics.py [--months 12] [--stays-per-month 8000] [--repeat 3]
+    .venv/bin/python bench/monthly_statistics.py [--months 12] [--stays-per-month 8000] [--repeat 3]
 """
 
 import argparse
