@@ -8,6 +8,7 @@ none) is echoed on every response and named in the access log.
 
 import json
 import re
+import ssl
 import uuid
 from typing import Any
 
@@ -44,10 +45,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _certificate(scope: Scope) -> bytes | None:
-    """The client certificate (DER) the TLS layer verified, from the ASGI TLS extension."""
+    """The client certificate (DER) the handshake verified: the first of the ASGI TLS
+    extension's `client_cert_chain` (PEM strings, see service/http/tls.py)."""
     tls = scope.get("extensions", {}).get("tls") or {}
-    chain = tls.get("client_cert_der")
-    return chain if isinstance(chain, bytes) and chain else None
+    chain = tls.get("client_cert_chain") or []
+    if not chain or not isinstance(chain[0], str):
+        return None
+    try:
+        return ssl.PEM_cert_to_DER_cert(chain[0])
+    except ValueError:
+        raise Unauthenticated("the client certificate cannot be read") from None
 
 
 class Authentication:

@@ -9,6 +9,7 @@ hospitals and wards of the shipped directory: what most tests write in the name 
 """
 
 import json
+import ssl
 from collections.abc import Generator
 from datetime import datetime, timedelta
 from functools import cache
@@ -112,8 +113,10 @@ def register(
     region: bool = True,
     scopes: str = ALL_SCOPES,
     client_id: str | None = None,
+    hsa_id: str | None = None,
 ) -> tuple[str, Any]:
-    """Register a client with a fresh key in a server's database: (client id, private key)."""
+    """Register a client with a fresh key in a server's database: (client id, private key);
+    with `hsa_id` it can also prove itself with a certificate carrying that HSA-id."""
     key = new_key()
     client_id = client_id or f"test-{organization.split('/')[-1]}-{key.kid[:8]}"
     engine = engine_for(database_url)
@@ -122,7 +125,12 @@ def register(
     try:
         with store.begin() as conn:
             registration = Client(
-                client_id, organization, Scopes.parse(scopes), public_jwks(key), region=region
+                client_id,
+                organization,
+                Scopes.parse(scopes),
+                public_jwks(key),
+                hsa_id=hsa_id,
+                region=region,
             )
             clients.add(conn, registration, utc_now())
     finally:
@@ -130,10 +138,14 @@ def register(
     return client_id, key
 
 
-def backend_auth(database_url: str, root: str, **kwargs: Any) -> BackendAuth:
-    """A registered client's SMART token flow against a running server at `root`."""
+def backend_auth(
+    database_url: str, root: str, verify: ssl.SSLContext | bool = True, **kwargs: Any
+) -> BackendAuth:
+    """A registered client's SMART token flow against a running server at `root` (`verify`:
+    how to check an HTTPS server's certificate)."""
     client_id, key = register(database_url, **kwargs)
-    return BackendAuth(client_id, key, f"{root}/auth/token", kwargs.get("scopes", ALL_SCOPES))
+    scopes = kwargs.get("scopes", ALL_SCOPES)
+    return BackendAuth(client_id, key, f"{root}/auth/token", scopes, verify)
 
 
 class StoredKeysAuth(httpx.Auth):
