@@ -54,7 +54,9 @@ def _certificate(scope: Scope) -> bytes | None:
     try:
         return ssl.PEM_cert_to_DER_cert(chain[0])
     except ValueError:
-        raise Unauthenticated("the client certificate cannot be read") from None
+        raise Unauthenticated(
+            "the client certificate cannot be read", method="certificate"
+        ) from None
 
 
 class Authentication:
@@ -87,6 +89,7 @@ class Authentication:
         except Unauthenticated as refused:
             record = AuditRecord.of(None, "authenticate", MINOR_FAILURE)
             record.detail = refused.reason
+            record.authentication = refused.method
             await run_in_threadpool(services.audit.submit, record)
             await _unauthorized(scope, send, refused)
             return
@@ -99,7 +102,9 @@ class Authentication:
         if authorization is not None:
             kind, _, credentials = authorization.partition(" ")
             if kind.lower() != "bearer" or not credentials.strip():
-                raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+                raise Unauthenticated(
+                    "the Authorization header must be 'Bearer <token>'", method="token"
+                )
             return authenticator.from_bearer(credentials.strip())
         certificate = _certificate(scope)
         if certificate is not None:
