@@ -15,8 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from service.auth.backend_client import BackendAuth
+from service.cli.main import app
 from service.demo import directory_bundle
 from tests.security.conftest import WARD, A, B
 from tests.support.auth import ALL_SCOPES, principal, register
@@ -123,7 +125,7 @@ def test_a_municipalitys_certificate_shows_its_own_stays_only(tls: TLSWorld) -> 
         assert b.get(f"/fhir/Patient/{tls.patient}").status_code == 404
 
 
-@pytest.mark.parametrize("tls_version", [None, ssl.TLSVersion.TLSv1_2])
+@pytest.mark.parametrize("tls_version", [None, ssl.TLSVersion.TLSv1_2], ids=["default", "TLS1.2"])
 @pytest.mark.parametrize("which", ["another CA", "expired"])
 def test_the_handshake_refuses_certificates_the_bundle_does_not_vouch_for(
     tls: TLSWorld, which: str, tls_version: ssl.TLSVersion | None
@@ -220,3 +222,12 @@ def test_a_refused_certificate_is_logged_as_a_certificate_attempt(tls: TLSWorld)
     event = _logged(tls, "outcome=4&_sort=-date", request_id)
     assert event["agent"][0]["policy"] == ["urn:lus-fhir:authentication:certificate"]
     assert "SE2120009999-okand2" in event["outcomeDesc"]
+
+
+def test_a_removed_registration_refuses_its_certificate_at_once(tls: TLSWorld) -> None:
+    removed = _party(tls.ca, tls.server.database_url, A, "SE2120000000-removed1")
+    with tls.with_certificate(removed.certificate) as client:
+        assert client.get(f"/fhir/Encounter/{tls.stay}").status_code == 200
+        command = ["clients", "remove", removed.client_id, "--db", tls.server.database_url]
+        assert CliRunner().invoke(app, command).exit_code == 0
+        _refused(client.get(f"/fhir/Encounter/{tls.stay}"), "SE2120000000-removed1")
