@@ -171,6 +171,10 @@ def test_no_certificate_and_no_token_is_401_and_a_token_alone_works(tls: TLSWorl
 def test_a_token_decides_when_a_certificate_comes_too(tls: TLSWorld) -> None:
     with tls.with_token(tls.b, tls.a.certificate) as b_with_a_certificate:
         assert b_with_a_certificate.get(f"/fhir/Task/{tls.task}").status_code == 404
+    with tls.with_certificate(tls.a.certificate) as a:
+        bad = a.get(f"/fhir/Task/{tls.task}", headers={"Authorization": "Bearer not-a-token"})
+        _refused(bad, "")
+        assert 'error="invalid_token"' in bad.headers["www-authenticate"]
 
 
 def _logged(tls: TLSWorld, query: str, request_id: str) -> dict[str, Any]:
