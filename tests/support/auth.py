@@ -9,7 +9,6 @@ hospitals and wards of the shipped directory: what most tests write in the name 
 """
 
 import json
-import ssl
 from collections.abc import Generator
 from datetime import datetime, timedelta
 from functools import cache
@@ -138,14 +137,10 @@ def register(
     return client_id, key
 
 
-def backend_auth(
-    database_url: str, root: str, verify: ssl.SSLContext | bool = True, **kwargs: Any
-) -> BackendAuth:
-    """A registered client's SMART token flow against a running server at `root` (`verify`:
-    how to check an HTTPS server's certificate)."""
+def backend_auth(database_url: str, root: str, **kwargs: Any) -> BackendAuth:
+    """A registered client's SMART token flow against a running server at `root`."""
     client_id, key = register(database_url, **kwargs)
-    scopes = kwargs.get("scopes", ALL_SCOPES)
-    return BackendAuth(client_id, key, f"{root}/auth/token", scopes, verify)
+    return BackendAuth(client_id, key, f"{root}/auth/token", kwargs.get("scopes", ALL_SCOPES))
 
 
 class StoredKeysAuth(httpx.Auth):

@@ -22,14 +22,10 @@ Key = ec.EllipticCurvePrivateKey
 
 @dataclass(frozen=True)
 class Issued:
-    """A certificate and its key as PEM files: (cert, key) is what httpx's `cert=` takes."""
+    """A certificate and its key as PEM files."""
 
     cert: Path
     key: Path
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        return str(self.cert), str(self.key)
 
 
 def _name(common_name: str, serial_number: str | None = None) -> x509.Name:
@@ -58,9 +54,9 @@ def _write(directory: Path, stem: str, certificate: x509.Certificate, key: Key) 
 
 @dataclass
 class CertificateAuthority:
-    """A CA that signs server and client certificates into `directory`."""
+    """A CA that signs server and client certificates into `directory` (each in files of its
+    own, named by its serial number)."""
 
-    name: str
     directory: Path
     key: Key
     certificate: x509.Certificate
@@ -98,9 +94,8 @@ class CertificateAuthority:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
             .sign(key, hashes.SHA256())
         )
-        stem = name.lower().replace(" ", "-")
-        file = _write(directory, stem, certificate, key).cert
-        return cls(name, directory, key, certificate, file)
+        file = _write(directory, name.lower().replace(" ", "-"), certificate, key).cert
+        return cls(directory, key, certificate, file)
 
     def _issue(
         self,
@@ -128,7 +123,8 @@ class CertificateAuthority:
         )
         if names:
             builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
-        return _write(self.directory, stem, builder.sign(self.key, hashes.SHA256()), key)
+        certificate = builder.sign(self.key, hashes.SHA256())
+        return _write(self.directory, f"{stem}-{certificate.serial_number:x}", certificate, key)
 
     def context(self, client: Issued | None = None) -> ssl.SSLContext:
         """A client's TLS context: trusts this CA, and presents `client` if given."""
@@ -137,20 +133,20 @@ class CertificateAuthority:
             context.load_cert_chain(client.cert, client.key)
         return context
 
-    def server(self, stem: str = "server") -> Issued:
+    def server(self) -> Issued:
         """A server certificate for 127.0.0.1 and localhost."""
         names: list[x509.GeneralName] = [
             x509.DNSName("localhost"),
             x509.IPAddress(IPv4Address("127.0.0.1")),
         ]
-        return self._issue(stem, _name("localhost"), ExtendedKeyUsageOID.SERVER_AUTH, names)
+        return self._issue("server", _name("localhost"), ExtendedKeyUsageOID.SERVER_AUTH, names)
 
-    def client(self, hsa_id: str | None, stem: str | None = None, expired: bool = False) -> Issued:
+    def client(self, hsa_id: str | None, expired: bool = False) -> Issued:
         """A function certificate whose subject serialNumber is `hsa_id` (none when None);
         `expired`: its validity ended yesterday."""
         valid_days = (-30, -1) if expired else (-1, 30)
         return self._issue(
-            stem or f"client-{hsa_id or 'no-hsa-id'}{'-expired' if expired else ''}",
+            f"client-{hsa_id or 'no-hsa-id'}{'-expired' if expired else ''}",
             _name(f"lus-fhir test client {hsa_id or ''}".strip(), hsa_id),
             ExtendedKeyUsageOID.CLIENT_AUTH,
             valid_days=valid_days,
