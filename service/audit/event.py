@@ -1,5 +1,6 @@
-"""One entry of the access log: who (client, organization, token), what (the interaction, the
-resources and patients it touched), when, the outcome and the request it belongs to.
+"""One entry of the access log: who (client, organization, token, how it authenticated), what
+(the interaction, the resources and patients it touched), when, the outcome and the request it
+belongs to.
 
 Kept as one narrow row plus its patient and entity links (see storage.schema.audit_events), so
 logging a request costs two small inserts; the FHIR AuditEvent is rendered only when read.
@@ -49,6 +50,7 @@ class AuditRecord:
     client_id: str | None = None
     organization: str | None = None
     token_id: str | None = None
+    authentication: str | None = None  # how the caller proved who it is: Principal.method
     request: RequestInfo | None = None
     detail: str | None = None
     patients: set[str] = field(default_factory=set)
@@ -62,6 +64,7 @@ class AuditRecord:
             record.client_id = principal.client_id
             record.organization = principal.organization
             record.token_id = principal.token_id
+            record.authentication = principal.method
         return record
 
     @property
@@ -124,6 +127,7 @@ def write(conn: Connection, records: list[AuditRecord], at: datetime) -> None:
                 "organization": record.organization,
                 "request_id": request.request_id if request else None,
                 "token_id": record.token_id,
+                "authentication": record.authentication,
                 "address": request.address if request else None,
                 "query": request.line if request else None,
                 "detail": record.detail,

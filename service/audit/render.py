@@ -1,5 +1,6 @@
 """An access-log row as a FHIR R4 AuditEvent, shaped like IHE Basic Audit Log Patterns (BALP):
-type `rest`, the interaction as subtype, the client and the organization as agents (the
+type `rest`, the interaction as subtype, the client (how it authenticated as its policy:
+urn:lus-fhir:authentication:token|certificate|development) and the organization as agents (the
 organization as requestor, the token's jti as its policy), this server as source, the patients
 (entity type 1, role 1), the resources (type 2, role 4), the request id and the query."""
 
@@ -19,6 +20,7 @@ BALP_ENTITY = "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType
 SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type"
 PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 CLIENT_ID = "urn:ietf:params:oauth:client-id"
+AUTHENTICATION = "urn:lus-fhir:authentication:"
 RESTFUL = frozenset(
     {
         "read",
@@ -59,6 +61,8 @@ def audit_event(row: Any, patients: list[str], entities: list[str]) -> Resource:
         "who": {"identifier": {"system": CLIENT_ID, "value": row.client_id or "unknown"}},
         "requestor": False,
     }
+    if row.authentication:
+        client_agent["policy"] = [f"{AUTHENTICATION}{row.authentication}"]
     if row.address:
         client_agent["network"] = {"address": row.address, "type": "2"}
     agents = [client_agent]

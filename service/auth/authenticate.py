@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 
 
 class Unauthenticated(Exception):
-    """No acceptable credentials; `invalid_token` when a token was given but is not good."""
+    """No acceptable credentials; `invalid_token` when a token was given but is not good;
+    `method` the way the caller tried (token or certificate), for the access log."""
 
-    def __init__(self, reason: str, invalid_token: bool = False) -> None:
+    def __init__(self, reason: str, invalid_token: bool = False, method: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.invalid_token = invalid_token
+        self.method = "token" if invalid_token else method
 
 
 @dataclass
@@ -58,11 +60,14 @@ class Authenticator:
         try:
             hsa = certificates.hsa_id(der)
         except certificates.CertificateError as error:
-            raise Unauthenticated(str(error)) from None
+            raise Unauthenticated(str(error), method="certificate") from None
         with self.store.reading() as conn:
             client = by_hsa_id(conn, hsa)
             if client is None:
-                raise Unauthenticated(f"no client is registered for the certificate's HSA-id {hsa}")
+                raise Unauthenticated(
+                    f"no client is registered for the certificate's HSA-id {hsa}",
+                    method="certificate",
+                )
             units = units_of(conn, client.organization)
         return Principal(
             organization=client.organization,

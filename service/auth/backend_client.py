@@ -3,6 +3,7 @@ server as a registered system: the demo's simulated receivers, the conformance s
 benchmarks. An httpx Auth that signs a fresh assertion, gets a token and reuses it until shortly
 before it expires (a 401 gets one new token and one retry)."""
 
+import ssl
 import threading
 import time
 import uuid
@@ -68,6 +69,7 @@ class BackendAuth(httpx.Auth):
     key: ECKey | RSAKey
     token_url: str
     scope: str = "system/*.cruds"
+    verify: ssl.SSLContext | bool = True  # how the token endpoint's certificate is checked
     _token: str | None = field(default=None, init=False)
     _expires: float = field(default=0.0, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -76,7 +78,7 @@ class BackendAuth(httpx.Auth):
         with self._lock:
             if renew or self._token is None or time.time() > self._expires - RENEW_SECONDS:
                 form = token_form(self.client_id, self.key, self.token_url, self.scope)
-                response = httpx.post(self.token_url, data=form, timeout=30)
+                response = httpx.post(self.token_url, data=form, timeout=30, verify=self.verify)
                 if response.status_code != 200:
                     raise httpx.HTTPStatusError(
                         f"token request refused: {response.status_code} {response.text}",

@@ -104,7 +104,8 @@ def remove(
     db: options.Database = None,
     data_dir: options.DataDir = None,
 ) -> None:
-    """Remove a registration: its tokens stop working when they expire (at most 5 minutes)."""
+    """Remove a registration: its certificate is refused at once, its tokens when they expire
+    (at most 5 minutes)."""
     store = _store(db, data_dir)
     try:
         with store.begin() as conn:

@@ -1,10 +1,13 @@
 """`lus-fhir serve`: run the FHIR service with uvicorn (graceful shutdown on SIGINT/SIGTERM).
 
 With `--workers N` (PostgreSQL only) uvicorn runs N processes of the same app; they share the
-database, and their delivery workers share the outbox through SKIP LOCKED claims.
+database, and their delivery workers share the outbox through SKIP LOCKED claims. With
+`--tls-cert` it serves HTTPS, and with `--tls-client-ca` also takes client certificates (mutual
+TLS, docs/security-mtls.md); every process builds the same TLS context.
 """
 
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +19,7 @@ from service.cli import options
 from service.demo import load_demo
 from service.hl7v2 import mllp
 from service.hl7v2.service import NoMllpPrincipal
+from service.http.tls import TLSSetupError, uvicorn_options
 from service.rest.app import create_app
 from service.settings import Settings
 
@@ -38,6 +42,19 @@ def serve(
     mllp_port: Annotated[
         int | None, typer.Option(help="Also listen for HL7 v2 ADT over MLLP on this port")
     ] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(help="Serve HTTPS with this certificate (PEM, chain after it)"),
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option(help="The certificate's private key (PEM), if not in --tls-cert")
+    ] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(
+            help="CA bundle (PEM) that client certificates must chain to; asks for one, optional"
+        ),
+    ] = None,
 ) -> None:
     """Run the LUS FHIR service (FHIR base at /fhir; HL7 v2 at /hl7v2 and over MLLP)."""
     settings = options.settings(db, data_dir)
@@ -45,34 +62,58 @@ def serve(
         settings.auth = False
     if mllp_port is not None:
         settings.mllp_port = mllp_port
+    settings.tls_certfile = tls_cert or settings.tls_certfile
+    settings.tls_keyfile = tls_key or settings.tls_keyfile
+    settings.tls_client_ca = tls_client_ca or settings.tls_client_ca
+    try:
+        tls = uvicorn_options(settings)
+    except TLSSetupError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
     if workers > 1 and not settings.database().startswith("postgresql"):
         console.print("[red]--workers > 1 needs PostgreSQL (--db postgresql://…)[/red]")
         raise typer.Exit(2)
     app = create_app(settings)
+    base = f"{'https' if tls else 'http'}://{host}:{port}/fhir"
     if demo:
-        count = load_demo(app.state.services.engine_processor(f"http://{host}:{port}/fhir"))
+        count = load_demo(app.state.services.engine_processor(base))
         console.print(f"loaded {count} demo resources")
-    console.print(f"FHIR base: http://{host}:{port}/fhir  (database: {settings.database()})")
+    console.print(f"FHIR base: {base}  (database: {settings.database()})")
+    if settings.tls_client_ca is not None:
+        console.print(f"client certificates: verified against {settings.tls_client_ca}")
     if not settings.auth:
         console.print("[yellow]authentication is OFF: requests act as the development principal")
     try:
         with mllp.listening(app.state.services, host) as listener:
-            _run(app, settings, host, port, workers, listener)
+            _run(app, settings, host, port, workers, listener, tls)
     except NoMllpPrincipal as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
 
 
 def _run(
-    app: FastAPI, settings: Settings, host: str, port: int, workers: int, listener: Any
+    app: FastAPI,
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    listener: Any,
+    tls: dict[str, Any],
 ) -> None:
     if listener is not None:
         console.print(f"HL7 v2 MLLP: {host}:{listener.port}")
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", **tls)
         return
     # Worker processes build their own app from the environment.
     os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
     if not settings.auth:
         os.environ["LUS_FHIR_AUTH"] = "off"
-    uvicorn.run("service.rest.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "service.rest.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **tls,
+    )

@@ -8,6 +8,7 @@ none) is echoed on every response and named in the access log.
 
 import json
 import re
+import ssl
 import uuid
 from typing import Any
 
@@ -44,10 +45,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _certificate(scope: Scope) -> bytes | None:
-    """The client certificate (DER) the TLS layer verified, from the ASGI TLS extension."""
+    """The client certificate (DER) the handshake verified: the first of the ASGI TLS
+    extension's `client_cert_chain` (PEM strings, see service/http/tls.py)."""
     tls = scope.get("extensions", {}).get("tls") or {}
-    chain = tls.get("client_cert_der")
-    return chain if isinstance(chain, bytes) and chain else None
+    chain = tls.get("client_cert_chain") or []
+    if not chain or not isinstance(chain[0], str):
+        return None
+    try:
+        return ssl.PEM_cert_to_DER_cert(chain[0])
+    except ValueError:
+        raise Unauthenticated(
+            "the client certificate cannot be read", method="certificate"
+        ) from None
 
 
 class Authentication:
@@ -80,6 +89,7 @@ class Authentication:
         except Unauthenticated as refused:
             record = AuditRecord.of(None, "authenticate", MINOR_FAILURE)
             record.detail = refused.reason
+            record.authentication = refused.method
             await run_in_threadpool(services.audit.submit, record)
             await _unauthorized(scope, send, refused)
             return
@@ -92,7 +102,9 @@ class Authentication:
         if authorization is not None:
             kind, _, credentials = authorization.partition(" ")
             if kind.lower() != "bearer" or not credentials.strip():
-                raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+                raise Unauthenticated(
+                    "the Authorization header must be 'Bearer <token>'", method="token"
+                )
             return authenticator.from_bearer(credentials.strip())
         certificate = _certificate(scope)
         if certificate is not None:

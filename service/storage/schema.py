@@ -259,6 +259,7 @@ audit_events = Table(
     Column("organization", String(140), nullable=True),
     Column("request_id", String(255), nullable=True),
     Column("token_id", String(255), nullable=True),
+    Column("authentication", String(16), nullable=True),  # token | certificate | development
     Column("address", String(64), nullable=True),  # the caller's network address
     Column("query", Text, nullable=True),  # the request line of a search or operation
     Column("detail", Text, nullable=True),  # why a refusal was refused

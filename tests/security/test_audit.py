@@ -94,6 +94,7 @@ def test_the_region_searches_the_log_as_audit_events(world: World) -> None:
         if any(x.get("what", {}).get("identifier", {}).get("value") == "las-2" for x in e["entity"])
     )
     assert {"reference": A} in [a["who"] for a in mine["agent"]]
+    assert mine["agent"][0]["policy"] == ["urn:lus-fhir:authentication:token"]
     outcome = validator().validate(mine, [])
     assert not [i for i in outcome["issue"] if i["severity"] in ("error", "fatal")], outcome
     one = world.admin.get(f"/fhir/AuditEvent/{mine['id']}").json()

@@ -112,8 +112,10 @@ def register(
     region: bool = True,
     scopes: str = ALL_SCOPES,
     client_id: str | None = None,
+    hsa_id: str | None = None,
 ) -> tuple[str, Any]:
-    """Register a client with a fresh key in a server's database: (client id, private key)."""
+    """Register a client with a fresh key in a server's database: (client id, private key);
+    with `hsa_id` it can also prove itself with a certificate carrying that HSA-id."""
     key = new_key()
     client_id = client_id or f"test-{organization.split('/')[-1]}-{key.kid[:8]}"
     engine = engine_for(database_url)
@@ -122,7 +124,12 @@ def register(
     try:
         with store.begin() as conn:
             registration = Client(
-                client_id, organization, Scopes.parse(scopes), public_jwks(key), region=region
+                client_id,
+                organization,
+                Scopes.parse(scopes),
+                public_jwks(key),
+                hsa_id=hsa_id,
+                region=region,
             )
             clients.add(conn, registration, utc_now())
     finally:

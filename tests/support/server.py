@@ -1,9 +1,10 @@
 """Real `lus-fhir serve` and `lus-fhir worker` processes, for tests and benchmarks that need
 separate processes (concurrency through HTTP, SIGKILL crash recovery, scale-out, the conformance
-suites)."""
+suites, mutual TLS)."""
 
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ import httpx
 from service.auth.principal import Principal
 from service.simulation.net import free_port
 from tests.support.auth import StoredKeysAuth
+from tests.support.certificates import CertificateAuthority
 
 
 @dataclass
@@ -26,10 +28,16 @@ class ServerProcess:
     process: subprocess.Popen[bytes]
     log: Path
     database_url: str
+    tls: CertificateAuthority | None = None  # HTTPS: issued its certificate, verifies clients'
 
     @property
     def root(self) -> str:
         return self.base.removesuffix("/fhir")
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an HTTP client checks the server's certificate with."""
+        return self.tls.context() if self.tls else True
 
     def auth(self, who: Principal | None = None) -> StoredKeysAuth:
         """Tokens for `who` (default: the region-wide role) that this server accepts."""
@@ -37,7 +45,8 @@ class ServerProcess:
 
     def client(self, who: Principal | None = None, **kwargs: Any) -> httpx.Client:
         """An HTTP client of the server's root, signed in as `who`."""
-        return httpx.Client(base_url=self.root, auth=self.auth(who), **{"timeout": 60, **kwargs})
+        options = {"timeout": 60, "verify": self.verify, **kwargs}
+        return httpx.Client(base_url=self.root, auth=self.auth(who), **options)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no flushing — what a crash looks like."""
@@ -60,9 +69,11 @@ def start_server(
     deliver: bool = False,
     workers: int = 1,
     env: dict[str, str] | None = None,
+    tls: CertificateAuthority | None = None,
 ) -> ServerProcess:
     """Start `lus-fhir serve`; `deliver` runs its delivery worker (off by default, so tests that
-    store example notifications never contact the examples' *.example.se endpoints)."""
+    store example notifications never contact the examples' *.example.se endpoints); `tls`
+    serves HTTPS with a certificate from that CA and verifies client certificates against it."""
     port = free_port()
     log = data_dir / f"server-{port}.log"
     command = [
@@ -79,6 +90,10 @@ def start_server(
         command += ["--db", database_url]
     if workers > 1:
         command += ["--workers", str(workers)]
+    if tls is not None:
+        server = tls.server()
+        command += ["--tls-cert", str(server.cert), "--tls-key", str(server.key)]
+        command += ["--tls-client-ca", str(tls.file)]
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -87,15 +102,17 @@ def start_server(
     }
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}/fhir"
+    url = database_url or f"sqlite:///{data_dir / 'lus-fhir.sqlite3'}"
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}/fhir"
+    started = ServerProcess(base, process, log, url, tls)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
         try:
-            if httpx.get(f"{base}/metadata", timeout=2).status_code == 200:
-                url = database_url or f"sqlite:///{data_dir / 'lus-fhir.sqlite3'}"
-                return ServerProcess(base, process, log, url)
+            metadata = httpx.get(f"{started.base}/metadata", timeout=2, verify=started.verify)
+            if metadata.status_code == 200:
+                return started
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
