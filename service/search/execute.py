@@ -76,10 +76,16 @@ def _included(conn: Connection, request: SearchRequest, matches: list[Resource])
 
 
 def run(conn: Connection, request: SearchRequest) -> SearchResult:
-    total = None
-    if request.summary_count or request.total != "none":
-        total = int(conn.execute(query.count_query(request)).scalar_one())
     if request.summary_count:
-        return SearchResult([], total)
+        return SearchResult([], _count(conn, request))
     matches = [json.loads(row.content) for row in conn.execute(query.page_query(request))]
+    total = None
+    if request.total != "none":
+        # A first page that is not full holds every match: no second query to count them.
+        complete = request.offset == 0 and len(matches) < request.count
+        total = len(matches) if complete else _count(conn, request)
     return SearchResult(matches, total, _included(conn, request, matches))
+
+
+def _count(conn: Connection, request: SearchRequest) -> int:
+    return int(conn.execute(query.count_query(request)).scalar_one())

@@ -4,12 +4,14 @@ Each criterion is an EXISTS over the index rows of its parameter; values of one 
 criteria are AND-ed. Date comparisons follow the FHIR prefix semantics on [start, end) ranges.
 """
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     exists,
     false,
     func,
@@ -22,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement as Column
 
 from service.access.links import PUBLIC
-from service.access.visibility import visible_condition
+from service.access.visibility import packed, visible_condition
 from service.fhirtime import parse_range, stamp
 from service.outcome import FhirError
 from service.search.extract import normalise
@@ -173,7 +175,19 @@ def visible(
     """The read rule as SQL: nothing to add for public types or an unlimited search."""
     if visible_to is None or res_type in PUBLIC:
         return true()
+    if id_column is resources.c.res_id:
+        return _visible_match(res_type, packed(visible_to))
     return visible_condition(visible_to, literal(res_type), id_column)
+
+
+@lru_cache(maxsize=1024)
+def _visible_match(res_type: str, units: str) -> ColumnElement[bool]:
+    """The rule on a search's matches, built once per type and caller: building the correlated
+    EXISTS cost a sixth of a search, and its units bound as one string keep the compiled
+    statement cached."""
+    return visible_condition(
+        bindparam(None, units, unique=True), literal(res_type), resources.c.res_id
+    )
 
 
 def criterion_condition(

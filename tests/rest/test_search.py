@@ -115,6 +115,19 @@ def test_summary_count_and_total_none(loaded: TestClient) -> None:
     assert "total" not in loaded.get("/fhir/Organization?_total=none").json()
 
 
+@pytest.mark.parametrize("count", [1, 6, 7, 8, 50])
+def test_total_is_every_match_on_full_partial_and_later_pages(
+    loaded: TestClient, count: int
+) -> None:
+    """A first page that is not full is counted from itself, a full one by the database."""
+    first = loaded.get(f"/fhir/Organization?_count={count}").json()
+    assert first["total"] == 7
+    assert len(first.get("entry", [])) == min(count, 7)
+    following = [link["url"] for link in first["link"] if link["relation"] == "next"]
+    if following:
+        assert loaded.get(following[0]).json()["total"] == 7
+
+
 def test_unknown_parameter_lenient_and_strict(loaded: TestClient) -> None:
     lenient = loaded.get("/fhir/Patient?shoe-size=44").json()
     outcome = [e for e in lenient["entry"] if e["search"]["mode"] == "outcome"]
