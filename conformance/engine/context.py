@@ -32,6 +32,7 @@ class Exchange:
     response_body: Resource | None
     response_text: str
     elapsed_ms: float
+    finished: float = 0.0  # time.time() when the response had arrived
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -132,6 +132,7 @@ def execute(
         auth = None
     for header in operation.get("requestHeader", []):
         headers[header["field"]] = context.substitute(header["value"])
+    token_request.after_expiry(operation, context)
     started = time.perf_counter()
     response = client.request(method, path, headers=headers, content=content, auth=auth)
     exchange = Exchange(
@@ -144,6 +145,7 @@ def execute(
         response_body=_json_body(response),
         response_text=response.text,
         elapsed_ms=(time.perf_counter() - started) * 1000,
+        finished=time.time(),
     )
     context.last = exchange
     if "responseId" in operation:

@@ -9,6 +9,7 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from conformance.engine.context import Context, Resource, ScriptError
@@ -16,6 +17,11 @@ from service.auth.backend_client import BackendAuth, assertion, new_key
 from service.auth.grant import ASSERTION_TYPE, GRANT_TYPE
 
 TOKEN_REQUEST = "https://lus-fhir.se/fhir/StructureDefinition/testscript-token-request"
+# On any operation: send it only once the access token of the named token response has expired.
+AFTER_EXPIRY = "https://lus-fhir.se/fhir/StructureDefinition/testscript-after-token-expiry"
+# Beyond expires_in, for clocks of client and server that differ by up to this much.
+EXPIRY_MARGIN_SECONDS = 2.0
+MAX_LIFETIME_SECONDS = 300
 
 FLAWS = (
     "none",
@@ -102,3 +108,28 @@ def _unsafe(flaw: str, kid: str | None, claims: dict[str, Any], client: BackendA
     secret = json.dumps(client.key.as_dict(private=False)).encode()
     signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{_b64(signature)}"
+
+
+def after_expiry(
+    operation: Resource, context: Context, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Wait until the token that the AFTER_EXPIRY extension's response holds has expired: the
+    server must then refuse it. A suite cannot make a server issue a token that is already
+    expired, so the run waits its lifetime out (at most five minutes, SMART's limit)."""
+    named = [e for e in operation.get("extension", []) if e.get("url") == AFTER_EXPIRY]
+    if not named:
+        return
+    exchange = context.exchange(named[0].get("valueString"))
+    lifetime = (exchange.response_body or {}).get("expires_in")
+    if (
+        not isinstance(lifetime, (int, float))
+        or isinstance(lifetime, bool)
+        or not 0 < lifetime <= MAX_LIFETIME_SECONDS
+    ):
+        raise ScriptError(
+            f"extension {AFTER_EXPIRY}: the response names no expires_in of 1 to "
+            f"{MAX_LIFETIME_SECONDS} seconds (got {lifetime!r})"
+        )
+    remaining = exchange.finished + lifetime + EXPIRY_MARGIN_SECONDS - time.time()
+    if remaining > 0:
+        sleep(remaining)

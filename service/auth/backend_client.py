@@ -17,7 +17,8 @@ from joserfc.jwk import ECKey, RSAKey
 
 from service.auth.grant import ASSERTION_TYPE, GRANT_TYPE
 
-RENEW_SECONDS = 30
+# A token is renewed once this share of its lifetime has passed (30 s ahead of a 2-minute one).
+RENEW_AFTER = 0.75
 
 
 def new_key(kid: str | None = None) -> ECKey:
@@ -71,12 +72,12 @@ class BackendAuth(httpx.Auth):
     scope: str = "system/*.cruds"
     verify: ssl.SSLContext | bool = True  # how the token endpoint's certificate is checked
     _token: str | None = field(default=None, init=False)
-    _expires: float = field(default=0.0, init=False)
+    _renew_at: float = field(default=0.0, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def token(self, renew: bool = False) -> str:
         with self._lock:
-            if renew or self._token is None or time.time() > self._expires - RENEW_SECONDS:
+            if renew or self._token is None or time.time() > self._renew_at:
                 form = token_form(self.client_id, self.key, self.token_url, self.scope)
                 response = httpx.post(self.token_url, data=form, timeout=30, verify=self.verify)
                 if response.status_code != 200:
@@ -87,7 +88,8 @@ class BackendAuth(httpx.Auth):
                     )
                 body = response.json()
                 self._token = str(body["access_token"])
-                self._expires = time.time() + float(body.get("expires_in", 300))
+                lifetime = float(body.get("expires_in", 300))
+                self._renew_at = time.time() + RENEW_AFTER * lifetime
             return self._token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

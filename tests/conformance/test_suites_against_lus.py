@@ -54,8 +54,14 @@ def _cases() -> list[Any]:
 
 @pytest.fixture(scope="module")
 def lus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server with the shipped directory, whose organizations clients are registered for."""
-    server = start_server(tmp_path_factory.mktemp("lus-data"), timeout=STARTUP_SECONDS)
+    """A server with the shipped directory, whose organizations clients are registered for;
+    its access tokens live the shortest time allowed, so the suite's expired-token test waits
+    half a minute, not five."""
+    server = start_server(
+        tmp_path_factory.mktemp("lus-data"),
+        timeout=STARTUP_SECONDS,
+        env={"LUS_FHIR_TOKEN_LIFETIME_SECONDS": "30"},
+    )
     load_directory(server.database_url)
     yield server
     server.stop()

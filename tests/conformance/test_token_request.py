@@ -10,8 +10,14 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from conformance.engine.context import Context, ScriptError
-from conformance.engine.token_request import TOKEN_REQUEST, flaw_of, form
+from conformance.engine.context import Context, Exchange, ScriptError
+from conformance.engine.token_request import (
+    AFTER_EXPIRY,
+    TOKEN_REQUEST,
+    after_expiry,
+    flaw_of,
+    form,
+)
 from service.auth.backend_client import BackendAuth, new_key, public_jwks
 
 URL = "https://fhir.test/auth/token"
@@ -101,3 +107,36 @@ def test_a_request_the_engine_cannot_make_is_a_script_error(call: Any, text: str
 
 def test_other_operations_are_no_token_requests() -> None:
     assert flaw_of({"type": {"code": "read"}}) is None
+
+
+def _waited(expires_in: Any, answered_ago: float = 0.0) -> list[float]:
+    context = Context()
+    context.exchanges["token"] = Exchange(
+        "POST",
+        URL,
+        {},
+        None,
+        200,
+        {},
+        {"expires_in": expires_in},
+        "",
+        1.0,
+        finished=time.time() - answered_ago,
+    )
+    slept: list[float] = []
+    operation = {"extension": [{"url": AFTER_EXPIRY, "valueString": "token"}]}
+    after_expiry(operation, context, slept.append)
+    return slept
+
+
+def test_an_operation_after_expiry_waits_the_tokens_lifetime_out() -> None:
+    [waited] = _waited(30)
+    assert 31.5 < waited <= 32.0
+    assert _waited(30, answered_ago=40) == []
+
+
+@pytest.mark.parametrize("expires_in", [None, 0, 301, True, "30"])
+def test_waiting_for_a_lifetime_the_response_does_not_give_is_an_error(expires_in: Any) -> None:
+    with pytest.raises(ScriptError) as refused:
+        _waited(expires_in)
+    assert "expires_in of 1 to 300 seconds" in str(refused.value)

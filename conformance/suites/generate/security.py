@@ -13,7 +13,9 @@ them. The server answers such a request as for a resource that does not exist (4
 it (403), so checks accept either.
 """
 
-from conformance.engine.token_request import TOKEN_REQUEST
+from typing import Any
+
+from conformance.engine.token_request import AFTER_EXPIRY, TOKEN_REQUEST
 from conformance.suites.generate import receiver
 from conformance.suites.generate.blocks import (
     Json,
@@ -166,9 +168,14 @@ def _refusal(requirement: str, flaw: str, errors: tuple[str, ...], why: str) -> 
     )
 
 
-def _authenticated_search(token: str) -> Json:
+def _authenticated_search(token: str, **extra: Any) -> Json:
     """A search by a caller without credentials of its own, sending `token` if any."""
-    fields: Json = {"resource": "Organization", "params": "?_count=1", "origin": ANONYMOUS}
+    fields: Json = {
+        "resource": "Organization",
+        "params": "?_count=1",
+        "origin": ANONYMOUS,
+        **extra,
+    }
     if token:
         fields["requestHeader"] = [header("Authorization", f"Bearer {token}")]
     return operation("search", **fields)
@@ -273,6 +280,23 @@ def smart() -> Json:
                 ],
             ),
             test(
+                "SEC-AUTH-3",
+                "an expired token",
+                "A search with an access token whose expires_in has passed answers 401 with "
+                "WWW-Authenticate (the run waits the token's lifetime out, at most five "
+                "minutes).",
+                [
+                    _token("none", "expiring"),
+                    ok(),
+                    _authenticated_search(
+                        "${expiringToken}",
+                        extension=[{"url": AFTER_EXPIRY, "valueString": "expiring"}],
+                    ),
+                    check("401 Unauthorized", responseCode="401"),
+                    check("WWW-Authenticate", headerField="WWW-Authenticate", operator="notEmpty"),
+                ],
+            ),
+            test(
                 "SEC-AUTH-2",
                 "a foreign token",
                 "A search with a bearer token the server did not issue answers 401 with "
@@ -288,6 +312,7 @@ def smart() -> Json:
         variables=[
             variable("tokenEndpoint", expression="token_endpoint", sourceId="smart"),
             variable("accessToken", expression="access_token", sourceId="token"),
+            variable("expiringToken", expression="access_token", sourceId="expiring"),
         ],
     )
 
