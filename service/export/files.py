@@ -6,6 +6,7 @@ attempt's folder is the one served. With several machines the data directory mus
 (every server answers every job's downloads).
 """
 
+import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,12 @@ class ExportFiles:
         return self.folder(job_id, attempt) / f"{res_type}.ndjson"
 
     def remove(self, job_id: str, attempt: int | None = None) -> None:
-        """A job's files (or one attempt's); gone already is fine."""
+        """A job's files (or one attempt's, and the job's folder once empty); gone already is
+        fine."""
         target = self.root / job_id if attempt is None else self.folder(job_id, attempt)
         shutil.rmtree(target, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another attempt's folder is still there
+            (self.root / job_id).rmdir()
 
     def keep_only(self, job_id: str, attempt: int) -> None:
         """Remove the folders of a job's earlier attempts."""
