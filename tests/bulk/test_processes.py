@@ -18,7 +18,7 @@ from service.validation import validator
 from tests.bulk.conftest import ASYNC
 from tests.support.auth import load_directory
 from tests.support.databases import fresh_postgres_database
-from tests.support.server import ServerProcess, start_server
+from tests.support.server import ServerProcess, start_server, worker_process
 from tests.workflow.conftest import patient, stay
 
 FAST = {"LUS_FHIR_EXPORT_LEASE_SECONDS": "2", "LUS_FHIR_EXPORT_POLL_SECONDS": "0.2"}
@@ -84,3 +84,30 @@ def test_export_survives_a_crash_and_a_dead_worker(backend: str, tmp_path: Path)
                         assert not has_errors(validator().validate(resource))
     finally:
         second.stop()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_worker_process_runs_the_exports_of_a_server(backend: str, tmp_path: Path) -> None:
+    """Servers with LUS_FHIR_RUN_WORKER=false leave exports to `lus-fhir worker` processes
+    that share their data directory."""
+    url = (
+        fresh_postgres_database()
+        if backend == "postgres"
+        else f"sqlite:///{tmp_path / 'lus-fhir.sqlite3'}"
+    )
+    load_directory(url)
+    server = start_server(tmp_path, url)
+    log = tmp_path / "worker.log"
+    try:
+        with server.client() as client, worker_process(url, log, "--data-dir", str(tmp_path)):
+            status = _kick_off(server, client, "_type=Organization")
+            found = _manifest(client, status)
+            output = found["output"]
+            assert isinstance(output, list) and [e["type"] for e in output] == ["Organization"]
+            answer = client.get(str(output[0]["url"]))
+            assert answer.status_code == 200
+            assert len(answer.text.splitlines()) == output[0]["count"] > 0
+    finally:
+        server.stop()
