@@ -85,6 +85,21 @@ class Settings(BaseSettings):
     statistics_interval_seconds: float = Field(
         default=3600.0, description="How often the monthly job re-makes the stored MeasureReports"
     )
+    export_retention_hours: float = Field(
+        default=24.0, gt=0, description="How long a finished $export job and its files are kept"
+    )
+    export_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a claimed $export job is held without progress before another "
+        "worker takes it up (its worker is then presumed dead)",
+    )
+    export_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Idle poll of the $export worker for new jobs"
+    )
+    export_batch: int = Field(
+        default=1000, ge=1, description="Resources read per query while an export runs"
+    )
 
     def source(self) -> str:
         """What outgoing notifications name as their source: the public base URL if known.

@@ -1,5 +1,6 @@
 """`lus-fhir worker`: deliver the outbox from a separate process (scale-out on PostgreSQL), and run
-the deadline monitor and heartbeat sweep beside it.
+the deadline monitor, heartbeat sweep and Bulk Data exports beside it (export files go under
+--data-dir, which the servers answering the downloads must share).
 
 Several such processes may run against one PostgreSQL database; they share the outbox through
 SKIP LOCKED claims. SIGTERM/SIGINT finish the deliveries in flight and exit; SIGKILL is safe too

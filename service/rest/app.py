@@ -14,7 +14,7 @@ from service.fhirtime import Clock, utc_now
 from service.hl7v2 import routes as hl7v2
 from service.http import errors
 from service.http.authentication import Authentication
-from service.rest import audit_routes, smart, statistics_routes, websocket
+from service.rest import audit_routes, export_routes, smart, statistics_routes, websocket
 from service.rest.routes import router
 from service.rest.services import Services
 from service.settings import Settings
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.add_middleware(Authentication)
     app.include_router(smart.router)
     statistics_routes.mount(app)
+    export_routes.mount(app)  # before the generic /fhir/{type}/{id} routes
     app.include_router(audit_routes.router)  # before the generic /fhir/{type} routes
     app.include_router(router)
     app.include_router(websocket.router)

@@ -31,6 +31,8 @@ AUDIT_EVENT: dict[str, Any] = {
         )
     ],
 }
+# Bulk Data Access IG 2.0: a server offering $export says so (service/rest/export_routes.py).
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"
 INTERACTIONS = (
     "read",
     "vread",
@@ -87,7 +89,11 @@ def capability_statement(
         "publisher": "lus-fhir",
         "kind": "instance",
         "extension": subscriptions.topic_extensions(),
-        "instantiates": [f"{CANONICAL}/CapabilityStatement/lus-server", SERVER_CAPABILITY],
+        "instantiates": [
+            f"{CANONICAL}/CapabilityStatement/lus-server",
+            SERVER_CAPABILITY,
+            *([BULK_DATA] if "export" in operations else []),
+        ],
         "software": {"name": "lus-fhir", "version": VERSION},
         "implementation": {"description": "lus-fhir LUS service", "url": base},
         "fhirVersion": "4.0.1",

@@ -41,6 +41,25 @@ def _with(outcome: Resource, extra: list[Resource]) -> Resource:
     return operation_outcome(*issues, *extra)
 
 
+def limited_search(
+    principal: Principal,
+    res_type: str,
+    params: list[tuple[str, str]],
+    strict: bool,
+    default_count: int,
+    max_count: int,
+    action: str = "search-type",
+) -> SearchRequest:
+    """A parsed search limited to what the principal may read: its matches, `total` and
+    includes never count or show what it takes no part in. Searches and exports both use it,
+    so an export can never show more than the same search would."""
+    check_scope(principal, action, res_type)
+    request = parse(res_type, params, default_count, max_count, strict)
+    if not principal.reads_everything:
+        request.visible_to = principal.units  # also limits the includes of a public search
+    return request
+
+
 @dataclass
 class Result:
     """What an interaction produced: status, the stored version (if any), extra outcome."""
@@ -268,13 +287,9 @@ class Engine:
         strict: bool,
         action: str = "search-type",
     ) -> SearchRequest:
-        """A parsed search limited to what the principal may read: its matches, `total` and
-        includes never count or show what it takes no part in."""
-        check_scope(principal, action, res_type)
-        request = parse(res_type, params, self.default_count, self.max_count, strict)
-        if not principal.reads_everything:
-            request.visible_to = principal.units  # also limits the includes of a public search
-        return request
+        return limited_search(
+            principal, res_type, params, strict, self.default_count, self.max_count, action
+        )
 
     def search_ids(
         self, conn: Connection, principal: Principal, res_type: str, criteria: str, limit: int

@@ -20,7 +20,6 @@ from service.access.links import PUBLIC
 from service.access.visibility import visible_condition
 from service.auth.principal import Principal
 from service.delivery.state import delivery_state
-from service.fhirtime import parse_range, stamp
 from service.http.headers import check_accept, check_content_type, parse_prefer, parse_version_tag
 from service.outcome import FhirError, issue, operation_outcome
 from service.rest import responses, smart
@@ -34,7 +33,7 @@ from service.rest.services import Services
 from service.rest.validate_operation import validate_operation
 from service.rest.websocket import websocket_url
 from service.search import execute
-from service.search.request import integer_parameter
+from service.search.request import integer_parameter, since_parameter
 from service.storage.schema import versions
 from service.storage.store import Stored
 from service.subscriptions import operations as subscriptions
@@ -218,12 +217,7 @@ def _readable_versions(principal: Principal, res_type: str | None) -> Any:
 
 
 def _since(value: str | None) -> str | None:
-    if value is None:
-        return None
-    parsed = parse_range(value)
-    if parsed is None:
-        raise FhirError.of(400, "invalid", f"_since={value!r} is not a FHIR instant", "_since")
-    return stamp(parsed[0])
+    return None if value is None else since_parameter("_since", value)
 
 
 async def _search(

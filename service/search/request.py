@@ -6,6 +6,7 @@ into warnings in the result Bundle, strict handling into a 400 (see `Prefer: han
 
 from dataclasses import dataclass, field
 
+from service.fhirtime import parse_range, stamp
 from service.outcome import FhirError
 from service.search.parameters import SearchParam, for_type
 
@@ -75,6 +76,14 @@ def integer_parameter(name: str, raw: str, minimum: int) -> int:
     if value < minimum:
         raise _bad(f"{name} must be at least {minimum}, got {value}", name)
     return value
+
+
+def since_parameter(name: str, raw: str) -> str:
+    """A `_since` value (history, export) as stored-time text: the start of the moment named."""
+    parsed = parse_range(raw)
+    if parsed is None:
+        raise _bad(f"{name}={raw!r} is not a FHIR instant", name)
+    return stamp(parsed[0])
 
 
 def _criterion(res_type: str, name: str, raw_values: list[str]) -> Criterion | None:

@@ -294,3 +294,6 @@ invoice_bases = Table(
     Column("issued_at", String(32), nullable=False),
     Column("document", Text, nullable=False),
 )
+
+# Bulk Data export jobs keep their table beside the export code (migration 0010).
+from service.export import schema as _export_schema  # noqa: E402, F401

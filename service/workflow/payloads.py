@@ -31,8 +31,10 @@ def _for_receiver(notification: Resource, receiver: str) -> Resource:
     return copy_
 
 
-def _without_address(patient: Resource) -> Resource:
-    """A protected identity's copy keeps only the municipality code and district of its address."""
+def without_address(patient: Resource) -> Resource:
+    """A protected identity's copy keeps only the municipality code and district of its address
+    (what the guide's invariant lus-pat-2 allows), for every copy that leaves the service: a
+    forwarded message and an export file."""
     security = patient.get("meta", {}).get("security", [])
     if not any((s.get("system"), s.get("code")) == PROTECTED for s in security):
         return patient
@@ -59,7 +61,7 @@ def payload(
     if destination.connection_type != "hl7-fhir-msg":
         return delivered
     entries = [delivered] + [
-        _without_address(r) if r.get("resourceType") == "Patient" else r for r in related
+        without_address(r) if r.get("resourceType") == "Patient" else r for r in related
     ]
     header_id = str(uuid.uuid5(NAMESPACE, f"header|{key}"))
     header: Resource = {

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.delivery import DeliveryConfig, Worker
+from service.export.worker import Exporter
 from service.storage.schema import outbox, subscription_events
 from tests.hl7v2.conftest import ER7
 from tests.hl7v2.messages import adt
@@ -372,6 +373,89 @@ ROWS += [
         True,
         (404,),
         extra={"control": "ward"},
+    ),
+]
+ASYNC = {"Prefer": "respond-async", "Accept": "application/fhir+json"}
+
+
+def _kick_off(path: str) -> Callable[[World, TestClient], Request]:
+    return lambda w, c: ("GET", path, {"headers": ASYNC})
+
+
+def _exported_by(w: World, c: TestClient) -> str:
+    """The status URL of an export `c` kicked off and the export worker ran."""
+    answer = c.get("/fhir/$export?_type=Patient,Encounter,Task", headers=ASYNC)
+    assert answer.status_code == 202, answer.text
+    services = w.admin.app.state.services
+    exporter = Exporter(services.store, services.clock, services.settings)
+    while exporter.run_once():
+        pass
+    return str(answer.headers["Content-Location"]).removeprefix("http://testserver")
+
+
+def _own_export_file(w: World, c: TestClient) -> Request:
+    """The caller's own export: B's has no Encounter file, A's holds Tolvan's stay."""
+    status = _exported_by(w, c)
+    return "GET", status.replace("$export-status", "$export-file") + "/Encounter.ndjson", {}
+
+
+def _a_export(then: str, method: str = "GET") -> Callable[[World, TestClient], Request]:
+    """A's export job, asked for by `c` at its status URL (+ `then`)."""
+
+    def make(w: World, c: TestClient) -> Request:
+        status = _exported_by(w, w.a)
+        if then:
+            status = status.replace("$export-status", "$export-file") + then
+        return method, status, {}
+
+    return make
+
+
+ROWS += [
+    Row("$export kick-off", ("GET", "/fhir/$export"), _kick_off("/fhir/$export"), False, (202,)),
+    Row(
+        "Patient/$export kick-off",
+        ("GET", "/fhir/Patient/$export"),
+        _kick_off("/fhir/Patient/$export"),
+        False,
+        (202,),
+    ),
+    Row(
+        "Group/$export of Tolvan's municipality",
+        ("GET", "/fhir/Group/{group_id}/$export"),
+        _kick_off("/fhir/Group/kommun-0180/$export"),
+        False,
+        (202,),
+    ),
+    Row(
+        "own $export file",
+        ("GET", "/fhir/$export-file/{job_id}/{file_name}"),
+        _own_export_file,
+        True,
+        (404,),
+    ),
+    Row(
+        "another's $export file",
+        ("GET", "/fhir/$export-file/{job_id}/{file_name}"),
+        _a_export("/Encounter.ndjson"),
+        True,
+        (404,),
+    ),
+    Row(
+        "another's $export status",
+        ("GET", "/fhir/$export-status/{job_id}"),
+        _a_export(""),
+        False,
+        (404,),
+        extra={"a_ok": True},
+    ),
+    Row(
+        "delete another's $export",
+        ("DELETE", "/fhir/$export-status/{job_id}"),
+        _a_export("", "DELETE"),
+        False,
+        (404,),
+        extra={"a_ok": True},
     ),
 ]
 # Checked by its own test below: a subscription of B filtered on Tolvan receives nothing.
