@@ -168,6 +168,13 @@ def _refusal(requirement: str, flaw: str, errors: tuple[str, ...], why: str) -> 
     )
 
 
+def _unauthorized() -> list[Json]:
+    return [
+        check("401 Unauthorized", responseCode="401"),
+        check("WWW-Authenticate", headerField="WWW-Authenticate", operator="notEmpty"),
+    ]
+
+
 def _authenticated_search(token: str, **extra: Any) -> Json:
     """A search by a caller without credentials of its own, sending `token` if any."""
     fields: Json = {
@@ -274,8 +281,7 @@ def smart() -> Json:
                 "OperationOutcome.",
                 [
                     _authenticated_search(""),
-                    check("401 Unauthorized", responseCode="401"),
-                    check("WWW-Authenticate", headerField="WWW-Authenticate", operator="notEmpty"),
+                    *_unauthorized(),
                     check("OperationOutcome", resource="OperationOutcome"),
                 ],
             ),
@@ -292,8 +298,7 @@ def smart() -> Json:
                         "${expiringToken}",
                         extension=[{"url": AFTER_EXPIRY, "valueString": "expiring"}],
                     ),
-                    check("401 Unauthorized", responseCode="401"),
-                    check("WWW-Authenticate", headerField="WWW-Authenticate", operator="notEmpty"),
+                    *_unauthorized(),
                 ],
             ),
             test(
@@ -303,8 +308,7 @@ def smart() -> Json:
                 "WWW-Authenticate.",
                 [
                     _authenticated_search("not-a-token-of-this-server"),
-                    check("401 Unauthorized", responseCode="401"),
-                    check("WWW-Authenticate", headerField="WWW-Authenticate", operator="notEmpty"),
+                    *_unauthorized(),
                 ],
             ),
         ],
