@@ -21,6 +21,7 @@ from service.settings import Settings
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
 from service.validation import validator
+from service.web import site
 
 log = logging.getLogger(__name__)
 OPERATIONS = {
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.add_middleware(Authentication)
     app.include_router(smart.router)
     statistics_routes.mount(app)
+    site.mount(app)  # the web pages under /app/ (they read the statistics basis)
     app.include_router(audit_routes.router)  # before the generic /fhir/{type} routes
     app.include_router(router)
     app.include_router(websocket.router)

@@ -31,10 +31,15 @@ def _for_receiver(notification: Resource, receiver: str) -> Resource:
     return copy_
 
 
-def _without_address(patient: Resource) -> Resource:
-    """A protected identity's copy keeps only the municipality code and district of its address."""
+def is_protected(patient: Resource) -> bool:
+    """A protected identity (skyddade personuppgifter): its address is never shown or sent."""
     security = patient.get("meta", {}).get("security", [])
-    if not any((s.get("system"), s.get("code")) == PROTECTED for s in security):
+    return any((s.get("system"), s.get("code")) == PROTECTED for s in security)
+
+
+def without_address(patient: Resource) -> Resource:
+    """A protected identity's copy keeps only the municipality code and district of its address."""
+    if not is_protected(patient):
         return patient
     stripped = copy.deepcopy(patient)
     stripped["address"] = [
@@ -59,7 +64,7 @@ def payload(
     if destination.connection_type != "hl7-fhir-msg":
         return delivered
     entries = [delivered] + [
-        _without_address(r) if r.get("resourceType") == "Patient" else r for r in related
+        without_address(r) if r.get("resourceType") == "Patient" else r for r in related
     ]
     header_id = str(uuid.uuid5(NAMESPACE, f"header|{key}"))
     header: Resource = {
