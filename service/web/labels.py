@@ -7,15 +7,20 @@ from fhir_profiles.guide import guide
 
 
 @cache
-def _displays() -> dict[tuple[str, str], str]:
+def _concepts() -> dict[tuple[str, str], tuple[int, str]]:
+    """(system, code) → (its place in the CodeSystem, its display)."""
     found = {}
     for system in guide().by_type("CodeSystem"):
-        for concept in system.get("concept", []):
-            if concept.get("display"):
-                found[(system["url"], concept["code"])] = concept["display"]
+        for place, concept in enumerate(system.get("concept", [])):
+            found[(system["url"], concept["code"])] = (place, concept.get("display") or "")
     return found
 
 
 def display(system: str, code: str) -> str:
     """The code's display, or the code itself when the guide has none."""
-    return _displays().get((system, code), code)
+    return _concepts().get((system, code), (0, ""))[1] or code
+
+
+def place(system: str, code: str) -> int:
+    """The code's place in its CodeSystem: lus-event lists the process's steps in order."""
+    return _concepts().get((system, code), (len(_concepts()), ""))[0]

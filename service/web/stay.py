@@ -9,7 +9,7 @@ its address.
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -26,7 +26,7 @@ from service.rest.services import Services
 from service.statistics import facts, selection
 from service.statistics.basis import Basis
 from service.statistics.timeline import Timeline, timeline
-from service.web.labels import display
+from service.web.labels import display, place
 from service.web.pages import bad, context, names, page_router, render, who
 from service.workflow.events import event_of, reference_id
 from service.workflow.payloads import is_protected, without_address
@@ -56,12 +56,14 @@ class Entry:
     status: str | None = None
     cancelled: bool = False
     sender: str | None = None
+    step: int = 99  # the event's place in the process: orders notifications sent together
     details: list[str] = field(default_factory=list)
     receivers: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _sort_key(entry: Entry) -> tuple[str, str]:
-    return (entry.at.isoformat() if entry.at else "9999", entry.reference)
+def _sort_key(entry: Entry) -> tuple[str, int, str]:
+    moment = entry.at.astimezone(UTC).isoformat() if entry.at else "9999"
+    return (moment, entry.step, entry.reference)
 
 
 def _receipts(task: Resource) -> dict[str, str | None]:
@@ -110,10 +112,11 @@ def _notification(conn: Connection, task: Resource, cancelled: set[str]) -> Entr
         display(EVENT_SYSTEM, event),
         f"Task/{task['id']}",
         task.get("status"),
-        task["id"] in cancelled or task.get("status") in facts.CANCELLED_STATUSES,
-        task.get("requester", {}).get("reference"),
-        details,
-        receivers,
+        cancelled=task["id"] in cancelled or task.get("status") in facts.CANCELLED_STATUSES,
+        sender=task.get("requester", {}).get("reference"),
+        step=place(EVENT_SYSTEM, event),
+        details=details,
+        receivers=receivers,
     )
 
 
