@@ -84,7 +84,7 @@ class Page(HTMLParser):
 
     @property
     def plain(self) -> str:
-        return " ".join(" ".join(self.text).split())
+        return " ".join("".join(self.text).split())
 
 
 def read(html: str) -> Page:
