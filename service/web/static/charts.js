@@ -7,6 +7,8 @@
   const AREA_COLOUR = "#005595";
   const COUNTY_COLOUR = "#4d4d4d";
   const number = new Intl.NumberFormat("sv-SE", { maximumFractionDigits: 2 });
+  Chart.defaults.color = "#1a1a1a"; // axis and legend text at the page's contrast
+  Chart.defaults.font.size = 13;
 
   function draw(canvas) {
     const data = JSON.parse(canvas.dataset.chart);
