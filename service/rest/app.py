@@ -38,8 +38,10 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     services = Services(settings, Store(engine, clock), clock, dict(OPERATIONS))
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         validator().warm_up()
+        for start in app.state.after_start:  # e.g. serve --demo's simulated history
+            start()
         if settings.run_worker:
             worker = start_in_background(
                 services.store, services.workflow.deviation, DeliveryConfig.from_settings(settings)
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.after_start = []  # callables run once start-up is done, before serving
     errors.install(app)
     app.add_middleware(Authentication)
     app.include_router(smart.router)

@@ -207,7 +207,8 @@ async def overview_page(request: Request) -> HTMLResponse:
         with services.store.reading() as conn:
             allowed = permitted(conn, principal, basis.rules.municipal_party_types)
             query = parse_query(params, basis, allowed, now)
-            pairs = evaluations(conn, principal, basis, query, allowed is None, now)
+            county = allowed is None and query.area != COUNTY_AREA  # a reference line beside it
+            pairs = evaluations(conn, principal, basis, query, county, now)
             areas = choices(allowed, basis.areas, query.months)
             name = who(conn, principal)
         services.log_access(principal, "web-overview", [])
@@ -221,7 +222,7 @@ async def overview_page(request: Request) -> HTMLResponse:
             "areas": [Choice(option(a), area_label(a, basis.areas)) for a in areas],
             "groups": [*basis.rules.groups, ALL_CARE],
             "charts": charts(pairs, query.care),
-            "county": allowed is None,
+            "county": county,
             "params": request.url.query,
         }
 
