@@ -28,7 +28,7 @@ from service.statistics.scope import Area, municipality, permitted
 from service.statistics.timeline import LATE_ADMISSION_NOTICE, NO_INFORMATION_TRANSFER
 from service.storage.store import Store
 from service.web.overview import last_complete_month
-from service.web.pages import bad, context, form, page_router, render, who
+from service.web.pages import bad, context, form, names, page_router, render, who
 
 router = page_router()
 Resource = dict[str, Any]
@@ -129,6 +129,7 @@ def _view(
         "disputes": {},
         "region": principal.reads_everything,
         "files": False,
+        "names": {},
     }
     if wanted.kommun is None:
         return view
@@ -149,6 +150,11 @@ def _view(
         issued=issued,
         changed=bool(issued) and fresh["header"]["hash"] != issued[0][1],
         disputes=found,
+        names=names(
+            conn,
+            [d.filed_by for ds in found.values() for d in ds]
+            + [d.answered_by or "" for ds in found.values() for d in ds],
+        ),
         files=number is not None,
         reasons={line["encounter"]: reasons(line, basis) for line in document["lines"]},
     )
