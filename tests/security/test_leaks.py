@@ -407,6 +407,13 @@ ROWS += [
         (403,),
     ),
     Row(
+        "web follow-up of another municipality",
+        ("GET", "/app/uppfoljning"),
+        _get("/app/uppfoljning?omrade=kommun-0180"),
+        False,
+        (403,),
+    ),
+    Row(
         "web stay timeline",
         ("GET", "/app/vardtillfalle/{encounter_id}"),
         _get("/app/vardtillfalle/{w.stay}"),

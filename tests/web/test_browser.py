@@ -114,6 +114,20 @@ def test_the_overview_draws_every_chart(browser: Any, servers: Servers) -> None:
         assert drawn == "true" and painted > 0.01 * total, (canvas.get_attribute("id"), painted)
 
 
+def test_the_followup_page_draws_its_charts(browser: Any, servers: Servers) -> None:
+    _open(browser, servers.region, f"/app/uppfoljning?{AUTUMN}", "uppfoljning")
+    canvases = browser.find_elements(By.CSS_SELECTOR, "canvas[data-chart]")
+    assert len(canvases) == 7
+    drawn, painted, total = browser.execute_script(PAINTED, canvases[0])
+    assert drawn == "true" and painted > 0.005 * total
+    browser.find_element(By.TAG_NAME, "summary").click()
+    link = browser.find_element(By.LINK_TEXT, servers.told["september"])
+    link.click()
+    WebDriverWait(browser, 20).until(lambda d: "/app/vardtillfalle/" in d.current_url)
+    _open(browser, servers.region, browser.current_url.removeprefix(servers.region.root))
+    assert "Tidslinje" in browser.find_element(By.TAG_NAME, "main").text
+
+
 def test_a_filter_changes_the_numbers(browser: Any, servers: Servers) -> None:
     _open(browser, servers.region, f"/app/?{AUTUMN}")
 
@@ -124,6 +138,7 @@ def test_a_filter_changes_the_numbers(browser: Any, servers: Servers) -> None:
     assert mean_days() == ["6,00", "6,00", "3,50", "5,67"]  # Väsby, county; Sep, Oct
     Select(browser.find_element(By.ID, "vardform")).select_by_value("psykiatrisk")
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    WebDriverWait(browser, 20).until(lambda d: "vardform=" in d.current_url)
     _open(browser, servers.region, browser.current_url.removeprefix(servers.region.root))
     assert "vardform=psykiatrisk" in browser.current_url
     assert mean_days() == ["–", "–", "4,00", "4,00"]
@@ -140,6 +155,7 @@ def test_the_stay_page(browser: Any, servers: Servers) -> None:
 def _submit(browser: Any, server: ServerProcess, form: Any) -> None:
     """Send the form and check the page it leads to as every other."""
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda d: "klart=" in d.current_url)
     _open(browser, server, browser.current_url.removeprefix(server.root))
 
 
