@@ -22,7 +22,7 @@ from service.statistics.billing import WITHIN_AVERAGE
 from service.statistics.evaluate import evaluate
 from service.statistics.files import check_format, invoice_file
 from service.statistics.invoice import invoice_basis
-from service.statistics.issued import invoice, versions
+from service.statistics.issued import invoice, parse_version, versions
 from service.statistics.period import Period, parse_month
 from service.statistics.scope import Area, municipality, permitted
 from service.statistics.timeline import LATE_ADMISSION_NOTICE, NO_INFORMATION_TRANSFER
@@ -53,20 +53,12 @@ class Wanted:
     version: int | None
 
 
-def _version(value: str | None) -> int | None:
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
-        raise bad(f"version={value!r} är inget versionsnummer")
-    return int(value)
-
-
 def _wanted(params: dict[str, str], basis: Basis, own: list[str], now: datetime) -> Wanted:
     code = params.get("kommun") or (own[0] if own else None)
     kommun = municipality(code, basis.areas).kommun if code else None
     month = params.get("manad")
     period = parse_month(month, now, "manad") if month else last_complete_month(now)
-    return Wanted(kommun, period, _version(params.get("version")))
+    return Wanted(kommun, period, parse_version(params.get("version")))
 
 
 def _own(conn: Connection, principal: Principal, basis: Basis) -> list[str] | None:
