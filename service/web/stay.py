@@ -170,7 +170,9 @@ def _statistics(conn: Connection, encounter: Resource, basis: Basis) -> Timeline
         return None
     versions = selection.patient_versions(conn, [subject]).get(subject, [])
     stays = selection.stays_of(conn, [(encounter, facts.version_at(versions, discharged))])
-    return timeline(stays[0], basis) if stays else None
+    if not stays or stays[0].vardform not in basis.rules.care_groups:
+        return None  # a stay without a known care type has no free days to count with
+    return timeline(stays[0], basis)
 
 
 def stay_view(
