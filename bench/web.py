@@ -29,6 +29,10 @@ LAST_MONTH = date(2026, 10, 1)  # fixed, so every run builds and reads the same 
 KOMMUN = "0182"  # Nacka, a mid-sized municipality
 
 
+def _settings(url: str) -> Settings:
+    return Settings(database_url=url, run_worker=False, auth=False, daily_amounts=AMOUNTS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--months", type=int, default=12)
@@ -38,12 +42,15 @@ def main() -> None:
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"web_{args.months}x{args.stays_per_month}_s{args.seed}.sqlite3"
-    url = f"sqlite:///{path}"
-    settings = Settings(database_url=url, run_worker=False, auth=False, daily_amounts=AMOUNTS)
-    if not path.exists():
+    if not path.exists():  # written under another name first: a stopped run leaves no history
         print(f"writing {args.months} months × {args.stays_per_month} stays into {path} …")
-        summary = simulate(settings, args.months, args.stays_per_month, args.seed, LAST_MONTH)
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        writing = _settings(f"sqlite:///{partial}")
+        summary = simulate(writing, args.months, args.stays_per_month, args.seed, LAST_MONTH)
+        partial.rename(path)
         print(f"  {summary.writes} writes in {summary.seconds:.0f} s")
+    settings = _settings(f"sqlite:///{path}")
     app = create_app(settings)
     with app.state.services.store.reading() as conn:
         stay = conn.execute(
