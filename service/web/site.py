@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from service.rest.services import Services
-from service.web import followup, invoice, overview, pages, stay
+from service.web import cooperation, followup, invoice, overview, pages, stay
 from service.web.csrf import Csrf
 
 
@@ -12,5 +12,5 @@ def mount(app: FastAPI) -> None:
     app.state already."""
     services: Services = app.state.services
     app.state.csrf = Csrf(services.store)
-    for module in (overview, followup, stay, invoice, pages):
+    for module in (overview, followup, stay, cooperation, invoice, pages):
         app.include_router(module.router)

@@ -43,6 +43,10 @@ DELIVERY_STATUS = {
     "dead": "kunde inte levereras",
 }
 Resource = dict[str, Any]
+DONE = {
+    "samverkansbrist": "Samverkansbristen är rapporterad och skickas till de parter som tar "
+    "emot avvikelser."
+}
 
 
 @dataclass
@@ -260,4 +264,9 @@ async def stay_page(request: Request, encounter_id: str) -> HTMLResponse:
 
     view = await run_in_threadpool(run)
     title = f"Vårdtillfälle {encounter_id}"
-    return render(request, "vardtillfalle.html", {"page": "vardtillfalle", "title": title, **view})
+    done = DONE.get(request.query_params.get("klart", ""))
+    return render(
+        request,
+        "vardtillfalle.html",
+        {"page": "vardtillfalle", "title": title, "done": done, **view},
+    )

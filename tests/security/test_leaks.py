@@ -481,6 +481,33 @@ ROWS += [
         False,
         (403,),
     ),
+    Row(
+        "web cooperation-failure form",
+        ("GET", "/app/samverkansbrist"),
+        _get("/app/samverkansbrist"),
+        False,
+    ),
+    Row(
+        "web report a cooperation failure about a stay not taken part in",
+        ("POST", "/app/samverkansbrist"),
+        lambda w, c: (
+            "POST",
+            "/app/samverkansbrist",
+            {
+                "data": {
+                    "csrf": c.app.state.csrf.token(  # type: ignore[attr-defined]
+                        c.auth.who,  # type: ignore[attr-defined]
+                        c.app.state.services.clock(),  # type: ignore[attr-defined]
+                    ),
+                    "vardtillfalle": w.stay,
+                    "beskrivning": "x",
+                }
+            },
+        ),
+        False,
+        (404,),
+        extra={"a_ok": True},
+    ),
     Row("web static file", ("GET", "/app/static/{name:path}"), _get("/app/static/app.css"), False),
 ]
 # Checked by its own test below: a subscription of B filtered on Tolvan receives nothing.

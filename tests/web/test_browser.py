@@ -194,3 +194,22 @@ def test_the_download_links_give_the_files(browser: Any, servers: Servers) -> No
     assert answer.status_code == 200
     assert answer.content.startswith("\ufeffMånad;Område".encode())
     assert "2026-10;kommun;0114;Upplands Väsby;;alla;2;2;2;7;3,50" in answer.text
+
+
+def test_reporting_a_cooperation_failure(browser: Any, servers: Servers) -> None:
+    stay = servers.told["september"]
+    _open(browser, servers.vasby, f"/app/vardtillfalle/{stay}")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Rapportera en samverkansbrist").click()
+    WebDriverWait(browser, 20).until(lambda d: "/app/samverkansbrist" in d.current_url)
+    _open(browser, servers.vasby, browser.current_url.removeprefix(servers.vasby.root))
+    browser.find_element(By.ID, "parter").send_keys("Hemtjänsten")
+    browser.find_element(By.ID, "beskrivning").send_keys("Ingen hade sagt till hemtjänsten.")
+    browser.save_screenshot(str(SCREENSHOTS / "samverkansbrist.png"))
+    submit = browser.find_element(By.CSS_SELECTOR, "form[action='/app/samverkansbrist'] button")
+    submit.click()
+    WebDriverWait(browser, 20).until(lambda d: "klart=samverkansbrist" in d.current_url)
+    _open(browser, servers.vasby, browser.current_url.removeprefix(servers.vasby.root))
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert (
+        "Samverkansbristen är rapporterad" in text and "Ingen hade sagt till hemtjänsten." in text
+    )
