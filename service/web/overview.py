@@ -174,13 +174,15 @@ def _cell(found: Evaluation, care: str) -> Cell:
 
 def charts(pairs: list[tuple[Evaluation, Evaluation | None]], care: str) -> list[Chart]:
     months = [area.period.label for area, _ in pairs]
+    area_cells = [_cell(area, care) for area, _ in pairs]  # summed once, read by every chart
+    county_cells = None
+    if all(county is not None for _, county in pairs):
+        county_cells = [_cell(county, care) for _, county in pairs if county is not None]
     made = []
     for number, (header, title) in enumerate(CHARTS):
         column, figure = FIGURE[header]
-        area_values = [figure(_cell(area, care)) for area, _ in pairs]
-        county_values = None
-        if all(county is not None for _, county in pairs):
-            county_values = [figure(_cell(c, care)) for _, c in pairs if c is not None]
+        area_values = [figure(cell) for cell in area_cells]
+        county_values = None if county_cells is None else [figure(c) for c in county_cells]
         made.append(
             Chart(f"diagram-{number + 1}", title, column, months, area_values, county_values)
         )
