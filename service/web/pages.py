@@ -45,6 +45,7 @@ STATUS_TITLES = {
     403: "Du har inte behörighet",
     404: "Sidan finns inte",
     409: "Konflikt",
+    410: "Uppgiften är borttagen",
     415: "Fel format på formuläret",
     422: "Kan inte beräknas",
 }
