@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_MODULES := fhir_profiles/node_modules/.installed
 
-.PHONY: setup run test lint typecheck pytest ig ig-verify node interop clean
+.PHONY: setup run test lint typecheck pytest ig ig-verify node web-vendor interop clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,16 @@ $(NODE_MODULES): fhir_profiles/package.json fhir_profiles/package-lock.json
 	touch $@
 
 node: $(NODE_MODULES)
+
+## web-vendor: install the web pages' charting library (locked in service/web/vendor/) and copy its
+## built file to service/web/static/vendor/, where it is committed (users need no build step)
+WEB_VENDOR := service/web/vendor
+web-vendor:
+	cd $(WEB_VENDOR) && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p service/web/static/vendor
+	sed '/^\/\/# sourceMappingURL=/d' $(WEB_VENDOR)/node_modules/chart.js/dist/chart.umd.min.js \
+	  > service/web/static/vendor/chart.umd.min.js
+	cp $(WEB_VENDOR)/node_modules/chart.js/LICENSE.md service/web/static/vendor/chart.js-LICENSE.md
 
 ## run: set up and start the service on the embedded default (SQLite, Stockholm demo directory)
 run: setup

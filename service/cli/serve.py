@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from service.cli import options
-from service.demo import load_demo
+from service.demo import HISTORY_MONTHS, has_stays, history_in_background, load_demo
 from service.hl7v2 import mllp
 from service.hl7v2.service import NoMllpPrincipal
 from service.http.tls import TLSSetupError, uvicorn_options
@@ -35,8 +35,8 @@ def serve(
     demo: Annotated[
         bool,
         typer.Option(
-            help="Development: load the Stockholm directory and the guide's example people, "
-            "and turn authentication off"
+            help="Development: load the Stockholm directory, the guide's example people and a "
+            "simulated year of stays (first start only); authentication and delivery off"
         ),
     ] = False,
     mllp_port: Annotated[
@@ -60,6 +60,7 @@ def serve(
     settings = options.settings(db, data_dir)
     if demo:
         settings.auth = False
+        settings.run_worker = False  # the demo's receivers (*.example.se) do not exist
     if mllp_port is not None:
         settings.mllp_port = mllp_port
     settings.tls_certfile = tls_cert or settings.tls_certfile
@@ -76,8 +77,15 @@ def serve(
     app = create_app(settings)
     base = f"{'https' if tls else 'http'}://{host}:{port}/fhir"
     if demo:
-        count = load_demo(app.state.services.engine_processor(base))
-        console.print(f"loaded {count} demo resources")
+        services = app.state.services
+        count = load_demo(services.engine_processor(base))
+        console.print(f"loaded {count} demo resources; delivery worker off (demo receivers)")
+        if not has_stays(services.store):
+            app.state.after_start.append(lambda: history_in_background(settings, services.clock()))
+            console.print(
+                f"writing a simulated year ({HISTORY_MONTHS} months) in the background: "
+                f"the charts at http://{host}:{port}/app/ fill in within a minute"
+            )
     console.print(f"FHIR base: {base}  (database: {settings.database()})")
     if settings.tls_client_ca is not None:
         console.print(f"client certificates: verified against {settings.tls_client_ca}")

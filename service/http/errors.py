@@ -27,7 +27,7 @@ def outcome_response(error: FhirError) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(FhirError)
     async def fhir_error(request: Request, error: FhirError) -> JSONResponse:
-        await _log_refusal(request, error)
+        await log_refusal(request, error)
         return outcome_response(error)
 
     @app.exception_handler(StarletteHTTPException)
@@ -56,7 +56,7 @@ def install(app: FastAPI) -> None:
         )
 
 
-async def _log_refusal(request: Request, error: FhirError) -> None:
+async def log_refusal(request: Request, error: FhirError) -> None:
     """A refused or failed request is an access attempt too: logged with its reason (a write's
     rolled-back transaction logged nothing of it)."""
     principal = getattr(request.state, "principal", None)

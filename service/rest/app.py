@@ -21,6 +21,7 @@ from service.settings import Settings
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
 from service.validation import validator
+from service.web import site
 
 log = logging.getLogger(__name__)
 OPERATIONS = {
@@ -37,8 +38,10 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     services = Services(settings, Store(engine, clock), clock, dict(OPERATIONS))
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         validator().warm_up()
+        for start in app.state.after_start:  # e.g. serve --demo's simulated history
+            start()
         if settings.run_worker:
             worker = start_in_background(
                 services.store, services.workflow.deviation, DeliveryConfig.from_settings(settings)
@@ -58,11 +61,13 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.after_start = []  # callables run once start-up is done, before serving
     errors.install(app)
     app.add_middleware(Authentication)
     app.include_router(smart.router)
     statistics_routes.mount(app)
     export_routes.mount(app)  # before the generic /fhir/{type}/{id} routes
+    site.mount(app)  # the web pages under /app/ (they read the statistics basis)
     app.include_router(audit_routes.router)  # before the generic /fhir/{type} routes
     app.include_router(router)
     app.include_router(websocket.router)

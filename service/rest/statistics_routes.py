@@ -23,7 +23,7 @@ from service.rest.services import Services
 from service.statistics.basis import Basis, basis_for
 from service.statistics.evaluate import evaluate_measure
 from service.statistics.files import check_format, invoice_file
-from service.statistics.issued import invoice
+from service.statistics.issued import invoice, parse_version
 from service.statistics.measures import measure
 from service.statistics.period import parse_month, parse_period
 from service.statistics.scope import COUNTY_AREA, area_of_subject, municipality
@@ -110,14 +110,6 @@ async def evaluate_measure_operation(request: Request, measure_id: str, caller: 
     return responses.fhir(await run_in_threadpool(run))
 
 
-def _version(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
-        raise FhirError.of(400, "invalid", f"version={value!r} is not a version number", "version")
-    return int(value)
-
-
 @router.post("/Measure/{measure_id}/$invoice-basis")
 async def invoice_basis_operation(request: Request, measure_id: str, caller: Caller) -> Response:
     services, basis = _context(request)
@@ -134,7 +126,7 @@ async def invoice_basis_operation(request: Request, measure_id: str, caller: Cal
     kommun = str(municipality(params["kommun"], basis.areas).kommun)
     period = parse_month(params["month"], now)
     fmt = check_format(params.get("format"))
-    version = _version(params.get("version"))
+    version = parse_version(params.get("version"))
 
     def run() -> dict[str, Any]:
         with services.store.begin() as conn:

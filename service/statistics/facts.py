@@ -129,6 +129,11 @@ def participation(plan: Resource) -> frozenset[str]:
     return frozenset(c for c, url in zip(codes, urls, strict=True) if url == DELTAGANDE and c)
 
 
+def vardform(encounter: Resource) -> str:
+    """The stay's lus-care-type code ('' when missing)."""
+    return _code(_extension(encounter, VARDFORM)) or ""
+
+
 def admission(encounter: Resource) -> tuple[datetime, str | None] | None:
     start = start_of(encounter.get("period", {}).get("start"))
     return (start, _code(encounter.get("priority"))) if start else None
@@ -155,7 +160,7 @@ def stay(
         encounter=encounter["id"],
         patient=subject,
         ward=str(encounter.get("serviceProvider", {}).get("reference", "")),
-        vardform=_code(_extension(encounter, VARDFORM)) or "",
+        vardform=vardform(encounter),
         admitted=admitted,
         discharged=discharged,
         priority=_code(encounter.get("priority")),

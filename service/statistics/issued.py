@@ -66,6 +66,25 @@ def issue(store: Store, conn: Connection, document: Resource, now: datetime) -> 
     return issued
 
 
+def parse_version(value: str | None, where: str = "version") -> int | None:
+    """A version number as a caller writes it (none when empty); 400 for anything else."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise FhirError.of(400, "invalid", f"{where}={value!r} is not a version number", where)
+    return int(value)
+
+
+def versions(conn: Connection, kommun: str, month: str) -> list[tuple[int, str, str]]:
+    """The issued versions of a municipality's month, newest first: (version, hash, issued_at)."""
+    query = (
+        select(invoice_bases.c.version, invoice_bases.c.hash, invoice_bases.c.issued_at)
+        .where(invoice_bases.c.kommun == kommun, invoice_bases.c.month == month)
+        .order_by(invoice_bases.c.version.desc())
+    )
+    return [(row.version, row.hash, row.issued_at) for row in conn.execute(query)]
+
+
 def issued_version(conn: Connection, kommun: str, month: str, version: int) -> Resource:
     row = conn.execute(
         select(invoice_bases.c.document).where(

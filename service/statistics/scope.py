@@ -67,22 +67,22 @@ def municipality(code: str, areas: Areas, where: str = "kommun") -> Area:
     return Area(code)
 
 
-def area_of_subject(subject: str, areas: Areas) -> Area:
+def area_of_subject(subject: str, areas: Areas, where: str = "subject") -> Area:
     """`Location/lan-01`, `Location/kommun-0114` or `Location/stadsdel-jarva` → the area."""
     reference = subject.removeprefix("Location/")
     if reference == f"lan-{COUNTY}":
         return COUNTY_AREA
     if reference.startswith(LOCATION_PREFIX["kommun"]):
-        return municipality(reference.removeprefix(LOCATION_PREFIX["kommun"]), areas, "subject")
+        return municipality(reference.removeprefix(LOCATION_PREFIX["kommun"]), areas, where)
     if reference.startswith(LOCATION_PREFIX["stadsdel"]):
         code = reference.removeprefix(LOCATION_PREFIX["stadsdel"])
         if code not in areas.districts:
-            raise _bad_area(f"subject={subject!r}: {code!r} is not a Stockholm district", "subject")
+            raise _bad_area(f"{where}={subject!r}: {code!r} is not a Stockholm district", where)
         return Area(STOCKHOLM_CITY, code)
     raise _bad_area(
-        f"subject={subject!r} names no area: use Location/lan-01, Location/kommun-<kommunkod> "
+        f"{where}={subject!r} names no area: use Location/lan-01, Location/kommun-<kommunkod> "
         "or Location/stadsdel-<district>",
-        "subject",
+        where,
     )
 
 

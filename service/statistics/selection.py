@@ -188,6 +188,12 @@ def discharged_stays(
         if kommuner is not None and (patient is None or facts.home(patient)[0] not in kommuner):
             continue
         kept.append((encounter, patient))
+    return stays_of(conn, kept)
+
+
+def stays_of(conn: Connection, kept: list[tuple[Resource, Resource | None]]) -> list[Stay]:
+    """The facts of these discharged Encounters, each with its Patient version at discharge (an
+    Encounter still in hospital has none and is left out), in discharge order."""
     if not kept:
         return []
     found = _related(conn, kept)

@@ -295,5 +295,34 @@ invoice_bases = Table(
     Column("document", Text, nullable=False),
 )
 
+# Disputes of invoice-basis lines (bestridanden, migration 0011): a municipality files one on a line
+# of an issued version (the basis itself is never changed); the region answers it once.
+invoice_disputes = Table(
+    "invoice_disputes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kommun", String(8), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("encounter", String(64), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("filed_by", String(140), nullable=False),
+    Column("filed_at", String(32), nullable=False),
+    Column("decision", String(16), nullable=True),  # godtas | avslas, once answered
+    Column("answer", Text, nullable=True),
+    Column("answered_by", String(140), nullable=True),
+    Column("answered_at", String(32), nullable=True),
+)
+Index("ix_invoice_disputes_month", invoice_disputes.c.kommun, invoice_disputes.c.month)
+
+# Secrets the web pages sign with (the CSRF key): made once, shared by every server process.
+web_secrets = Table(
+    "web_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("secret", String(128), nullable=False),
+)
+
 # Bulk Data export jobs keep their table beside the export code (migration 0010).
 from service.export import schema as _export_schema  # noqa: E402, F401

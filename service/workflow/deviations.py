@@ -94,3 +94,35 @@ def raise_deviation(
     if deviation.mitigation:
         resource["mitigation"] = [{"action": {"text": deviation.mitigation}, "date": when}]
     return store.write(conn, resource, None, "POST")
+
+
+COOPERATION_FAILURE = "samverkansbrist"
+SEVERITIES = ("high", "moderate", "low")
+
+
+def reported_failure(
+    stay: str, patient: str, detail: str, severity: str, at: datetime
+) -> dict[str, Any]:
+    """A cooperation failure a party reports about a stay, as a lus-avvikelse DetectedIssue to
+    write through the engine in the reporter's name (the access log says who wrote it; no
+    PractitionerRole author, which an organization's credentials do not name)."""
+    return {
+        "resourceType": "DetectedIssue",
+        "meta": {"profile": [PROFILE]},
+        "identifier": [{"system": IDENTIFIER_SYSTEM, "value": f"urn:uuid:{uuid.uuid4()}"}],
+        "status": "final",
+        "code": {
+            "coding": [
+                {
+                    "system": DEVIATION_SYSTEM,
+                    "code": COOPERATION_FAILURE,
+                    "display": "Samverkansbrist",
+                }
+            ]
+        },
+        "severity": severity,
+        "patient": {"reference": patient},
+        "identifiedDateTime": at.isoformat(timespec="seconds"),
+        "implicated": [{"reference": stay}],
+        "detail": detail,
+    }

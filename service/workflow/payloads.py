@@ -31,12 +31,17 @@ def _for_receiver(notification: Resource, receiver: str) -> Resource:
     return copy_
 
 
+def is_protected(patient: Resource) -> bool:
+    """A protected identity (skyddade personuppgifter): its address is never shown or sent."""
+    security = patient.get("meta", {}).get("security", [])
+    return any((s.get("system"), s.get("code")) == PROTECTED for s in security)
+
+
 def without_address(patient: Resource) -> Resource:
     """A protected identity's copy keeps only the municipality code and district of its address
     (what the guide's invariant lus-pat-2 allows), for every copy that leaves the service: a
-    forwarded message and an export file."""
-    security = patient.get("meta", {}).get("security", [])
-    if not any((s.get("system"), s.get("code")) == PROTECTED for s in security):
+    forwarded message, an export file, a web page."""
+    if not is_protected(patient):
         return patient
     stripped = copy.deepcopy(patient)
     stripped["address"] = [

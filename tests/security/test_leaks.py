@@ -458,6 +458,142 @@ ROWS += [
         extra={"a_ok": True},
     ),
 ]
+
+
+def _page_form(action: str, fields: dict[str, str]) -> Callable[[World, TestClient], Request]:
+    """A web form POSTed with the asker's own valid CSRF token: the access rule decides."""
+
+    def make(w: World, c: TestClient) -> Request:
+        app = c.app
+        token = app.state.csrf.token(c.auth.who, app.state.services.clock())  # type: ignore[attr-defined]
+        body = {**fields, "csrf": token}
+        if "vardtillfalle" in fields:
+            body["vardtillfalle"] = w.stay
+        return "POST", f"/app/fakturaunderlag/{action}", {"data": body}
+
+    return make
+
+
+MONTH = "kommun=0180&manad=2026-11"
+ROWS += [
+    Row(
+        "web overview of another municipality",
+        ("GET", "/app/"),
+        _get("/app/?omrade=kommun-0180"),
+        False,
+        (403,),
+    ),
+    Row(
+        "web statistics file of another municipality",
+        ("GET", "/app/oversikt/fil"),
+        _get("/app/oversikt/fil?omrade=kommun-0180&format=csv"),
+        False,
+        (403,),
+    ),
+    Row(
+        "web follow-up of another municipality",
+        ("GET", "/app/uppfoljning"),
+        _get("/app/uppfoljning?omrade=kommun-0180"),
+        False,
+        (403,),
+    ),
+    Row(
+        "web stay timeline",
+        ("GET", "/app/vardtillfalle/{encounter_id}"),
+        _get("/app/vardtillfalle/{w.stay}"),
+        True,
+        (404,),
+    ),
+    Row(
+        "web stay search",
+        ("GET", "/app/vardtillfalle"),
+        _get("/app/vardtillfalle?id={w.stay}"),
+        True,
+        (404,),
+    ),
+    Row(
+        "web invoice basis of another municipality",
+        ("GET", "/app/fakturaunderlag"),
+        _get(f"/app/fakturaunderlag?{MONTH}"),
+        False,
+        (403,),
+    ),
+    Row(
+        "web invoice file of another municipality",
+        ("GET", "/app/fakturaunderlag/fil"),
+        _get(f"/app/fakturaunderlag/fil?{MONTH}&version=1&format=json"),
+        False,
+        (403,),
+    ),
+    Row(
+        "web issue another municipality's basis",
+        ("POST", "/app/fakturaunderlag/utfarda"),
+        _page_form("utfarda", {"kommun": "0180", "manad": "2026-11"}),
+        False,
+        (403,),
+    ),
+    Row(
+        "web dispute another municipality's line",
+        ("POST", "/app/fakturaunderlag/bestrid"),
+        _page_form(
+            "bestrid",
+            {
+                "kommun": "0180",
+                "manad": "2026-11",
+                "version": "1",
+                "vardtillfalle": "",
+                "skal": "annat",
+                "text": "x",
+            },
+        ),
+        False,
+        (403,),
+    ),
+    Row(
+        "web answer a dispute",
+        ("POST", "/app/fakturaunderlag/svar"),
+        _page_form(
+            "svar",
+            {
+                "kommun": "0180",
+                "manad": "2026-11",
+                "bestridande": "x",
+                "beslut": "avslas",
+                "svar": "x",
+            },
+        ),
+        False,
+        (403,),
+    ),
+    Row(
+        "web cooperation-failure form",
+        ("GET", "/app/samverkansbrist"),
+        _get("/app/samverkansbrist"),
+        False,
+    ),
+    Row(
+        "web report a cooperation failure about a stay not taken part in",
+        ("POST", "/app/samverkansbrist"),
+        lambda w, c: (
+            "POST",
+            "/app/samverkansbrist",
+            {
+                "data": {
+                    "csrf": c.app.state.csrf.token(  # type: ignore[attr-defined]
+                        c.auth.who,  # type: ignore[attr-defined]
+                        c.app.state.services.clock(),  # type: ignore[attr-defined]
+                    ),
+                    "vardtillfalle": w.stay,
+                    "beskrivning": "x",
+                }
+            },
+        ),
+        False,
+        (404,),
+        extra={"a_ok": True},
+    ),
+    Row("web static file", ("GET", "/app/static/{name:path}"), _get("/app/static/app.css"), False),
+]
 # Checked by its own test below: a subscription of B filtered on Tolvan receives nothing.
 WEBSOCKET = ("WS", "/fhir/ws")
 

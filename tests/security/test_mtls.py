@@ -235,3 +235,22 @@ def test_a_removed_registration_refuses_its_certificate_at_once(tls: TLSWorld) -
         command = ["clients", "remove", removed.client_id, "--db", tls.server.database_url]
         assert CliRunner().invoke(app, command).exit_code == 0
         _refused(client.get(f"/fhir/Encounter/{tls.stay}"), "SE2120000000-removed1")
+
+
+def test_the_web_pages_sign_in_with_the_certificate(tls: TLSWorld) -> None:
+    """A browser presenting an organization's certificate (as with a SITHS card) gets that
+    registration's principal on the pages as on the API: A reads Tolvan's stay, Nacka's figures
+    are Nacka's own, and without a certificate the pages are 401."""
+    a = tls.with_certificate(tls.a.certificate)
+    b = tls.with_certificate(tls.b.certificate)
+    nobody = tls.with_certificate(None)
+    with a, b, nobody:
+        page = a.get(f"/app/vardtillfalle/{tls.stay}")
+        assert page.status_code == 200, page.text
+        assert tls.task in page.text and "Hägersten-Älvsjö" in page.text
+        assert b.get(f"/app/vardtillfalle/{tls.stay}").status_code == 404
+        overview = b.get("/app/")
+        assert overview.status_code == 200, overview.text
+        assert '<option value="kommun-0182" selected>' in overview.text
+        assert "kommun-0180" not in overview.text
+        assert nobody.get("/app/").status_code == 401
