@@ -214,14 +214,18 @@ def _chained(
     target = resources.alias("chained")
     kind = criterion.chain_type
     inner = criterion_condition(kind, target.c.res_id, criterion.chain, visible_to)
-    reference = literal(f"{kind}/") + target.c.res_id
-    matching_targets = select(reference).where(
-        and_(
-            target.c.res_type == kind,
-            target.c.deleted == false(),
-            inner,
-            visible(kind, target.c.res_id, visible_to),
+    reference = (literal(f"{kind}/") + target.c.res_id).label("reference")
+    matching_targets = (
+        select(reference)
+        .where(
+            and_(
+                target.c.res_type == kind,
+                target.c.deleted == false(),
+                inner,
+                visible(kind, target.c.res_id, visible_to),
+            )
         )
+        .cte()
     )
     idx = search_index.c
     return exists().where(
@@ -229,7 +233,7 @@ def _chained(
             idx.res_type == res_type,
             idx.res_id == id_column,
             idx.param == criterion.name,
-            idx.value.in_(matching_targets),
+            idx.value.in_(select(matching_targets.c.reference)),
         )
     )
 
