@@ -3,11 +3,12 @@ callers), and what its answer must be. The in-suite test and `make fuzz` share a
 
 What an answer is held to, for every route:
 - never a 5xx, and an answer at all (no dropped connection, no time-out);
-- a 4xx body is an OperationOutcome (for `$process-message`: a response message with one) with at least one issue whose `details.text` or
+- a 4xx body is an OperationOutcome (for `$process-message`: a response message holding one)
+  with at least one issue whose `details.text` or
   `diagnostics` says something (`/auth/token` answers as OAuth does: a JSON object with
   `error`);
 - a 400 to a search names one of the parameters sent, in an issue's `expression` or text;
-- a JSON answer parses.
+- a JSON answer parses (an empty one, as for `Prefer: return=minimal`, is no answer).
 """
 
 from collections.abc import Callable, Mapping
@@ -90,7 +91,7 @@ def problems(request: FuzzRequest, response: httpx.Response) -> list[str]:
     if request.method == "HEAD":
         return []  # an answer without a body, by definition
     body: Any = None
-    if "json" in response.headers.get("content-type", ""):
+    if response.content and "json" in response.headers.get("content-type", ""):
         try:
             body = response.json()
         except ValueError:

@@ -18,6 +18,7 @@ from tests.fuzz.bodies import (
     examples_of,
     json_patches,
     mutated,
+    one_in,
     parameters,
     resources,
 )
@@ -34,11 +35,13 @@ TYPES = st.one_of(
     st.sampled_from(sorted(supported_types())),
     st.sampled_from(["Nope", "patient", "AuditEvent", "Bundle", "Binary", "_history", "$x"]),
 )
+EXAMPLE_TYPES = sorted({str(e["resourceType"]) for e in examples_of()})
+RAW_IDS = (
+    st.sampled_from(example_ids()) | st.text(min_size=1, max_size=10) | st.sampled_from(["..", "/"])
+)
 # Path segments, percent-encoded (the client sends no control characters; the server decodes).
-IDS = (
-    st.sampled_from(example_ids()) | st.text(max_size=10) | st.sampled_from(["..", "/", ""])
-).map(lambda text: quote(text, safe=""))
-CALLERS = st.sampled_from([*PRINCIPALS, "region", "region", "region", ANONYMOUS])
+IDS = RAW_IDS.map(lambda text: quote(text, safe=""))
+CALLERS = st.sampled_from([*PRINCIPALS, *["region"] * 14, ANONYMOUS])
 
 ACCEPT = st.sampled_from(
     [
@@ -84,7 +87,7 @@ def headers(draw: st.DrawFn, content_type: str | None = None) -> Headers:
     found: dict[str, str] = {}
     if content_type is not None:
         found["Content-Type"] = content_type
-        if draw(st.integers(0, 7)) == 0:
+        if draw(one_in(8)):
             found["Content-Type"] = draw(CONTENT_TYPES | TEXT.map(_ascii))
     optional = {
         "Accept": ACCEPT,
@@ -96,14 +99,14 @@ def headers(draw: st.DrawFn, content_type: str | None = None) -> Headers:
         "Authorization": st.sampled_from(["Bearer x.y.z", "Basic Zm9vOmJhcg==", "Bearer"]),
     }
     for name in draw(st.lists(st.sampled_from(sorted(optional)), max_size=3, unique=True)):
-        if name != "Authorization" or draw(st.integers(0, 3)) == 0:
+        if name != "Authorization" or draw(one_in(4)):
             found[name] = draw(optional[name] | TEXT.map(_ascii))
     return tuple(found.items())
 
 
 def _ascii(text: str) -> str:
-    """Header values the HTTP client can send (printable ASCII)."""
-    return "".join(c for c in text if " " <= c <= "~")
+    """Header values the HTTP client can send (printable ASCII, no space at either end)."""
+    return "".join(c for c in text if " " <= c <= "~").strip()
 
 
 def _format(params: list[tuple[str, str]], extra: str | None) -> tuple[tuple[str, str], ...]:
@@ -119,7 +122,7 @@ def searches(draw: st.DrawFn) -> FuzzRequest:
     params = draw(search_parameters(res_type))
     follow = draw(st.none() | st.sampled_from(FOLLOWED))
     who = draw(CALLERS)
-    if draw(st.integers(0, 4)) == 0:
+    if draw(one_in(5)):
         body = urlencode(params).encode()
         path = f"/fhir/{res_type}/_search"
         wanted = "application/x-www-form-urlencoded"
@@ -130,7 +133,7 @@ def searches(draw: st.DrawFn) -> FuzzRequest:
 
 @st.composite
 def audit_searches(draw: st.DrawFn) -> FuzzRequest:
-    if draw(st.integers(0, 3)) == 0:
+    if draw(one_in(4)):
         return FuzzRequest("GET", f"/fhir/AuditEvent/{draw(IDS)}", who=draw(CALLERS))
     params = tuple(draw(audit_parameters()))
     follow = draw(st.none() | st.sampled_from(FOLLOWED))
@@ -165,10 +168,10 @@ def reads(draw: st.DrawFn) -> FuzzRequest:
 @st.composite
 def writes(draw: st.DrawFn) -> FuzzRequest:
     """Create, update, conditional update, patch and delete of a (mostly) mutated example."""
-    res_type = draw(TYPES)
+    res_type = draw(st.sampled_from(EXAMPLE_TYPES) | TYPES)
     kind = draw(st.sampled_from(["create", "create", "update", "update", "conditional", "patch"]))
     who = draw(CALLERS)
-    if draw(st.integers(0, 6)) == 0:
+    if draw(one_in(7)):
         kind = "delete"
     if kind == "delete":
         return FuzzRequest("DELETE", f"/fhir/{res_type}/{draw(IDS)}", who=who)
@@ -188,11 +191,11 @@ def writes(draw: st.DrawFn) -> FuzzRequest:
         return FuzzRequest(
             "PUT", f"/fhir/{res_type}", tuple(params), draw(headers(FHIR_JSON)), body, who
         )
-    res_id = draw(IDS)
-    if isinstance(resource, dict) and draw(st.integers(0, 4)) != 0:
+    res_id = draw(RAW_IDS)
+    if isinstance(resource, dict) and not draw(one_in(5)):
         resource = {**resource, "id": res_id}
-    body = draw(encoded(resource))
-    return FuzzRequest("PUT", f"/fhir/{res_type}/{res_id}", (), draw(headers(FHIR_JSON)), body, who)
+    path = f"/fhir/{res_type}/{quote(res_id, safe='')}"
+    return FuzzRequest("PUT", path, (), draw(headers(FHIR_JSON)), draw(encoded(resource)), who)
 
 
 @st.composite
