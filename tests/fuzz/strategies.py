@@ -17,7 +17,6 @@ from tests.fuzz.bodies import (
     example_ids,
     examples_of,
     json_patches,
-    mutated,
     one_in,
     parameters,
     resources,
@@ -204,8 +203,7 @@ def bundle_posts(draw: st.DrawFn) -> FuzzRequest:
     if draw(st.booleans()):
         path, body = "/fhir", draw(bundles().flatmap(encoded))
     else:
-        messages = st.sampled_from(examples_of("Bundle")).flatmap(mutated)
-        path, body = "/fhir/$process-message", draw((messages | bundles()).flatmap(encoded))
+        path, body = "/fhir/$process-message", draw(resources("Bundle").flatmap(encoded))
     return FuzzRequest("POST", path, (), draw(headers(FHIR_JSON)), body, draw(CALLERS))
 
 
