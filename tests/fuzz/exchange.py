@@ -132,12 +132,13 @@ def _text(issue: dict[str, Any]) -> str:
 
 
 def _names_a_parameter(request: FuzzRequest, issues: list[dict[str, Any]]) -> bool:
-    """An issue's expression or text holds a sent parameter's name or one of its links (a
-    bad value deep in `patient.organization.name=…` is named as `name`)."""
-    names = {name for name, _ in _sent(request) if name}
-    names |= {part.split(":")[0] for name in names for part in name.split(".") if part}
-    said = [_text(i) for i in issues] + [str(e) for i in issues for e in i.get("expression", [])]
-    return any(name in text for name in names for text in said)
+    """An issue's expression is a sent parameter's name or one of its links (a bad value deep
+    in `patient.organization.name=…` is named as `name`), or its text holds one."""
+    names = {name for name, _ in _sent(request)}
+    names |= {part.split(":")[0] for name in names for part in name.split(".")}
+    expressions = {str(e) for i in issues for e in i.get("expression") or []}
+    texts = [_text(i) for i in issues]
+    return bool(expressions & names) or any(n in t for n in names if n for t in texts)
 
 
 def _sent(request: FuzzRequest) -> list[tuple[str, str]]:
