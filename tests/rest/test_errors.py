@@ -105,3 +105,16 @@ def test_a_duplicate_property_is_refused_not_silently_dropped(client: TestClient
     issue = response.json()["issue"][0]
     assert "'gender' twice" in issue["details"]["text"]
     assert issue["expression"] == ["Patient"]
+
+
+def test_a_nul_in_the_url_is_400(client: TestClient) -> None:
+    """PostgreSQL cannot compare text with NUL: a read of Task/%00 answered 500 there."""
+    for url in (
+        "/fhir/Task/%00",
+        "/fhir/Task?status=%00",
+        "/fhir/Task/x/_history/%00",
+        "/hl7v2/messages?sender=%00&control-id=1",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "NUL" in response.json()["issue"][0]["details"]["text"]

@@ -1,0 +1,19 @@
+"""What no route takes: a URL whose decoded path or query holds a NUL character (`%00`).
+
+No FHIR id, search value or operation parameter may contain one, and PostgreSQL cannot even
+compare text with it (a read of `Task/%00` failed there with 500). A dependency of the whole
+app, so every route refuses it before it reaches the engine, and the refusal is logged like any
+other.
+"""
+
+from starlette.requests import HTTPConnection
+
+from service.outcome import FhirError
+
+
+def check_url(connection: HTTPConnection) -> None:
+    query = connection.query_params.multi_items()
+    if "\x00" in connection.scope["path"] or any("\x00" in k + v for k, v in query):
+        raise FhirError.of(
+            400, "invalid", "the URL holds a NUL character (%00), which no FHIR value may contain"
+        )
