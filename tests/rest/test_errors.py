@@ -118,3 +118,23 @@ def test_a_nul_in_the_url_is_400(client: TestClient) -> None:
         response = client.get(url)
         assert response.status_code == 400, url
         assert "NUL" in response.json()["issue"][0]["details"]["text"]
+
+
+def test_a_nul_in_a_json_string_is_400_naming_where(client: TestClient) -> None:
+    """PostgreSQL's text takes no NUL: a family name or a transaction entry's URL holding one
+    answered 500 there (the index row, the search)."""
+    patient = example("Patient-tolvan")
+    patient["name"][0]["family"] = "Tolvans\u0000son"
+    response = client.post("/fhir/Patient", json=patient, headers=FHIR)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["Patient.name[0].family"]
+    batch = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [{"request": {"method": "GET", "url": "Task?status=\u0000"}}],
+    }
+    response = client.post("/fhir", json=batch, headers=FHIR)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["Bundle.entry[0].request.url"]
+    patient["name"][0]["family"] = "Tolvans\\u0000son"  # a backslash, then u0000: no NUL
+    assert client.post("/fhir/Patient", json=patient, headers=FHIR).status_code == 201
