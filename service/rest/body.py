@@ -38,10 +38,10 @@ def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
         )
     if nesting_exceeds(value, max_nesting):
         raise FhirError.of(400, "structure", f"JSON nesting deeper than {max_nesting} levels")
-    where = json_syntax.nul_path(value) if b"\\u0000" in raw else None  # only escaped in JSON
-    if where is not None:  # PostgreSQL's text takes no NUL: the write would fail with 500
+    nul = json_syntax.nul_path(value) if b"\\u0000" in raw else None  # only escaped in JSON
+    if nul is not None:  # PostgreSQL's text takes no NUL: the write would fail with 500
         raise FhirError.of(
-            400, "invalid", f"{where or 'the body'} holds a NUL character (\\u0000)", where or None
+            400, "invalid", f"{nul or 'the body'} holds a NUL character (\\u0000)", nul or None
         )
     return value
 
