@@ -12,8 +12,13 @@ from service.outcome import FhirError
 
 
 def check_url(connection: HTTPConnection) -> None:
-    query = connection.query_params.multi_items()
-    if "\x00" in connection.scope["path"] or any("\x00" in k + v for k, v in query):
-        raise FhirError.of(
-            400, "invalid", "the URL holds a NUL character (%00), which no FHIR value may contain"
-        )
+    for name, value in connection.query_params.multi_items():
+        if "\x00" in name + value:
+            raise _refused(f"the parameter {name!r}", name)
+    if "\x00" in connection.scope["path"]:
+        raise _refused("the path")
+
+
+def _refused(where: str, parameter: str | None = None) -> FhirError:
+    text = f"{where} holds a NUL character (%00), which no FHIR value may contain"
+    return FhirError.of(400, "invalid", text, parameter)

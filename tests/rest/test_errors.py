@@ -109,15 +109,17 @@ def test_a_duplicate_property_is_refused_not_silently_dropped(client: TestClient
 
 def test_a_nul_in_the_url_is_400(client: TestClient) -> None:
     """PostgreSQL cannot compare text with NUL: a read of Task/%00 answered 500 there."""
-    for url in (
-        "/fhir/Task/%00",
-        "/fhir/Task?status=%00",
-        "/fhir/Task/x/_history/%00",
-        "/hl7v2/messages?sender=%00&control-id=1",
+    for url, parameter in (
+        ("/fhir/Task/%00", None),
+        ("/fhir/Task?status=%00", "status"),
+        ("/fhir/Task/x/_history/%00", None),
+        ("/hl7v2/messages?sender=%00&control-id=1", "sender"),
     ):
         response = client.get(url)
         assert response.status_code == 400, url
-        assert "NUL" in response.json()["issue"][0]["details"]["text"]
+        issue = response.json()["issue"][0]
+        assert "NUL" in issue["details"]["text"]
+        assert issue.get("expression") == ([parameter] if parameter else None)
 
 
 def test_a_nul_in_a_json_string_is_400_naming_where(client: TestClient) -> None:
