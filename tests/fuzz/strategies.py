@@ -224,12 +224,7 @@ def validations(draw: st.DrawFn) -> FuzzRequest:
             st.tuples(
                 st.sampled_from(["mode", "profile"]),
                 st.sampled_from(["create", "update", "delete", "profile", "x"])
-                | st.sampled_from(
-                    [
-                        f"https://lus-fhir.se/fhir/StructureDefinition/lus-{t.lower()}"
-                        for t in GUIDE_TYPES
-                    ]
-                )
+                | st.sampled_from(sorted(guide_profiles().values()))
                 | TEXT,
             ),
             max_size=2,
