@@ -19,7 +19,7 @@ from service.access.participation import read_visible
 from service.auth.principal import Principal
 from service.outcome import FhirError, has_errors, issue, operation_outcome
 from service.search import query
-from service.search.request import SearchRequest, parse
+from service.search.request import LARGEST_INTEGER, SearchRequest, parse
 from service.storage.store import Store, Stored
 
 Resource = dict[str, Any]
@@ -133,7 +133,8 @@ class Engine:
         self, conn: Connection, principal: Principal, res_type: str, res_id: str, version: str
     ) -> Stored:
         self.read_any(conn, principal, res_type, res_id, "vread")
-        if not (version.isascii() and version.isdigit()):  # "²".isdigit() is True
+        digits = version.isascii() and version.isdigit()  # "²".isdigit() is True
+        if not digits or int(version) > LARGEST_INTEGER:
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} has no version {version!r}")
         stored = self.store.vread(conn, res_type, res_id, int(version))
         if stored is None:

@@ -20,6 +20,7 @@ from service.outcome import FhirError
 from service.rest import responses
 from service.rest.body import parse_json
 from service.rest.services import Services
+from service.search.request import LARGEST_INTEGER
 from service.statistics.basis import Basis, basis_for
 from service.statistics.evaluate import evaluate_measure
 from service.statistics.files import check_format, invoice_file
@@ -113,7 +114,7 @@ async def evaluate_measure_operation(request: Request, measure_id: str, caller: 
 def _version(value: str | None) -> int | None:
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= LARGEST_INTEGER:
         raise FhirError.of(400, "invalid", f"version={value!r} is not a version number", "version")
     return int(value)
 

@@ -33,6 +33,9 @@ MODIFIERS = {
     "quantity": {"", "missing"},
     "special": {""},
 }
+# The largest integer a database column or LIMIT/OFFSET takes (SQLite's INTEGER, PostgreSQL's
+# bigint): Python's are unbounded, and binding a larger one fails in the driver.
+LARGEST_INTEGER = 2**63 - 1
 # Links in one chain (`patient.organization.partof.name` has three): each is a subquery, and a
 # URL of thousands would exhaust the recursion of the parser and of the SQL compiler.
 MAX_CHAIN_DEPTH = 8
@@ -77,7 +80,7 @@ def integer_parameter(name: str, raw: str, minimum: int) -> int:
         raise _bad(f"{name} must be an integer, got {raw!r}", name) from None
     if value < minimum:
         raise _bad(f"{name} must be at least {minimum}, got {value}", name)
-    return value
+    return min(value, LARGEST_INTEGER)  # an offset past every match is an empty page anyway
 
 
 def _criterion(

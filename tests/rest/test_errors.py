@@ -140,3 +140,23 @@ def test_a_nul_in_a_json_string_is_400_naming_where(client: TestClient) -> None:
     assert response.json()["issue"][0]["expression"] == ["Bundle.entry[0].request.url"]
     patient["name"][0]["family"] = "Tolvans\\u0000son"  # a backslash, then u0000: no NUL
     assert client.post("/fhir/Patient", json=patient, headers=FHIR).status_code == 201
+
+
+def test_numbers_beyond_a_database_integer(client: TestClient) -> None:
+    """Binding an integer past 2**63 - 1 fails in the driver: these answered 500."""
+    huge = "99999999999999999999"
+    for url in (
+        f"/fhir/Task?_offset={huge}",
+        f"/fhir/_history?_offset={huge}",
+        f"/fhir/AuditEvent?_offset={huge}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "entry" not in response.json()  # past every match
+    created = client.post("/fhir/Patient", json=example("Patient-tolvan"), headers=FHIR).json()
+    _outcome(client.get(f"/fhir/Patient/{created['id']}/_history/{huge}"), 404)
+    invoice = "/fhir/Measure/lus-betalningsansvar/$invoice-basis"
+    query = {"kommun": "0180", "month": "2026-01", "version": huge}
+    response = client.post(invoice, params=query, headers={"Accept": "application/fhir+json"})
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["version"]
