@@ -132,10 +132,10 @@ def mutated(draw: st.DrawFn, value: Json, max_mutations: int = 3) -> Json:
 
 
 def resources(res_type: str | None = None) -> st.SearchStrategy[Json]:
-    """An example of `res_type` (any example when it has none), mostly mutated."""
+    """An example of `res_type` (any example when it has none), half the time mutated."""
     pool = examples_of(res_type) or examples_of()
     base = st.sampled_from(pool)
-    return st.one_of(base, base.flatmap(mutated), base.flatmap(mutated))
+    return st.one_of(base, base.flatmap(mutated))
 
 
 @st.composite

@@ -24,6 +24,7 @@ from tests.fuzz.bodies import (
 from tests.fuzz.exchange import ANONYMOUS, FOLLOWED, PRINCIPALS, FuzzRequest
 from tests.fuzz.hl7v2 import hl7v2_messages
 from tests.fuzz.parameters import HUGE, TEXT, audit_parameters, search_parameters
+from tests.fuzz.world import SUBSCRIPTIONS
 
 Headers = tuple[tuple[str, str], ...]
 FHIR_JSON = "application/fhir+json"
@@ -236,7 +237,14 @@ def validations(draw: st.DrawFn) -> FuzzRequest:
     )
 
 
-MEASURES = ["lus-betalningsansvar", "lus-processuppfoljning", "lus-avvikelser", "x"]
+INVOICED = "lus-betalningsansvar"
+MEASURES = [
+    INVOICED,
+    "lus-processuppfoljning",
+    "lus-avvikelser",
+    "lus-utskrivningsklara-dagar",
+    "x",
+]
 PERIOD_VALUES = st.sampled_from(
     ["2026-11-01", "2026-11-30", "2026-01", "2026-11", "0180", "json", "csv", "xlsx", "1", "0"]
 )
@@ -246,7 +254,7 @@ PERIOD_VALUES = st.sampled_from(
 def operations(draw: st.DrawFn) -> FuzzRequest:
     """The subscription, statistics and delivery-status operations."""
     who = draw(CALLERS)
-    sub_id = draw(IDS)
+    sub_id = draw(IDS | st.sampled_from(sorted(SUBSCRIPTIONS)))
     kind = draw(st.sampled_from(["subscription", "measure", "invoice", "delivery"]))
     if kind == "subscription":
         path = draw(
@@ -272,7 +280,7 @@ def operations(draw: st.DrawFn) -> FuzzRequest:
         method = draw(st.sampled_from(["GET", "POST"]))
     else:
         names = ["kommun", "month", "format", "version"]
-        path = f"/fhir/Measure/{draw(st.sampled_from(MEASURES))}/$invoice-basis"
+        path = f"/fhir/Measure/{draw(st.sampled_from([INVOICED] * 4 + MEASURES))}/$invoice-basis"
         method = "POST"
     subjects = st.sampled_from(["Location/lan-01", "Location/kommun-0180", "Location/stadsdel-x"])
     values = PERIOD_VALUES | subjects | HUGE | TEXT
