@@ -123,10 +123,11 @@ def searches(draw: st.DrawFn) -> FuzzRequest:
     follow = draw(st.none() | st.sampled_from(FOLLOWED))
     who = draw(CALLERS)
     if draw(one_in(5)):
-        body = urlencode(params).encode()
+        form = not draw(one_in(6))  # or bytes that are no form: not even UTF-8
+        body = urlencode(params).encode() if form else draw(st.binary(max_size=20))
         path = f"/fhir/{res_type}/_search"
         wanted = "application/x-www-form-urlencoded"
-        return FuzzRequest("POST", path, (), draw(headers(wanted)), body, who, follow, True)
+        return FuzzRequest("POST", path, (), draw(headers(wanted)), body, who, follow, form)
     query = _format(params, draw(FORMATS))
     return FuzzRequest("GET", f"/fhir/{res_type}", query, draw(headers()), None, who, follow, True)
 

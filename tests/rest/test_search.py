@@ -178,3 +178,14 @@ def test_chain_segments_keep_their_type_modifiers(loaded: TestClient) -> None:
     assert "general-practitioner" in response.json()["issue"][0]["details"]["text"]
     missing = "/fhir/Encounter?subject:Patient.general-practitioner:missing=false"
     assert _ids(loaded, missing) == ["tolvan-vardtillfalle"]
+
+
+def test_a_post_search_form_that_is_not_utf8_or_holds_nul_is_400(client: TestClient) -> None:
+    """Both answered 500: the form was decoded strictly, and PostgreSQL compares no NUL."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post("/fhir/Patient/_search", content=b"name=\xc3", headers=form)
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()["issue"][0]["details"]["text"]
+    response = client.post("/fhir/Patient/_search", content=b"name=%00", headers=form)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["name"]
