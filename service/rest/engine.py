@@ -235,16 +235,29 @@ class Engine:
         current = self.read(conn, principal, res_type, res_id)
         if not isinstance(operations, list):
             raise FhirError.of(400, "structure", "a JSON Patch body is an array of operations")
-        try:
-            patched = jsonpatch.apply_patch(current.resource, operations)
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as error:
-            raise FhirError.of(
-                422, "processing", f"the JSON Patch cannot be applied: {error}"
-            ) from None
+        patched: Any = current.resource
+        for index, operation in enumerate(operations):  # one by one, to name the one that fails
+            try:
+                patched = jsonpatch.apply_patch(patched, [operation])
+            except (
+                jsonpatch.JsonPatchException,
+                jsonpatch.JsonPointerException,
+                TypeError,
+            ) as error:
+                raise FhirError.of(
+                    422,
+                    "processing",
+                    f"operation {index} of the JSON Patch cannot be applied: {error}",
+                    f"[{index}]",
+                ) from None
         if not isinstance(patched, dict) or patched.get("resourceType") != res_type:
-            raise FhirError.of(422, "processing", "the JSON Patch must not change resourceType")
+            raise FhirError.of(
+                422, "processing", "the JSON Patch must not change resourceType", "resourceType"
+            )
         if patched.get("id") != res_id:
-            raise FhirError.of(422, "processing", "the JSON Patch must not change the id")
+            raise FhirError.of(
+                422, "processing", "the JSON Patch must not change the id", f"{res_type}.id"
+            )
         return self.update(conn, principal, res_type, res_id, patched, if_match, "patch")
 
     # ---- delete ----

@@ -154,13 +154,14 @@ def test_json_patch(client: TestClient) -> None:
         headers={"Content-Type": "application/json-patch+json"},
     )
     assert rejected.status_code == 422
-    bad_path = [{"op": "remove", "path": "/nothing/here"}]
+    bad_path = [patch[0], {"op": "remove", "path": "/nothing/here"}]
     unapplied = client.patch(
         "/fhir/Patient/tolvan",
         json=bad_path,
         headers={"Content-Type": "application/json-patch+json"},
     )
     assert unapplied.status_code == 422
+    assert unapplied.json()["issue"][0]["expression"] == ["[1]"]  # the operation that failed
 
 
 def test_type_and_system_history(client: TestClient) -> None:
