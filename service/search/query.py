@@ -182,7 +182,8 @@ def criterion_condition(
     """The condition one criterion puts on the resources of `res_type` whose id is `id_column`;
     a chain only follows references to what `visible_to` may read (a chain is no oracle)."""
     if criterion.name == "_id":
-        return id_column.in_(criterion.values) if criterion.modifier != "missing" else true()
+        condition: ColumnElement[bool] = id_column.in_(criterion.values)
+        return condition
     if criterion.name == "_lastUpdated":
         return or_(
             *(

@@ -96,6 +96,8 @@ def _criterion(
     if base in ("_id", "_lastUpdated"):
         if dot:
             raise _bad(f"{base} is not a reference parameter and cannot be chained", parameter)
+        if modifier:  # answered from the resources table, which knows no modifier
+            raise _bad(f"modifier :{modifier} is not supported on {base}", parameter)
         kind = "token" if base == "_id" else "date"
         return Criterion(base, None, kind, modifier, tuple(_split(raw_values)))
     param = for_type(res_type).get(base)

@@ -4,9 +4,8 @@ callers), and what its answer must be. The in-suite test and `make fuzz` share a
 What an answer is held to, for every route:
 - never a 5xx, and an answer at all (no dropped connection, no time-out);
 - a 4xx body is an OperationOutcome (for `$process-message`: a response message holding one)
-  with at least one issue whose `details.text` or
-  `diagnostics` says something (`/auth/token` answers as OAuth does: a JSON object with
-  `error`);
+  with at least one issue whose `details.text` or `diagnostics` says something (`/auth/token`
+  answers as OAuth does: a JSON object with `error`);
 - a 400 to a search names one of the parameters sent, in an issue's `expression` or text;
 - a 422 names the element: an error issue has an `expression` (unless its errors are all
   business rules, which concern the resource as a whole: a stay already closed);
@@ -80,7 +79,10 @@ def send(clients: Clients, request: FuzzRequest) -> list[tuple[FuzzRequest, http
 def _link(response: httpx.Response, relation: str) -> str | None:
     if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
         return None
-    body = response.json()
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # problems() reports it
     links = body.get("link", []) if isinstance(body, dict) else []
     return next((link["url"] for link in links if link.get("relation") == relation), None)
 

@@ -10,6 +10,7 @@ request that caused it. Exit 1 on any finding.
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -28,6 +29,8 @@ from tests.hl7v2.messages import SENDERS_FILE
 from tests.support.databases import POSTGRES_ENV, REQUIRE_ENV, fresh_postgres_database
 from tests.support.server import ServerProcess, start_server
 
+LOGS = Path("build/fuzz")
+
 
 @dataclass
 class Tally:
@@ -36,6 +39,14 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     findings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    last: str = "(none)"  # the request sent last, described
+    log: Path | None = None  # the server's log, kept when there were findings
+
+    def count(self, answers: list[tuple[FuzzRequest, httpx.Response]]) -> None:
+        for sent, response in answers:
+            self.sent += 1
+            self.statuses[response.status_code] += 1
+            self.findings += [(sent.describe(), p) for p in problems(sent, response)]
 
     def report(self) -> str:
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(self.statuses.items()))
@@ -46,6 +57,8 @@ class Tally:
         ]
         for request, problem in self.findings:
             lines.append("  ---\n  " + request.replace("\n", "\n  ") + f"\n  → {problem}")
+        if self.log:
+            lines.append(f"  the server's log (tracebacks): {self.log}")
         return "\n".join(lines)
 
 
@@ -57,12 +70,16 @@ def _database(backend: str, folder: Path) -> str | None:
     return None
 
 
+class ServerGone(Exception):
+    """The server process exited: the request before this one is the finding."""
+
+
 def _fuzz(server: ServerProcess, count: int, chosen_seed: int, tally: Tally) -> None:
     def client(who: Principal | None) -> httpx.Client:
         return server.client(who) if who else httpx.Client(base_url=server.root, timeout=60)
 
     clients = clients_of(client)
-    progress = max(count // 10, 1)
+    step = max(count // 10, 1)
 
     @seed(chosen_seed)
     @settings(
@@ -75,26 +92,23 @@ def _fuzz(server: ServerProcess, count: int, chosen_seed: int, tally: Tally) -> 
     @given(request=requests())
     def one(request: FuzzRequest) -> None:
         if server.process.poll() is not None:
-            raise SystemExit(
-                f"the server exited ({server.log}); last request:\n{request.describe()}"
-            )
+            raise ServerGone()
+        tally.last = request.describe()
+        before = tally.sent
         try:
-            answers = send(clients, request)
+            tally.count(send(clients, request))
         except httpx.HTTPError as error:
             tally.sent += 1
-            tally.findings.append((request.describe(), f"no answer: {error!r}"))
-            return
-        for sent, response in answers:
-            tally.sent += 1
-            tally.statuses[response.status_code] += 1
-            tally.findings += [(sent.describe(), p) for p in problems(sent, response)]
-        if tally.sent // progress != (tally.sent - len(answers)) // progress:
+            tally.findings.append((tally.last, f"no answer: {error!r}"))
+        if tally.sent // step > before // step:
             print(
                 f"  {tally.backend}: {tally.sent} sent, {len(tally.findings)} findings", flush=True
             )
 
     try:
         one()
+    except ServerGone:
+        tally.findings.append((tally.last, "the server exited"))
     finally:
         for made in clients.values():
             made.close()
@@ -115,6 +129,10 @@ def run(backend: str, count: int, chosen_seed: int) -> Tally | None:
         finally:
             tally.seconds = time.monotonic() - started
             server.stop()
+            if tally.findings:  # the server's tracebacks outlive the temporary folder
+                LOGS.mkdir(parents=True, exist_ok=True)
+                tally.log = LOGS / f"server-{backend}.log"
+                shutil.copyfile(server.log, tally.log)
     return tally
 
 

@@ -189,3 +189,11 @@ def test_a_post_search_form_that_is_not_utf8_or_holds_nul_is_400(client: TestCli
     response = client.post("/fhir/Patient/_search", content=b"name=%00", headers=form)
     assert response.status_code == 400
     assert response.json()["issue"][0]["expression"] == ["name"]
+
+
+def test_id_and_last_updated_take_no_modifier(loaded: TestClient) -> None:
+    """They are answered from the resources table: `_id:not=tolvan` found tolvan."""
+    for name in ("_id:not", "_id:missing", "_lastUpdated:not-in"):
+        response = loaded.get(f"/fhir/Patient?{name}=tolvan")
+        assert response.status_code == 400, name
+        assert response.json()["issue"][0]["expression"] == [name]
