@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_MODULES := fhir_profiles/node_modules/.installed
 
-.PHONY: setup run test lint typecheck pytest ig ig-verify node web-vendor interop clean
+.PHONY: setup run test lint typecheck pytest ig ig-verify node web-vendor interop fuzz clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ interop: setup
 	$(BIN)/lus-fhir ig pack --out build/ig
 	LUS_FHIR_TEST_HAPI_URL="$$(docker/hapi/start.sh 8090 build/ig/se.lusfhir.ig-0.1.0.tgz)" \
 	  $(BIN)/pytest -m hapi tests/interop; rc=$$?; docker/hapi/stop.sh; exit $$rc
+
+## fuzz: FUZZ_REQUESTS (default 100000) fuzz requests against a real `lus-fhir serve` on SQLite, and
+## on PostgreSQL when LUS_FHIR_TEST_POSTGRES_URL is set; FUZZ_SEED repeats a run (docs/hardening.md)
+FUZZ_REQUESTS ?= 100000
+fuzz: setup
+	$(BIN)/python -m tests.fuzz.run --requests $(FUZZ_REQUESTS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
 	rm -rf $(VENV) fhir_profiles/node_modules .mypy_cache .ruff_cache .pytest_cache

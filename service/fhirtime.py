@@ -36,15 +36,17 @@ def instant(moment: datetime) -> str:
 
 
 def parse_range(value: str) -> tuple[datetime, datetime] | None:
-    """[start, end) in UTC of a FHIR date/dateTime/instant, or None when it is not one."""
+    """[start, end) in UTC of a FHIR date/dateTime/instant, or None when it is not one: also
+    for an offset of a day or more and for moments that fall outside the years 1–9999 once in
+    UTC (0001-01-01 in Stockholm): Python's datetime holds no others."""
     match = _PATTERN.match(value.strip())
     if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    tz: tzinfo = STOCKHOLM
-    if zone:
-        tz = UTC if zone == "Z" else _offset(zone)
     try:
+        tz: tzinfo = STOCKHOLM
+        if zone:
+            tz = UTC if zone == "Z" else _offset(zone)
         if month is None:
             start = datetime(int(year), 1, 1, tzinfo=tz)
             end = datetime(int(year) + 1, 1, 1, tzinfo=tz)
@@ -69,9 +71,9 @@ def parse_range(value: str) -> tuple[datetime, datetime] | None:
             )
             step = timedelta(microseconds=1) if fraction else timedelta(seconds=1 if second else 60)
             end = start + step
-    except ValueError:
+        return start.astimezone(UTC), end.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def start_of(value: Any) -> datetime | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, String, Table, insert
 
 from service.access.links import links
 from service.auth.principal import Principal
@@ -104,6 +104,22 @@ def audited(principal: Principal) -> bool:
 
 _INSERT_EVENT = insert(audit_events)
 _INSERT_LINK = insert(audit_links)
+_LENGTHS = {
+    table.name: {c.name: c.type.length for c in table.columns if isinstance(c.type, String)}
+    for table in (audit_events, audit_links)
+}
+
+
+def _fitted(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """A row every database takes: what a request brought in (a decoded path, the text of a
+    refusal) may hold NUL, which PostgreSQL's text refuses, or be longer than its column; one
+    row the database refuses would hold up the log's batch writer for good."""
+    lengths, fitted = _LENGTHS[table.name], {}
+    for name, value in row.items():
+        if isinstance(value, str):
+            value = value.replace("\x00", "\ufffd")[: lengths.get(name)]
+        fitted[name] = value
+    return fitted
 
 
 def write(conn: Connection, records: list[AuditRecord], at: datetime) -> None:
@@ -117,27 +133,34 @@ def write(conn: Connection, records: list[AuditRecord], at: datetime) -> None:
     for record in records:
         request = record.request
         events.append(
-            {
-                "id": record.id,
-                "recorded": recorded,
-                "subtype": record.subtype[:32],
-                "action": record.action,
-                "outcome": record.outcome,
-                "client_id": record.client_id,
-                "organization": record.organization,
-                "request_id": request.request_id if request else None,
-                "token_id": record.token_id,
-                "authentication": record.authentication,
-                "address": request.address if request else None,
-                "query": request.line if request else None,
-                "detail": record.detail,
-            }
+            _fitted(
+                audit_events,
+                {
+                    "id": record.id,
+                    "recorded": recorded,
+                    "subtype": record.subtype,
+                    "action": record.action,
+                    "outcome": record.outcome,
+                    "client_id": record.client_id,
+                    "organization": record.organization,
+                    "request_id": request.request_id if request else None,
+                    "token_id": record.token_id,
+                    "authentication": record.authentication,
+                    "address": request.address if request else None,
+                    "query": request.line if request else None,
+                    "detail": record.detail,
+                },
+            )
         )
         links += [
-            {"audit_id": record.id, "kind": kind, "value": value[:140], "recorded": recorded}
+            _fitted(
+                audit_links,
+                {"audit_id": record.id, "kind": kind, "value": value, "recorded": recorded},
+            )
             for kind, values in (("patient", record.patients), ("entity", record.entities))
             for value in sorted(values)
         ]
     conn.execute(_INSERT_EVENT, events)
+    links = list({(r["audit_id"], r["kind"], r["value"]): r for r in links}.values())  # cut alike
     if links:
         conn.execute(_INSERT_LINK, links)

@@ -4,7 +4,7 @@ the API): `patient`, `agent` (the calling organization), `entity`, `date` (with 
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, or_, select
+from sqlalchemy import Connection, Select, and_, exists, func, or_, select, true
 
 from service.audit.render import audit_event
 from service.outcome import FhirError
@@ -113,7 +113,7 @@ def search(
     sort = args.get("_sort", "-date")
     if sort not in ("date", "-date"):
         raise _bad("AuditEvent sorts by date or -date", "_sort")
-    where = and_(*_where(params))
+    where = and_(true(), *_where(params))  # and_() of nothing is deprecated in SQLAlchemy
     total = int(
         conn.execute(select(func.count()).select_from(audit_events).where(where)).scalar_one()
     )

@@ -148,15 +148,18 @@ class MessageProcessor:
 
     def _apply(self, conn: Any, bundle: Resource, principal: Principal) -> list[Resource]:
         warnings: list[Resource] = []
-        resources = [
-            e["resource"] for e in bundle["entry"][1:] if isinstance(e.get("resource"), dict)
+        entries = [
+            (f"Bundle.entry[{n}].resource", e["resource"])
+            for n, e in enumerate(bundle["entry"])
+            if n > 0 and isinstance(e.get("resource"), dict)
         ]
-        for resource in sorted(resources, key=load_order):
+        for where, resource in sorted(entries, key=lambda entry: load_order(entry[1])):
             if "id" not in resource:
                 raise FhirError.of(
                     422,
                     "required",
                     f"a {resource['resourceType']} in the message has no id; all need one",
+                    f"{where}.id",
                 )
             kind = resource["resourceType"]
             result = self.engine.update(conn, principal, kind, resource["id"], resource)

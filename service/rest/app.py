@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from fhir_profiles import CANONICAL, VERSION
 from service import background
@@ -14,6 +14,7 @@ from service.fhirtime import Clock, utc_now
 from service.hl7v2 import routes as hl7v2
 from service.http import errors
 from service.http.authentication import Authentication
+from service.http.url import check_url
 from service.rest import audit_routes, export_routes, smart, statistics_routes, websocket
 from service.rest.routes import router
 from service.rest.services import Services
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         version=VERSION,
         description="FHIR R4 service for the Swedish discharge process (LUS).",
         lifespan=lifespan,
+        dependencies=[Depends(check_url)],
     )
     app.state.services = services
     app.state.after_start = []  # callables run once start-up is done, before serving

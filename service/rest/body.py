@@ -38,6 +38,11 @@ def parse_json(raw: bytes, max_bytes: int, max_nesting: int) -> Any:
         )
     if nesting_exceeds(value, max_nesting):
         raise FhirError.of(400, "structure", f"JSON nesting deeper than {max_nesting} levels")
+    nul = json_syntax.nul_path(value) if b"\\u0000" in raw else None  # only escaped in JSON
+    if nul is not None:  # PostgreSQL's text takes no NUL: the write would fail with 500
+        raise FhirError.of(
+            400, "invalid", f"{nul or 'the body'} holds a NUL character (\\u0000)", nul or None
+        )
     return value
 
 

@@ -19,7 +19,7 @@ from service.access.participation import read_visible
 from service.auth.principal import Principal
 from service.outcome import FhirError, has_errors, issue, operation_outcome
 from service.search import query
-from service.search.request import SearchRequest, parse
+from service.search.request import LARGEST_INTEGER, SearchRequest, parse
 from service.storage.store import Store, Stored
 
 Resource = dict[str, Any]
@@ -152,7 +152,8 @@ class Engine:
         self, conn: Connection, principal: Principal, res_type: str, res_id: str, version: str
     ) -> Stored:
         self.read_any(conn, principal, res_type, res_id, "vread")
-        if not (version.isascii() and version.isdigit()):  # "²".isdigit() is True
+        digits = version.isascii() and version.isdigit()  # "²".isdigit() is True
+        if not digits or int(version) > LARGEST_INTEGER:
             raise FhirError.of(404, "not-found", f"{res_type}/{res_id} has no version {version!r}")
         stored = self.store.vread(conn, res_type, res_id, int(version))
         if stored is None:
@@ -253,16 +254,29 @@ class Engine:
         current = self.read(conn, principal, res_type, res_id)
         if not isinstance(operations, list):
             raise FhirError.of(400, "structure", "a JSON Patch body is an array of operations")
-        try:
-            patched = jsonpatch.apply_patch(current.resource, operations)
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as error:
-            raise FhirError.of(
-                422, "processing", f"the JSON Patch cannot be applied: {error}"
-            ) from None
+        patched: Any = current.resource
+        for index, operation in enumerate(operations):  # one by one, to name the one that fails
+            try:
+                patched = jsonpatch.apply_patch(patched, [operation])
+            except (
+                jsonpatch.JsonPatchException,
+                jsonpatch.JsonPointerException,
+                TypeError,
+            ) as error:
+                raise FhirError.of(
+                    422,
+                    "processing",
+                    f"operation {index} of the JSON Patch cannot be applied: {error}",
+                    f"[{index}]",
+                ) from None
         if not isinstance(patched, dict) or patched.get("resourceType") != res_type:
-            raise FhirError.of(422, "processing", "the JSON Patch must not change resourceType")
+            raise FhirError.of(
+                422, "processing", "the JSON Patch must not change resourceType", "resourceType"
+            )
         if patched.get("id") != res_id:
-            raise FhirError.of(422, "processing", "the JSON Patch must not change the id")
+            raise FhirError.of(
+                422, "processing", "the JSON Patch must not change the id", f"{res_type}.id"
+            )
         return self.update(conn, principal, res_type, res_id, patched, if_match, "patch")
 
     # ---- delete ----

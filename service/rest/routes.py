@@ -21,6 +21,7 @@ from service.access.visibility import visible_condition
 from service.auth.principal import Principal
 from service.delivery.state import delivery_state
 from service.http.headers import check_accept, check_content_type, parse_prefer, parse_version_tag
+from service.http.url import check_parameters
 from service.outcome import FhirError, issue, operation_outcome
 from service.rest import responses, smart
 from service.rest.body import check_resource, check_type, parse_json, parse_resource
@@ -254,7 +255,12 @@ async def search_post(request: Request, res_type: str, prefer: OptionalHeader = 
         raise FhirError.of(
             415, "not-supported", "POST _search takes application/x-www-form-urlencoded"
         )
-    form = parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True)
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise FhirError.of(400, "invalid", "the form of POST _search is not UTF-8") from None
+    form = parse_qsl(text, keep_blank_values=True)
+    check_parameters(form)
     return await _search(request, res_type, _params(request) + form, prefer)
 
 

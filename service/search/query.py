@@ -196,7 +196,8 @@ def criterion_condition(
     """The condition one criterion puts on the resources of `res_type` whose id is `id_column`;
     a chain only follows references to what `visible_to` may read (a chain is no oracle)."""
     if criterion.name == "_id":
-        return id_column.in_(criterion.values) if criterion.modifier != "missing" else true()
+        condition: ColumnElement[bool] = id_column.in_(criterion.values)
+        return condition
     if criterion.name == "_lastUpdated":
         return or_(
             *(
@@ -228,14 +229,18 @@ def _chained(
     target = resources.alias("chained")
     kind = criterion.chain_type
     inner = criterion_condition(kind, target.c.res_id, criterion.chain, visible_to)
-    reference = literal(f"{kind}/") + target.c.res_id
-    matching_targets = select(reference).where(
-        and_(
-            target.c.res_type == kind,
-            target.c.deleted == false(),
-            inner,
-            visible(kind, target.c.res_id, visible_to),
+    reference = (literal(f"{kind}/") + target.c.res_id).label("reference")
+    matching_targets = (
+        select(reference)
+        .where(
+            and_(
+                target.c.res_type == kind,
+                target.c.deleted == false(),
+                inner,
+                visible(kind, target.c.res_id, visible_to),
+            )
         )
+        .cte()
     )
     idx = search_index.c
     return exists().where(
@@ -243,7 +248,7 @@ def _chained(
             idx.res_type == res_type,
             idx.res_id == id_column,
             idx.param == criterion.name,
-            idx.value.in_(matching_targets),
+            idx.value.in_(select(matching_targets.c.reference)),
         )
     )
 

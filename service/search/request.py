@@ -34,6 +34,12 @@ MODIFIERS = {
     "quantity": {"", "missing"},
     "special": {""},
 }
+# The largest integer a database column or LIMIT/OFFSET takes (SQLite's INTEGER, PostgreSQL's
+# bigint): Python's are unbounded, and binding a larger one fails in the driver.
+LARGEST_INTEGER = 2**63 - 1
+# Links in one chain (`patient.organization.partof.name` has three): each is a subquery, and a
+# URL of thousands would exhaust the recursion of the parser and of the SQL compiler.
+MAX_CHAIN_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ def integer_parameter(name: str, raw: str, minimum: int) -> int:
         raise _bad(f"{name} must be an integer, got {raw!r}", name) from None
     if value < minimum:
         raise _bad(f"{name} must be at least {minimum}, got {value}", name)
-    return value
+    return min(value, LARGEST_INTEGER)  # an offset past every match is an empty page anyway
 
 
 def since_parameter(name: str, raw: str) -> str:
@@ -86,33 +92,44 @@ def since_parameter(name: str, raw: str) -> str:
     return stamp(parsed[0])
 
 
-def _criterion(res_type: str, name: str, raw_values: list[str]) -> Criterion | None:
-    base, _, modifier = name.partition(":")
-    chain_name = None
-    if "." in base:
-        base, chain_name = base.split(".", 1)
-    if "." in modifier:
-        modifier, chain_name = modifier.split(".", 1)
+def _criterion(
+    res_type: str, name: str, raw_values: list[str], parameter: str | None = None
+) -> Criterion | None:
+    """One parameter as a criterion: `code[:modifier]`, or a chain `code[:Type].rest` whose rest
+    is a criterion on the target type. Errors name `parameter`, the name as the client sent it."""
+    parameter = parameter or name
+    if parameter.count(".") > MAX_CHAIN_DEPTH:
+        raise _bad(f"{parameter}: a chain may have at most {MAX_CHAIN_DEPTH} levels", parameter)
+    head, dot, chain_name = name.partition(".")
+    base, _, modifier = head.partition(":")
     if base in ("_id", "_lastUpdated"):
+        if dot:
+            raise _bad(f"{base} is not a reference parameter and cannot be chained", parameter)
+        if modifier:  # answered from the resources table, which knows no modifier
+            raise _bad(f"modifier :{modifier} is not supported on {base}", parameter)
         kind = "token" if base == "_id" else "date"
         return Criterion(base, None, kind, modifier, tuple(_split(raw_values)))
     param = for_type(res_type).get(base)
     if param is None:
         return None
-    if chain_name is not None:
+    if dot:
         if param.type != "reference":
-            raise _bad(f"{base} is not a reference parameter and cannot be chained", name)
+            raise _bad(f"{base} is not a reference parameter and cannot be chained", parameter)
+        if modifier and modifier not in param.targets:
+            raise _bad(f"{res_type}.{base} cannot refer to a {modifier}", parameter)
         candidates = [t for t in param.targets if _chain_root(chain_name) in for_type(t)]
         target = modifier or (candidates[0] if len(candidates) == 1 else None)
         if target is None:
-            raise _bad(f"chained {base} needs a type, e.g. {base}:Patient.{chain_name}", name)
-        inner = _criterion(target, chain_name, raw_values)
+            raise _bad(f"chained {base} needs a type, e.g. {base}:Patient.{chain_name}", parameter)
+        inner = _criterion(target, chain_name, raw_values, parameter)
         if inner is None:
-            raise _bad(f"{target} has no search parameter {chain_name!r}", name)
+            raise _bad(f"{target} has no search parameter {chain_name!r}", parameter)
         return Criterion(base, param, "reference", "", (), inner, target)
     type_modifier = param.type == "reference" and modifier in param.targets
     if modifier not in MODIFIERS.get(param.type, {""}) and not type_modifier:
-        raise _bad(f"modifier :{modifier} is not supported on {param.type} parameter {base}", name)
+        raise _bad(
+            f"modifier :{modifier} is not supported on {param.type} parameter {base}", parameter
+        )
     return Criterion(base, param, param.type, modifier, tuple(_split(raw_values)))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert, select
 from service.auth.principal import Principal
 from service.fhirtime import instant
 from service.outcome import FhirError
+from service.search.request import LARGEST_INTEGER
 from service.statistics.basis import Basis
 from service.statistics.evaluate import evaluate
 from service.statistics.invoice import invoice_basis
@@ -70,7 +71,7 @@ def parse_version(value: str | None, where: str = "version") -> int | None:
     """A version number as a caller writes it (none when empty); 400 for anything else."""
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= LARGEST_INTEGER:
         raise FhirError.of(400, "invalid", f"{where}={value!r} is not a version number", where)
     return int(value)
 

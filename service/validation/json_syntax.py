@@ -1,4 +1,5 @@
-"""FHIR JSON syntax the parsed value no longer shows: duplicate property names.
+"""FHIR JSON syntax the parsed value no longer shows (duplicate property names), and NUL
+characters, which JSON escapes and no FHIR string may hold (PostgreSQL's text cannot).
 
 Python's `json` keeps the last of two equal keys silently; the HL7 Java validator reports the
 second as an error and ignores it. `loads` parses the way the Java validator reads (first value
@@ -47,3 +48,22 @@ def _objects(value: Any, path: str) -> Iterator[tuple[dict[str, Any], str]]:
     elif isinstance(value, list):
         for position, item in enumerate(value):
             yield from _objects(item, f"{path}[{position}]")
+
+
+def nul_path(value: Any) -> str | None:
+    """Where the first NUL (U+0000) is, in a string value or a property name, as an expression
+    (`Patient.name[0].family`), or None when there is none."""
+    return next((path for path, text in _strings(value, _root_name(value)) if "\x00" in text), None)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else key
+            yield inner, key
+            yield from _strings(item, inner)
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from _strings(item, f"{path}[{position}]")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from service.demo import directory_bundle
@@ -15,12 +14,9 @@ from service.hl7v2.service import intake
 from service.rest.app import create_app
 from service.settings import Settings
 from service.storage.schema import versions
-from tests.hl7v2.conftest import CORPUS
+from tests.fuzz.hl7v2 import hl7v2_messages
 from tests.hl7v2.messages import SENDERS_FILE
 from tests.support.auth import principal, signed_in
-
-MESSAGES = [p.read_bytes() for p in sorted(CORPUS.glob("*.hl7"))]
-SPECIAL = [b"|", b"^", b"~", b"\\", b"&", b"\r", b"\n", b'""', b"\\X", b"\\XC3\\", b"\x00", b"\xff"]
 
 
 @pytest.fixture(scope="module")
@@ -33,27 +29,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Intake]:
         yield intake(client.app.state.services)  # type: ignore[attr-defined]
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    message = bytearray(draw(st.sampled_from(MESSAGES)))
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, len(message)))
-        kind = draw(st.sampled_from(["insert", "delete", "replace", "segment"]))
-        piece = draw(st.one_of(st.sampled_from(SPECIAL), st.binary(min_size=1, max_size=6)))
-        if kind == "insert":
-            message[at:at] = piece
-        elif kind == "delete":
-            del message[at : at + draw(st.integers(1, 20))]
-        elif kind == "replace":
-            message[at : at + len(piece)] = piece
-        else:  # a segment moved, doubled or dropped
-            segments = bytes(message).split(b"\n")
-            index = draw(st.integers(0, len(segments) - 1))
-            segments.insert(draw(st.integers(0, len(segments))), segments[index])
-            message = bytearray(b"\n".join(segments))
-    return bytes(message)
-
-
 def _versions(service: Intake) -> int:
     with service.store.reading() as conn:
         return int(conn.execute(select(func.count()).select_from(versions)).scalar_one())
@@ -64,7 +39,7 @@ def _versions(service: Intake) -> int:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(raw=mutated())
+@given(raw=hl7v2_messages())
 def test_every_mutated_message_gets_an_ack(service: Intake, raw: bytes) -> None:
     before = _versions(service)
     answer = service.answer(raw, principal())

@@ -154,13 +154,14 @@ def test_json_patch(client: TestClient) -> None:
         headers={"Content-Type": "application/json-patch+json"},
     )
     assert rejected.status_code == 422
-    bad_path = [{"op": "remove", "path": "/nothing/here"}]
+    bad_path = [patch[0], {"op": "remove", "path": "/nothing/here"}]
     unapplied = client.patch(
         "/fhir/Patient/tolvan",
         json=bad_path,
         headers={"Content-Type": "application/json-patch+json"},
     )
     assert unapplied.status_code == 422
+    assert unapplied.json()["issue"][0]["expression"] == ["[1]"]  # the operation that failed
 
 
 def test_type_and_system_history(client: TestClient) -> None:
@@ -184,3 +185,18 @@ def test_conditional_read_with_if_none_match(client: TestClient) -> None:
     changed = client.get(url, headers={"If-None-Match": 'W/"0"'})
     assert changed.status_code == 200
     assert changed.json()["id"] == created["id"]
+
+
+def test_dates_at_the_edge_of_time(client: TestClient) -> None:
+    """0001-01-01 in Stockholm is year 0 in UTC, which Python's datetime does not hold: indexing
+    the birth date answered 500. The resource is stored; its date is not searchable."""
+    created = _create(client, {**example("Patient-tolvan"), "birthDate": "0001-01-01"})
+    assert created["birthDate"] == "0001-01-01"
+    for query in (
+        "birthdate=0001-01-01",
+        "birthdate=9999-12-31",
+        "_lastUpdated=2026-11-02T10:00%2B99:00",
+    ):
+        response = client.get(f"/fhir/Patient?{query}")
+        assert response.status_code == 400, query
+        assert response.json()["issue"][0]["expression"] == [query.split("=")[0]]

@@ -105,3 +105,58 @@ def test_a_duplicate_property_is_refused_not_silently_dropped(client: TestClient
     issue = response.json()["issue"][0]
     assert "'gender' twice" in issue["details"]["text"]
     assert issue["expression"] == ["Patient"]
+
+
+def test_a_nul_in_the_url_is_400(client: TestClient) -> None:
+    """PostgreSQL cannot compare text with NUL: a read of Task/%00 answered 500 there."""
+    for url, parameter in (
+        ("/fhir/Task/%00", None),
+        ("/fhir/Task?status=%00", "status"),
+        ("/fhir/Task/x/_history/%00", None),
+        ("/hl7v2/messages?sender=%00&control-id=1", "sender"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        issue = response.json()["issue"][0]
+        assert "NUL" in issue["details"]["text"]
+        assert issue.get("expression") == ([parameter] if parameter else None)
+
+
+def test_a_nul_in_a_json_string_is_400_naming_where(client: TestClient) -> None:
+    """PostgreSQL's text takes no NUL: a family name or a transaction entry's URL holding one
+    answered 500 there (the index row, the search)."""
+    patient = example("Patient-tolvan")
+    patient["name"][0]["family"] = "Tolvans\u0000son"
+    response = client.post("/fhir/Patient", json=patient, headers=FHIR)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["Patient.name[0].family"]
+    batch = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [{"request": {"method": "GET", "url": "Task?status=\u0000"}}],
+    }
+    response = client.post("/fhir", json=batch, headers=FHIR)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["Bundle.entry[0].request.url"]
+    patient["name"][0]["family"] = "Tolvans\\u0000son"  # a backslash, then u0000: no NUL
+    assert client.post("/fhir/Patient", json=patient, headers=FHIR).status_code == 201
+
+
+def test_numbers_beyond_a_database_integer(client: TestClient) -> None:
+    """Binding an integer past 2**63 - 1 fails in the driver: these answered 500."""
+    huge = "99999999999999999999"
+    for url in (
+        f"/fhir/Task?_offset={huge}",
+        f"/fhir/_history?_offset={huge}",
+        f"/fhir/AuditEvent?_offset={huge}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "entry" not in response.json()  # past every match
+    created = client.post("/fhir/Patient", json=example("Patient-tolvan"), headers=FHIR).json()
+    _outcome(client.get(f"/fhir/Patient/{created['id']}/_history/{huge}"), 404)
+    invoice = "/fhir/Measure/lus-betalningsansvar/$invoice-basis"
+    query = {"kommun": "0180", "month": "2026-01", "version": huge}
+    response = client.post(invoice, params=query, headers={"Accept": "application/fhir+json"})
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["version"]

@@ -163,3 +163,50 @@ def test_bad_search_values_are_400(loaded: TestClient) -> None:
         response = loaded.get(url)
         assert response.status_code == 400, url
         assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_chains_of_four_levels_and_their_limit(loaded: TestClient) -> None:
+    """Each link is its own subquery: nested, four of them overflowed SQLite's parser (500)."""
+    assert _ids(loaded, "/fhir/Task?patient.organization.partof.partof.name=x") == []
+    deep = (
+        "/fhir/Task?focus:Encounter.subject:Patient.general-practitioner:Organization.partof.name="
+    )
+    of_the_stay = _ids(loaded, "/fhir/Task?focus=Encounter/tolvan-vardtillfalle")
+    assert of_the_stay and _ids(loaded, deep + "Region Stockholm") == of_the_stay
+    assert _ids(loaded, deep + "Region Uppsala") == []
+    deepest = "patient.organization" + ".partof" * 6 + ".name"  # eight links
+    assert _ids(loaded, f"/fhir/Task?{deepest}=x") == []
+    too_deep = deepest.replace(".name", ".partof.name")
+    response = loaded.get(f"/fhir/Task?{too_deep}=x")
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == [too_deep]
+
+
+def test_chain_segments_keep_their_type_modifiers(loaded: TestClient) -> None:
+    """`a.b:Type.c` is three links (`b` was dropped), and a type must be one the link refers to."""
+    response = loaded.get(
+        "/fhir/Task?focus:Encounter.subject:Patient.general-practitioner:Patient.name=x"
+    )
+    assert response.status_code == 400
+    assert "general-practitioner" in response.json()["issue"][0]["details"]["text"]
+    missing = "/fhir/Encounter?subject:Patient.general-practitioner:missing=false"
+    assert _ids(loaded, missing) == ["tolvan-vardtillfalle"]
+
+
+def test_a_post_search_form_that_is_not_utf8_or_holds_nul_is_400(client: TestClient) -> None:
+    """Both answered 500: the form was decoded strictly, and PostgreSQL compares no NUL."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post("/fhir/Patient/_search", content=b"name=\xc3", headers=form)
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()["issue"][0]["details"]["text"]
+    response = client.post("/fhir/Patient/_search", content=b"name=%00", headers=form)
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["name"]
+
+
+def test_id_and_last_updated_take_no_modifier(loaded: TestClient) -> None:
+    """They are answered from the resources table: `_id:not=tolvan` found tolvan."""
+    for name in ("_id:not", "_id:missing", "_lastUpdated:not-in"):
+        response = loaded.get(f"/fhir/Patient?{name}=tolvan")
+        assert response.status_code == 400, name
+        assert response.json()["issue"][0]["expression"] == [name]

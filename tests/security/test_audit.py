@@ -67,6 +67,14 @@ def test_reads_searches_and_refusals_are_logged(world: World) -> None:
     assert any(e["subtype"] == "authenticate" and e["outcome"] == "4" for e in log)
 
 
+def test_what_a_request_brings_in_never_holds_up_the_log(world: World) -> None:
+    """A NUL in the decoded path (PostgreSQL's text refuses it) made the log's writer retry its
+    batch for good: every later entry waited, and at last every request was refused (503)."""
+    assert world.a.get("/fhir/Task/%00", headers={"X-Request-Id": "nul-1"}).status_code == 400
+    refused = next(e for e in _log(world) if e["request_id"] == "nul-1")
+    assert refused["query"] == "GET /fhir/Task/\ufffd"
+
+
 def test_a_rolled_back_write_logs_only_its_failure(world: World) -> None:
     bad = notification("inskrivningsmeddelande", world.patient, world.stay, "inte ett datum")
     before = len(_log(world))

@@ -201,3 +201,20 @@ def test_message_path_routes_like_the_rest_path(
     assert response.json()["entry"][0]["resource"]["response"]["code"] == "ok"
     assert receivers(client, rest_task["_id"]) == expected
     assert receivers(client, task["id"]) == expected
+
+
+def test_a_message_resource_without_an_id_is_named(client: TestClient) -> None:
+    who = patient(client, "0180", "hagersten-alvsjo")
+    encounter = stay(client, who, "2026-11-02T10:00:00+01:00")
+    task = notification("inskrivningsmeddelande", who, encounter, "2026-11-02T11:00:00+01:00")
+    task["id"] = "utan-id"
+    message = _as_message(task, "inskrivningsmeddelande")
+    del message["entry"][1]["resource"]["id"]
+    response = client.post("/fhir/$process-message", json=message, headers=FHIR)
+    assert response.status_code == 422
+    outcome = next(
+        e["resource"]
+        for e in response.json()["entry"]
+        if e["resource"]["resourceType"] == "OperationOutcome"
+    )
+    assert [i.get("expression") for i in outcome["issue"]] == [["Bundle.entry[1].resource.id"]]

@@ -1,0 +1,166 @@
+"""One fuzz request: what it is, how it is sent (in-process or to a server, as one of a few
+callers), and what its answer must be. The in-suite test and `make fuzz` share all three.
+
+What an answer is held to, for every route:
+- never a 5xx, and an answer at all (no dropped connection, no time-out);
+- a 4xx body is an OperationOutcome (for `$process-message`: a response message holding one)
+  with at least one issue whose `details.text` or `diagnostics` says something (`/auth/token`
+  answers as OAuth does: a JSON object with `error`);
+- a 400 to a search names one of the parameters sent, in an issue's `expression` or text;
+- a 422 names the element: an error issue has an `expression` (unless its errors are all
+  business rules, which concern the resource as a whole: a stay already closed);
+- a JSON answer parses (an empty one, as for `Prefer: return=minimal`, is no answer).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from service.auth.principal import Principal
+from tests.support.auth import principal
+
+# The callers: the region-wide role, two parties that see only their own stays, and a client
+# whose scopes allow reading patients only. `anonymous` sends no credentials.
+PRINCIPALS: dict[str, Principal] = {
+    "region": principal(),
+    "kommun": principal("Organization/sdf-hagersten-alvsjo", region=False),
+    "hemtjanst": principal("Organization/hemtjanst-aros", region=False),
+    "patient-reader": principal(scopes="system/Patient.rs"),
+}
+ANONYMOUS = "anonymous"
+FOLLOWED = ("self", "first", "next", "previous")
+
+
+@dataclass(frozen=True)
+class FuzzRequest:
+    method: str
+    path: str  # from the server's root: /fhir/Task, /hl7v2, /auth/token
+    params: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    who: str = "region"  # a key of PRINCIPALS, or ANONYMOUS
+    follow: str | None = None  # a paging link of the answer's Bundle to request next
+    search: bool = False  # the params are search parameters: a 400 must name one
+
+    def describe(self) -> str:
+        """The request as a reader reproduces it: method, URL, caller, headers and body."""
+        url = httpx.URL(self.path, params=list(self.params))
+        lines = [f"{self.method} {url} (as {self.who})"]
+        lines += [f"{name}: {value}" for name, value in self.headers]
+        if self.body is not None:
+            text = self.body[:2000].decode("utf-8", "backslashreplace")
+            lines.append(text + (" …" if len(self.body) > 2000 else ""))
+        return "\n".join(lines)
+
+
+Clients = Mapping[str, httpx.Client]  # PRINCIPALS' keys and ANONYMOUS → a signed-in client
+
+
+def send(clients: Clients, request: FuzzRequest) -> list[tuple[FuzzRequest, httpx.Response]]:
+    """The request's answer, and that of the paging link it asks to follow."""
+    client = clients[request.who]
+    response = client.request(
+        request.method,
+        request.path,
+        params=list(request.params),
+        headers=dict(request.headers),
+        content=request.body,
+    )
+    answers = [(request, response)]
+    link = _link(response, request.follow) if request.follow else None
+    if link is not None:
+        paging = FuzzRequest("GET", link, headers=request.headers, who=request.who, search=True)
+        answers.append((paging, client.request("GET", link, headers=dict(request.headers))))
+    return answers
+
+
+def _link(response: httpx.Response, relation: str) -> str | None:
+    if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # problems() reports it
+    links = body.get("link", []) if isinstance(body, dict) else []
+    return next((link["url"] for link in links if link.get("relation") == relation), None)
+
+
+def problems(request: FuzzRequest, response: httpx.Response) -> list[str]:
+    """What is wrong with `response` as the answer to `request` (nothing, mostly)."""
+    status = response.status_code
+    if status >= 500:
+        return [f"{status}: {response.text[:500]}"]
+    if request.method == "HEAD":
+        return []  # an answer without a body, by definition
+    body: Any = None
+    if response.content and "json" in response.headers.get("content-type", ""):
+        try:
+            body = response.json()
+        except ValueError:
+            return [f"{status} with a body that is not JSON: {response.text[:200]!r}"]
+    if status < 400:
+        return []
+    if request.path == "/auth/token":
+        ok = isinstance(body, dict) and isinstance(body.get("error"), str)
+        return [] if ok else [f"{status} without an OAuth error: {response.text[:300]}"]
+    outcome = _outcome(body, request.path.endswith("$process-message"))
+    if outcome is None:
+        return [f"{status} without an OperationOutcome: {response.text[:300]}"]
+    issues = [i for i in outcome.get("issue") or [] if isinstance(i, dict)]
+    if not any(_text(i) for i in issues):
+        return [f"{status} OperationOutcome without an explanation: {response.text[:300]}"]
+    if status == 400 and request.search and not _names_a_parameter(request, issues):
+        return [f"400 naming none of the search parameters sent: {response.text[:300]}"]
+    errors = [i for i in issues if i.get("severity") in ("error", "fatal")]
+    about_elements = [i for i in errors if i.get("code") != "business-rule"]
+    if status == 422 and about_elements and not any(i.get("expression") for i in errors):
+        return [f"422 naming no element (no error with an expression): {response.text[:300]}"]
+    return []
+
+
+def _outcome(body: Any, message: bool) -> dict[str, Any] | None:
+    """The OperationOutcome of an error: the body, or for `$process-message` the one in the
+    response message (its MessageHeader.response.details)."""
+    if not isinstance(body, dict):
+        return None
+    if body.get("resourceType") == "OperationOutcome":
+        return body
+    if message and body.get("resourceType") == "Bundle" and body.get("type") == "message":
+        entries = [e.get("resource") or {} for e in body.get("entry") or []]
+        return next((r for r in entries if r.get("resourceType") == "OperationOutcome"), None)
+    return None
+
+
+def _text(issue: dict[str, Any]) -> str:
+    details = issue.get("details")
+    text = details.get("text") if isinstance(details, dict) else None
+    return str(text or issue.get("diagnostics") or "").strip()
+
+
+def _names_a_parameter(request: FuzzRequest, issues: list[dict[str, Any]]) -> bool:
+    """An issue's expression is a sent parameter's name or one of its links (a bad value deep
+    in `patient.organization.name=…` is named as `name`), or its text holds one."""
+    names = {name for name, _ in _sent(request)}
+    names |= {part.split(":")[0] for name in names for part in name.split(".")}
+    expressions = {str(e) for i in issues for e in i.get("expression") or []}
+    texts = [_text(i) for i in issues]
+    return bool(expressions & names) or any(n in t for n in names if n for t in texts)
+
+
+def _sent(request: FuzzRequest) -> list[tuple[str, str]]:
+    """The parameters a search sent: in the URL (a followed link carries them there), and in
+    the form body of POST _search."""
+    sent = list(request.params) + list(httpx.URL(request.path).params.multi_items())
+    if request.method == "POST" and request.body:
+        form = httpx.QueryParams(request.body.decode("utf-8", "replace"))
+        sent += list(form.multi_items())
+    return sent
+
+
+def clients_of(make: Callable[[Principal | None], httpx.Client]) -> dict[str, httpx.Client]:
+    """A client per caller: `make(principal)` signs one in, `make(None)` sends no token."""
+    clients = {who: make(p) for who, p in PRINCIPALS.items()}
+    clients[ANONYMOUS] = make(None)
+    return clients
