@@ -13,7 +13,9 @@ from starlette.requests import HTTPConnection
 from service.outcome import FhirError
 
 
-def check_url(connection: HTTPConnection) -> None:
+async def check_url(connection: HTTPConnection) -> None:
+    """Async although it awaits nothing: FastAPI runs a plain `def` dependency in its thread
+    pool, which cost every request of the app a thread hop."""
     check_parameters(connection.query_params.multi_items())
     if "\x00" in connection.scope["path"]:
         raise _refused("the path")
