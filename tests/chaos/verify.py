@@ -1,7 +1,8 @@
 """What a chaos run is held to, read from the database and the receiver's journal after the
 faults: every acknowledged write stored, routed and delivered; the outbox drained; every row
 received with its stored content; a re-send only of a row whose attempt a worker crash cut
-short (a worker kill between the two arrivals), and never after its receipt was recorded."""
+short (a worker kill or a database restart between the two arrivals), and never after its
+receipt was recorded."""
 
 import hashlib
 import itertools
@@ -22,6 +23,8 @@ from service.storage.schema import outbox, resources
 from tests.chaos.system import Fault
 
 DONE = ("delivered", "acknowledged")
+# Faults that can fall between a receiver's answer and its recording (the server sends nothing).
+CUTTING = ("worker-kill", "postgres-restart")
 CLOCK_SLACK = 0.05  # seconds: the receiver's and the worker's clocks are the same clock
 
 
@@ -83,20 +86,20 @@ def check(
     for lost in sorted(set(acknowledged) - stored(engine, acknowledged)):
         tally.add(f"acknowledged write lost: Task/{lost}")
     arrivals = journal(received)
-    kills = sorted(f.at for f in faults if f.kind == "worker-kill")
+    cuts = sorted(f.at for f in faults if f.kind in CUTTING)
     routed: set[str] = set()
     with engine.connect() as conn:
         for row in conn.execute(select(outbox).order_by(outbox.c.seq)):
             routed.add(row.notification)
             tally.notifications += 1
-            _row(tally, row, arrivals.pop(row.idempotency_key, []), kills)
+            _row(tally, row, arrivals.pop(row.idempotency_key, []), cuts)
     for task in sorted({f"Task/{a}" for a in acknowledged} - routed):
         tally.add(f"acknowledged write routed to nobody: {task}")
     for key in arrivals:
         tally.add(f"received a key the outbox does not have: {key}")
 
 
-def _row(tally: Tally, row: Any, receipts: list[dict[str, Any]], kills: list[float]) -> None:
+def _row(tally: Tally, row: Any, receipts: list[dict[str, Any]], cuts: list[float]) -> None:
     key = row.idempotency_key
     if row.status in DONE:
         tally.delivered += 1
@@ -117,5 +120,5 @@ def _row(tally: Tally, row: Any, receipts: list[dict[str, Any]], kills: list[flo
         if max(r["arrived"] for r in receipts) > recorded + CLOCK_SLACK:
             tally.add(f"{key} re-sent after its receipt was recorded")
     for before, after in itertools.pairwise(sorted(r["arrived"] for r in receipts)):
-        if not any(before < kill < after for kill in kills):
-            tally.add(f"{key} re-sent with no worker crash between the sends")
+        if not any(before < cut < after for cut in cuts):
+            tally.add(f"{key} re-sent with no worker crash or database restart between the sends")
