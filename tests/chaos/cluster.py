@@ -12,6 +12,11 @@ from service.simulation.net import free_port
 SCRIPT = Path(__file__).parents[1] / "support" / "postgres.sh"
 
 
+def installed() -> bool:
+    """Whether PostgreSQL's server binaries are here (where postgres.sh looks for them)."""
+    return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
 class Cluster:
     def __init__(self) -> None:
         self.port = free_port()

@@ -94,8 +94,9 @@ def requests_in_flight(system: System, load: Load, engine: Engine, tally: Tally)
             load.acknowledged += sent.ids
     system.restart_server()
     return (
-        f"SIGTERM of the server with {REQUESTS} transactions sent: {len(answered)} answered "
-        f"(the rest refused before they were taken), exit {status} after {seconds:.1f} s"
+        f"SIGTERM of the server with {REQUESTS} transactions sent: {len(answered)} answered, "
+        f"{REQUESTS - len(answered)} refused before they were taken; exit {status} after "
+        f"{seconds:.1f} s"
     )
 
 

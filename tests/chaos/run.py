@@ -8,7 +8,6 @@ tests/chaos/verify.py. Prints the numbers; exit 1 on any loss or wrong answer.
 """
 
 import argparse
-import json
 import random
 import shutil
 import subprocess
@@ -27,11 +26,14 @@ from tests.chaos.cluster import Cluster
 from tests.chaos.load import Load, Refusal
 from tests.chaos.rounds import Outage, kill_rounds
 from tests.chaos.system import ReceiverProcess, System
-from tests.chaos.verify import Tally, check, wait_drained
+from tests.chaos.verify import Tally, check, is_outcome, wait_drained
 
 LOGS = Path("build/chaos")
 STAYS = 16  # patients with a stay: each notice goes to two receivers, ordered per patient
 DRAIN_SECONDS = 120.0
+# Each answer a little late, so that a kill falls between a receiver's answer and its recording
+# (the case that must re-send) often enough to be seen.
+RECEIVER_DELAY = 0.02
 SHOWN = 30  # problems printed per backend (all are counted)
 
 
@@ -71,19 +73,11 @@ class Report:
         return out
 
 
-def _is_outcome(body: str) -> bool:
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return False
-    return isinstance(parsed, dict) and parsed.get("resourceType") == "OperationOutcome"
-
-
 def judge_refusals(refusals: list[Refusal], outages: list[Outage], report: Report) -> None:
     """Outside an outage every write is answered 201; inside one, 201 or a 503 OperationOutcome."""
     for refusal in refusals:
         expected = refusal.status == 503 and any(o.covers(refusal.at) for o in outages)
-        if not expected or not _is_outcome(refusal.body):
+        if not expected or not is_outcome(refusal.body):
             report.tally.add(f"write answered {refusal.status}: {refusal.body[:300]}")
     for outage in outages:
         if not any(r.status == 503 and outage.covers(r.at) for r in refusals):
@@ -100,7 +94,7 @@ def faults_under_load(backend: str, rounds: int, seed: int, folder: Path) -> Rep
     report = Report(backend, rounds)
     cluster = Cluster() if backend == "postgres" else None
     url = cluster.url if cluster else f"sqlite:///{folder / 'lus-fhir.sqlite3'}"
-    receiver = ReceiverProcess(folder)
+    receiver = ReceiverProcess(folder, delay=RECEIVER_DELAY)
     system = System.start(folder, url)
     engine = _engine(url)
     try:

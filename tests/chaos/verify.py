@@ -41,6 +41,15 @@ class Tally:
         self.problems.append(problem)
 
 
+def is_outcome(body: str) -> bool:
+    """Whether an answer's body is an OperationOutcome (what every refusal must be)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and parsed.get("resourceType") == "OperationOutcome"
+
+
 def pending(engine: Engine) -> int:
     with engine.connect() as conn:
         query = select(func.count()).select_from(outbox).where(outbox.c.status == "pending")
