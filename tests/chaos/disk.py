@@ -16,6 +16,7 @@ import httpx
 
 from service.storage.database import engine_for
 from tests.chaos import world
+from tests.chaos.system import STARTUP
 from tests.chaos.verify import Tally, is_outcome, stored
 from tests.support.databases import REQUIRE_ENV
 from tests.support.server import start_server
@@ -67,7 +68,7 @@ def check(folder: Path, tally: Tally) -> list[str]:
 
 def _full_disk(folder: Path, point: Path, tally: Tally) -> list[str]:
     database = point / "lus-fhir.sqlite3"
-    server = start_server(folder, f"sqlite:///{database}")
+    server = start_server(folder, f"sqlite:///{database}", STARTUP)
     answers: Counter[str] = Counter()
     acknowledged: list[str] = []
     try:

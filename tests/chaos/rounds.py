@@ -52,11 +52,11 @@ def kill_rounds(
 def restart_database(system: System, load: Load, cluster: Cluster) -> Outage:
     load.wait_for_acknowledged(10, RECONNECT_SECONDS)
     start = time.time()
-    system.faults.append(Fault("postgres-restart", start))
     cluster.stop()
     time.sleep(DOWN_SECONDS)
     cluster.start()
     back = time.time()
+    system.faults.append(Fault("postgres-restart", start, back))
     served = load.wait_for_acknowledged(1, RECONNECT_SECONDS)
     end = time.time()
     return Outage(start, end, end - back if served else None)

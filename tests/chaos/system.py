@@ -22,12 +22,18 @@ from tests.support.server import ServerProcess, WorkerProcess, start_server, wai
 # (5 s, tests/support/server.py), so that a live worker's lease never runs out mid-send.
 WORKER_OPTIONS = ("--concurrency", "8", "--lease-seconds", "12", "--poll-seconds", "0.2")
 TERM_LIMIT = 10.0  # seconds a process may take to drain after SIGTERM
+STARTUP = 120.0  # seconds a process may take to start on a busy machine
 
 
 @dataclass(frozen=True)
 class Fault:
     kind: str  # "server-kill", "worker-kill", "postgres-restart", …
     at: float  # time.time() when it was done
+    until: float | None = None  # when it ended, if it lasted (a database down and back)
+
+    def between(self, before: float, after: float) -> bool:
+        """Whether the fault overlapped the span from `before` to `after`."""
+        return self.at < after and (self.until or self.at) > before
 
 
 class ReceiverProcess:
@@ -66,12 +72,12 @@ class System:
 
     @classmethod
     def start(cls, folder: Path, database_url: str) -> "System":
-        server = start_server(folder, database_url)
+        server = start_server(folder, database_url, timeout=STARTUP)
         return cls(folder, database_url, server, cls._worker(folder, database_url))
 
     @staticmethod
     def _worker(folder: Path, database_url: str) -> WorkerProcess:
-        return WorkerProcess(database_url, folder / "worker.log", *WORKER_OPTIONS)
+        return WorkerProcess(database_url, folder / "worker.log", *WORKER_OPTIONS, timeout=STARTUP)
 
     def client(self) -> httpx.Client:
         return self.server.client()
@@ -88,7 +94,7 @@ class System:
 
     def restart_server(self) -> None:
         port = int(self.server.base.split(":")[-1].split("/")[0])
-        self.server = start_server(self.folder, self.database_url, port=port)
+        self.server = start_server(self.folder, self.database_url, STARTUP, port=port)
 
     def restart_worker(self) -> None:
         self.worker = self._worker(self.folder, self.database_url)

@@ -95,7 +95,7 @@ def check(
     for lost in sorted(set(acknowledged) - stored(engine, acknowledged)):
         tally.add(f"acknowledged write lost: Task/{lost}")
     arrivals = journal(received)
-    cuts = sorted(f.at for f in faults if f.kind in CUTTING)
+    cuts = [f for f in faults if f.kind in CUTTING]
     routed: set[str] = set()
     with engine.connect() as conn:
         for row in conn.execute(select(outbox).order_by(outbox.c.seq)):
@@ -108,7 +108,7 @@ def check(
         tally.add(f"received a key the outbox does not have: {key}")
 
 
-def _row(tally: Tally, row: Any, receipts: list[dict[str, Any]], cuts: list[float]) -> None:
+def _row(tally: Tally, row: Any, receipts: list[dict[str, Any]], cuts: list[Fault]) -> None:
     key = row.idempotency_key
     if row.status in DONE:
         tally.delivered += 1
@@ -129,5 +129,5 @@ def _row(tally: Tally, row: Any, receipts: list[dict[str, Any]], cuts: list[floa
         if max(r["arrived"] for r in receipts) > recorded + CLOCK_SLACK:
             tally.add(f"{key} re-sent after its receipt was recorded")
     for before, after in itertools.pairwise(sorted(r["arrived"] for r in receipts)):
-        if not any(before < cut < after for cut in cuts):
+        if not any(cut.between(before, after) for cut in cuts):
             tally.add(f"{key} re-sent with no worker crash or database restart between the sends")

@@ -122,14 +122,18 @@ def start_server(
 
 
 class WorkerProcess:
-    def __init__(self, url: str, log: Path, *options: str) -> None:
+    def __init__(self, url: str, log: Path, *options: str, timeout: float = 30) -> None:
         self.log = log
         command = [sys.executable, "-m", "service.cli.worker", "--db", url, *options]
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_DELIVERY_TIMEOUT_SECONDS": "5"}
         started = log.stat().st_size if log.exists() else 0  # a restart appends to the log
         with log.open("ab") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: b"delivering from" in log.read_bytes()[started:], 30, self.tail)
+        try:
+            wait_for(lambda: b"delivering from" in log.read_bytes()[started:], timeout, self.tail)
+        except AssertionError:
+            self.kill()  # not left running behind the failure
+            raise
 
     def tail(self) -> str:
         return self.log.read_text()[-3000:]
