@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,41 +93,52 @@ def _engine(url: str) -> Engine:
 
 def faults_under_load(backend: str, rounds: int, seed: int, folder: Path) -> Report:
     report = Report(backend, rounds)
-    cluster = Cluster() if backend == "postgres" else None
-    url = cluster.url if cluster else f"sqlite:///{folder / 'lus-fhir.sqlite3'}"
-    receiver = ReceiverProcess(folder, delay=RECEIVER_DELAY)
-    system = System.start(folder, url)
-    engine = _engine(url)
-    try:
-        with system.client() as client:
-            stays = world.build(client, receiver.url, STAYS)
-        load = Load(system.server.root, system.server.auth(), stays, seed).start()
-        try:
-            outages = kill_rounds(system, load, rounds, random.Random(seed), cluster)
-        finally:
-            load.stop()
-        report.notes.append(drain.requests_in_flight(system, load, engine, report.tally))
-        report.notes.append(
-            drain.deliveries_in_flight(system, load, receiver, engine, report.tally)
-        )
-        report.drained_after = wait_drained(engine, DRAIN_SECONDS)
-        server_exit, worker_exit = system.stop()
-        check(report.tally, engine, load.acknowledged, receiver.journal, system.faults)
-        report.faults, report.statuses = system.counts(), load.statuses
-        report.reconnected = [o.reconnected_after for o in outages]
-        judge_refusals(load.refusals, outages, report)
-        if report.drained_after is None:
-            report.tally.add(f"outbox not drained {DRAIN_SECONDS:.0f} s after the load")
-        if (server_exit, worker_exit) != (0, 0):
-            report.tally.add(f"SIGTERM at the end: exit {server_exit} (server), {worker_exit}")
-    finally:
-        system.server.stop()
-        system.worker.stop()
-        receiver.stop()
-        engine.dispose()
+    with ExitStack() as running:  # stopped in reverse order, whatever happens
+        cluster = Cluster() if backend == "postgres" else None
         if cluster is not None:
-            cluster.remove()
+            running.callback(cluster.remove)
+        url = cluster.url if cluster else f"sqlite:///{folder / 'lus-fhir.sqlite3'}"
+        receiver = ReceiverProcess(folder, delay=RECEIVER_DELAY)
+        running.callback(receiver.stop)
+        engine = _engine(url)
+        running.callback(engine.dispose)
+        system = System.start(folder, url)
+        running.callback(lambda: (system.server.stop(), system.worker.stop()))
+        try:
+            _faults(report, system, receiver, engine, seed, cluster)
+        except Exception as error:  # e.g. a process that did not come back: a finding too
+            report.tally.add(f"the run stopped: {error!r}"[:2000])
     return report
+
+
+def _faults(
+    report: Report,
+    system: System,
+    receiver: ReceiverProcess,
+    engine: Engine,
+    seed: int,
+    cluster: Cluster | None,
+) -> None:
+    with system.client() as client:
+        stays = world.build(client, receiver.url, STAYS)
+    load = Load(system.server.root, system.server.auth(), stays, seed).start()
+    try:
+        outages = kill_rounds(system, load, report.rounds, random.Random(seed), cluster)
+    finally:
+        load.stop()
+        report.faults, report.statuses = system.counts(), load.statuses
+    report.notes.append(drain.requests_in_flight(system, load, engine, report.tally))
+    report.notes.append(drain.deliveries_in_flight(system, load, receiver, engine, report.tally))
+    report.drained_after = wait_drained(engine, DRAIN_SECONDS)
+    server_exit, worker_exit = system.stop()
+    check(report.tally, engine, load.acknowledged, receiver.journal, system.faults)
+    report.faults = system.counts()
+    report.reconnected = [o.reconnected_after for o in outages]
+    judge_refusals(load.refusals, outages, report)
+    if report.drained_after is None:
+        report.tally.add(f"outbox not drained {DRAIN_SECONDS:.0f} s after the load")
+    if (server_exit, worker_exit) != (0, 0):
+        report.tally.add(f"SIGTERM at the end: exit {server_exit} (server), {worker_exit}")
 
 
 def run_backend(backend: str, rounds: int, seed: int) -> Report:
