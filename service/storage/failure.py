@@ -35,11 +35,9 @@ def unavailable(error: BaseException) -> FhirError | None:
                 "exception",
                 "the database's disk is full: the request was not applied; try again later",
             )
-        return (
-            _busy(f"the database cannot be written ({cause})")
-            if code in _SQLITE_BUSY_OR_IO
-            else None
-        )
+        if code in _SQLITE_BUSY_OR_IO:
+            return _busy(f"the database cannot be written ({cause})")
+        return None
     if error.connection_invalidated or isinstance(cause, psycopg.OperationalError):
         return _busy("the database is unavailable")
     return None
