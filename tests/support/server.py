@@ -108,17 +108,20 @@ def start_server(
     base = f"{'https' if tls else 'http'}://127.0.0.1:{port}/fhir"
     started = ServerProcess(base, process, log, url, tls)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            metadata = httpx.get(f"{started.base}/metadata", timeout=2, verify=started.verify)
-            if metadata.status_code == 200:
-                return started
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start in {timeout} s:\n{log.read_text()[-3000:]}")
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
+            try:
+                metadata = httpx.get(f"{started.base}/metadata", timeout=2, verify=started.verify)
+                if metadata.status_code == 200:
+                    return started
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server did not start in {timeout} s:\n{log.read_text()[-3000:]}")
+    except BaseException:  # a time-out or an interrupt: not left running behind it
+        process.kill()
+        raise
 
 
 class WorkerProcess:
@@ -131,8 +134,8 @@ class WorkerProcess:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
         try:
             wait_for(lambda: b"delivering from" in log.read_bytes()[started:], timeout, self.tail)
-        except AssertionError:
-            self.kill()  # not left running behind the failure
+        except BaseException:  # a time-out or an interrupt: not left running behind it
+            self.kill()
             raise
 
     def tail(self) -> str:
