@@ -24,8 +24,8 @@ from tests.chaos.verify import Tally, stored
 from tests.chaos.world import Stay
 from tests.workflow.conftest import FHIR
 
-REQUESTS = 4  # transactions in flight at the SIGTERM
-ENTRIES = 10  # notices per transaction
+REQUESTS = 3  # transactions in flight at the SIGTERM
+ENTRIES = 5  # notices per transaction
 
 
 @dataclass
