@@ -29,7 +29,7 @@ STARTUP = 120.0  # seconds a process may take to start on a busy machine
 class Fault:
     kind: str  # "server-kill", "worker-kill", "postgres-restart", …
     at: float  # time.time() when it was done
-    until: float | None = None  # when it ended, if it lasted (a database down and back)
+    until: float | None = None  # when it ended: the process was gone, the database back
 
     def between(self, before: float, after: float) -> bool:
         """Whether the fault overlapped the span from `before` to `after`."""
@@ -83,13 +83,16 @@ class System:
         return self.server.client()
 
     def kill_server(self) -> None:
-        self.faults.append(Fault("server-kill", time.time()))
+        at = time.time()
         self.server.kill()
+        self.faults.append(Fault("server-kill", at, time.time()))
         self.restart_server()
 
     def kill_worker(self) -> None:
-        self.faults.append(Fault("worker-kill", time.time()))
-        self.worker.kill()
+        # A span: the process may still send in the moment between SIGKILL and its death.
+        at = time.time()
+        self.worker.kill()  # returns once the process is gone
+        self.faults.append(Fault("worker-kill", at, time.time()))
         self.restart_worker()
 
     def restart_server(self) -> None:
