@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from mappers.hl7v2 import Adt, Location, MappingError, merge
 from mappers.hl7v2.datatypes import HSA_OIDS
-from mappers.hl7v2.errors import TABLE_VALUE, UNKNOWN_KEY, Problem
+from mappers.hl7v2.errors import ACCEPTED, TABLE_VALUE, UNKNOWN_KEY, Problem
 from service.auth.principal import Principal
 from service.rest.engine import Engine
 from service.routing.directory import search
@@ -22,7 +22,10 @@ from service.storage.store import Stored
 
 Resource = dict[str, Any]
 # A stay's status a trigger may not meet: out-of-order messages are refused, never half-applied.
+# A cancelled admission (A11) ended its case: the stay cannot be admitted again under its number.
 FORBIDDEN = {
+    "admit": ("cancelled",),
+    "preadmit": ("cancelled",),
     "transfer": ("cancelled", "finished"),
     "discharge": ("cancelled",),
     "update": ("cancelled",),
@@ -86,6 +89,11 @@ def _write(
     else:
         result = engine.create(conn, principal, kind, resource)
     assert result.stored is not None
+    where = Location("PV1") if kind == "Encounter" else Location("PID")
+    for found in (result.outcome or {}).get("issue", []):
+        if found.get("severity") == "warning" and found.get("code") == "business-rule":
+            text = found.get("details", {}).get("text", "")
+            applied.warnings.append(Problem(where, ACCEPTED, text, "W"))
     applied.changed.append(f"{kind}/{result.stored.res_id}/_history/{result.stored.version_id}")
     return result.stored.res_id
 

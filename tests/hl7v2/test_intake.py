@@ -1,14 +1,17 @@
 """The intake over HTTP against the real engine: a whole stay, repeats, errors that write nothing,
 out-of-order messages, merges and protected identities."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.storage.schema import cases, versions
+from service.workflow.deadlines import DeadlineMonitor
 from tests.hl7v2.conftest import corpus, send
 from tests.hl7v2.messages import adt, segment
+from tests.workflow.conftest import notification
 
 SOS = "sender=TAKECARE%7CSE2321000016-15CQ"
 
@@ -174,3 +177,35 @@ def test_pd1_12_and_a_listed_unit_outside_the_directory(client: TestClient) -> N
 
 
 ER7_HEADERS = {"Content-Type": "x-application/hl7-v2+er7"}
+FHIR_JSON = {"Content-Type": "application/fhir+json"}
+
+
+def test_a_cancelled_admission_ends_the_case_and_names_the_notices_to_withdraw(
+    client: TestClient,
+) -> None:
+    assert msa(send(client, corpus("takecare-a01-admit")))[1] == "AA"
+    stay = one(client, "Encounter", "identifier=SOS-2026-448812")
+    patient = stay["subject"]["reference"].removeprefix("Patient/")
+    notice = notification(
+        "inskrivningsmeddelande", patient, stay["id"], "2026-11-02T15:10:00+01:00"
+    )
+    task = client.post("/fhir/Task", json=notice, headers=FHIR_JSON)
+    assert task.status_code == 201, task.text
+    cancel = send(client, adt("A11", control_id="TC-A11", f7="20261102160000"))
+    assert msa(cancel)[1] == "AA"
+    warning = errs(cancel)[0]
+    assert warning[2:5] == ["PV1^1", "0^Message accepted^HL70357", "W"]
+    assert f"Task/{task.json()['id']}" in warning[8] and "makulering" in warning[8]
+    assert one(client, "Encounter", "identifier=SOS-2026-448812")["status"] == "cancelled"
+    services = client.app.state.services  # type: ignore[attr-defined]
+    with services.store.reading() as conn:
+        case = conn.execute(select(cases).where(cases.c.encounter == f"Encounter/{stay['id']}"))
+        assert case.one().state == "cancelled"
+    later = datetime(2026, 11, 5, 12, tzinfo=UTC)  # past the 24-hour admission-notice deadline
+    monitor = DeadlineMonitor(services.store, services.workflow, lambda: later, 240)
+    assert not [d for d in monitor.run_once() if stay["id"] in d]
+    late = notification("utskrivningsklar", patient, stay["id"], "2026-11-03T10:00:00+01:00")
+    refused = client.post("/fhir/Task", json=late, headers=FHIR_JSON)
+    assert refused.status_code == 422 and "cancelled" in refused.text
+    again = send(client, adt("A01", control_id="TC-A01-AGAIN", f7="20261102170000"))
+    assert msa(again)[1] == "AE" and "status is cancelled" in errs(again)[0][8]
