@@ -60,6 +60,7 @@ def test_a_whole_stay_keeps_patient_and_encounter_current(client: TestClient) ->
     stay = one(client, "Encounter", "identifier=SOS-2026-448812")
     assert stay["serviceProvider"] == {"reference": "Organization/sos-avd-14"}
     assert stay["status"] == "finished"
+    assert stay["hospitalization"]["dischargeDisposition"]["coding"][0]["code"] == "home"
     assert stay["period"] == {
         "start": "2026-11-02T14:30:00+01:00",
         "end": "2026-11-10T10:45:00+01:00",
@@ -71,6 +72,7 @@ def test_a_whole_stay_keeps_patient_and_encounter_current(client: TestClient) ->
     assert msa(send(client, corpus("takecare-a13-cancel-discharge")))[1] == "AA"
     stay = one(client, "Encounter", "identifier=SOS-2026-448812")
     assert stay["status"] == "in-progress" and "end" not in stay["period"]
+    assert "hospitalization" not in stay  # A13: nor where the patient went
 
     looked_up = client.get(f"/hl7v2/messages?{SOS}&control-id=TC000104").json()
     assert looked_up["messageType"] == "ADT^A03"
