@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     hl7v2_charset: str = Field(
         default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
     )
+    hl7v2_hold_minutes: float = Field(
+        default=60.0,
+        description="A held HL7 v2 message (its stay not yet admitted) is listed as overdue "
+        "after this long (GET /hl7v2/messages?state=held)",
+    )
     statistics_rules: Path | None = Field(
         default=None, description="Statistics/invoice rules file; default: the packaged rules.yaml"
     )

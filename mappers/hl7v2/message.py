@@ -27,6 +27,7 @@ class Adt:
     encounter: EncounterChanges | None  # None: the message is about the patient only
     prior: Resource | None = None  # A40: MRG-1, the patient merged into this one
     warnings: list[Problem] = field(default_factory=list)
+    codec: str = "utf-8"  # what `text` was decoded with: `text.encode(codec)` maps again
 
     @property
     def action(self) -> str:
@@ -66,7 +67,7 @@ def map_message(raw: bytes, senders: Senders) -> Adt:
             encounter = map_encounter(message, found.action, table)
         else:
             warnings.append(outside)
-    return Adt(found, message.text, patient, encounter, prior, warnings)
+    return Adt(found, message.text, patient, encounter, prior, warnings, message.codec)
 
 
 def _prior(message: Message, authorities: dict[str, str]) -> Resource:

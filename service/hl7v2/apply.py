@@ -34,6 +34,23 @@ FORBIDDEN = {
 }
 
 
+class NotAdmitted(MappingError):
+    """The message needs a stay no message has admitted yet (it arrived before its A01)."""
+
+    def __init__(self, visit: str, trigger: str, number: str) -> None:
+        super().__init__(
+            Location("PV1", 19),
+            UNKNOWN_KEY,
+            f"{trigger} is about stay {number}, which was never admitted here",
+        )
+        self.visit = visit
+
+
+def visit_key(visit: Resource) -> str:
+    """The stay's identifier as one key (system|value), what a held message waits for."""
+    return f"{visit.get('system', '')}|{visit['value']}"
+
+
 @dataclass
 class Applied:
     changed: list[str] = field(default_factory=list)  # Type/id/_history/n of every write
@@ -185,12 +202,7 @@ def _encounter(
     current = _find(conn, engine, principal, "Encounter", mapped.visit)
     stored = current.resource if current else None
     if stored is None and not mapped.creates:
-        raise MappingError(
-            visit,
-            UNKNOWN_KEY,
-            f"{adt.header.trigger} is about stay {mapped.visit['value']}, which was never "
-            "admitted here: send its A01 (or A05) first",
-        )
+        raise NotAdmitted(visit_key(mapped.visit), adt.header.trigger, mapped.visit["value"])
     if stored is not None:
         status = stored.get("status", "")
         if status in FORBIDDEN.get(adt.action, ()):
