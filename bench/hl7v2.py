@@ -14,16 +14,16 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-
-from service.demo import directory_bundle
 from service.hl7v2.client import MllpClient
 from service.simulation.net import free_port
 from tests.hl7v2.messages import SENDERS_FILE, adt
+from tests.support.auth import REGION, load_directory, register
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.server import start_server
 
 WARDS = ("SE2321000016-1A2B", "SE2321000016-1C4D")
+# The region's integration engine: its MLLP feed writes the stays of the region's wards.
+FEED_SCOPES = "system/Patient.cruds system/Encounter.cruds"
 
 
 def personnummer(n: int) -> str:
@@ -92,16 +92,19 @@ def run(port: int, connections: int, seconds: float, offset: int) -> tuple[float
 def measure(name: str, url: str | None, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
+        database = url or f"sqlite:///{Path(data) / 'lus-fhir.sqlite3'}"
+        load_directory(database)
+        feed, _ = register(database, REGION, region=False, scopes=FEED_SCOPES, client_id="feed")
         os.environ["LUS_FHIR_MLLP_PORT"] = str(port)
         os.environ["LUS_FHIR_HL7V2_SENDERS"] = SENDERS_FILE
+        os.environ["LUS_FHIR_MLLP_CLIENT"] = feed
         server = start_server(Path(data), url)
         try:
-            headers = {"Content-Type": "application/fhir+json"}
-            httpx.post(server.base, json=directory_bundle(), headers=headers, timeout=120)
             for connections in (1, 8):
                 rate, p50, p99 = run(port, connections, seconds, offset=connections * 10)
                 print(
-                    f"{name:<11} {connections:>11} {rate:>13.0f} {p50:>12.1f} {p99:>12.1f}",
+                    f"{name:<11} {connections:>11} {rate:>13.0f} {p50:>12.1f} {p99:>12.1f}"
+                    f"   load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
         finally:

@@ -36,8 +36,16 @@ class Adt:
 
 def read(raw: bytes, senders: Senders) -> tuple[Message, Header]:
     """The parsed message and its header; MappingError when it is not ER7 at all."""
-    sender = header_of_bytes(raw).sender
+    try:
+        latin = Message(raw.decode("latin-1"), "latin-1")
+        sender = header(latin).sender
+    except Exception:  # not ER7 even as Latin-1: decoding decides how it is refused
+        latin, sender = None, EMPTY.sender
     text, codec = decode(raw, senders.charset(sender))
+    if latin is not None and (codec == "latin-1" or raw.isascii()):
+        # The same text either way: the message is parsed once (only \X..\ reads the codec).
+        latin.codec = codec
+        return latin, header(latin)
     message = Message(text, codec)
     return message, header(message)
 

@@ -110,20 +110,17 @@ class Intake:
     def answer(self, raw: bytes, principal: Principal) -> Answer:
         """The ACKs of one message, whose effect is written as `principal` (the caller over
         HTTP, the MLLP connection's registration)."""
-        header = header_of_bytes(raw)
         try:
             adt = map_message(raw, self.senders)
         except Refusal as refused:
-            return self._reply(header, "AR", [refused.problem])
+            return self._reply(header_of_bytes(raw), "AR", [refused.problem])
         except MappingError as error:
-            return self._reply(header, "AE", [error.problem])
+            return self._reply(header_of_bytes(raw), "AE", [error.problem])
         except Exception:  # malformed beyond what python-hl7 tolerates: still an answer
             log.exception("HL7 v2 message could not be parsed")
             where = Location("MSH")
-            return self._reply(header, "AE", [Problem(where, SEGMENT_SEQUENCE, "not ER7")])
-        stored = self._stored(adt)
-        if stored is not None:
-            return Answer(_acks(stored), "AA", _codec(adt.header))
+            problem = Problem(where, SEGMENT_SEQUENCE, "not ER7")
+            return self._reply(header_of_bytes(raw), "AE", [problem])
         try:
             with self.store.begin() as conn:
                 return self._apply(conn, adt, principal)
@@ -132,10 +129,6 @@ class Intake:
         except FhirError as error:
             return self._reply(adt.header, "AE", _problems(error))
 
-    def _stored(self, adt: Adt) -> str | None:
-        with self.store.reading() as conn:
-            return _ack_of(conn, adt)
-
     def _apply(self, conn: Connection, adt: Adt, principal: Principal) -> Answer:
         """Apply or hold one message in the caller's transaction (raises to roll it back)."""
         header = adt.header
@@ -143,7 +136,7 @@ class Intake:
         sent = stamp(header.sent.at) if header.sent else ""
         self.store.lock(conn, f"hl7v2:{header.sender}|{header.control_id}")
         repeat = _ack_of(conn, adt)
-        if repeat is not None:  # the same message on another connection won the race
+        if repeat is not None:  # a resend, or the same message on another connection first
             return Answer(_acks(repeat), "AA", _codec(header))
         self.store.lock(conn, f"hl7v2-patient:{key}")
         _check_order(conn, header.sender, key, sent)
