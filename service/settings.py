@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     hl7v2_charset: str = Field(
         default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
     )
+    hl7v2_batch: int = Field(
+        default=32,
+        ge=1,
+        description="Most HL7 v2 messages (of different connections) one commit takes; 1: a "
+        "transaction per message",
+    )
     hl7v2_hold_minutes: float = Field(
         default=60.0,
         description="A held HL7 v2 message (its stay not yet admitted) is listed as overdue "

@@ -41,6 +41,7 @@ from mappers.hl7v2.modes import enhanced, responses
 from service.auth.principal import Principal
 from service.fhirtime import Clock, stamp
 from service.hl7v2.apply import NotAdmitted, apply, visit_key
+from service.hl7v2.batch import GroupCommit
 from service.hl7v2.schema import hl7v2_messages
 from service.outcome import FhirError
 from service.rest.engine import Engine
@@ -98,11 +99,13 @@ def _acks(stored: str) -> tuple[str, ...]:
 
 
 class Intake:
-    def __init__(self, engine: Engine, senders: Senders, clock: Clock):
+    def __init__(self, engine: Engine, senders: Senders, clock: Clock, batch: int = 1):
+        """`batch` > 1: up to that many messages of different connections share a commit."""
         self.engine = engine
         self.store = engine.store
         self.senders = senders
         self.clock = clock
+        self.committer = GroupCommit(self.store, self._apply, batch) if batch > 1 else None
 
     def receive(self, raw: bytes, principal: Principal) -> list[bytes]:
         return self.answer(raw, principal).encoded()
@@ -122,12 +125,19 @@ class Intake:
             problem = Problem(where, SEGMENT_SEQUENCE, "not ER7")
             return self._reply(header_of_bytes(raw), "AE", [problem])
         try:
-            with self.store.begin() as conn:
-                return self._apply(conn, adt, principal)
+            return self._commit(adt, principal)
         except MappingError as error:
             return self._reply(adt.header, "AE", [error.problem])
         except FhirError as error:
             return self._reply(adt.header, "AE", _problems(error))
+
+    def _commit(self, adt: Adt, principal: Principal) -> Answer:
+        if self.committer is None:
+            with self.store.begin() as conn:
+                return self._apply(conn, adt, principal)
+        answer = self.committer.submit(adt, principal)
+        assert isinstance(answer, Answer)
+        return answer
 
     def _apply(self, conn: Connection, adt: Adt, principal: Principal) -> Answer:
         """Apply or hold one message in the caller's transaction (raises to roll it back)."""
