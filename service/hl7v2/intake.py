@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from mappers.hl7v2 import (
     Adt,
@@ -170,26 +170,24 @@ class Intake:
 
     def _record(self, conn: Connection, adt: Adt, answer: Answer, values: dict[str, Any]) -> None:
         header = adt.header
-        conn.execute(
-            insert(hl7v2_messages).values(
-                sender=header.sender,
-                control_id=header.control_id,
-                message_type=f"{header.message_type}^{header.trigger}",
-                received_at=stamp(self.clock()),
-                raw=adt.text,
-                ack=answer.text,
-                **({"changed": "[]"} | values),
-            )
-        )
+        row = {
+            "sender": header.sender,
+            "control_id": header.control_id,
+            "message_type": f"{header.message_type}^{header.trigger}",
+            "received_at": stamp(self.clock()),
+            "raw": adt.text,
+            "ack": answer.text,
+            "changed": "[]",
+            "state": "applied",
+            "awaiting": None,
+            "outcome": None,
+        }
+        conn.execute(_INSERT, row | values)
 
     def _release(self, conn: Connection, visit: str, principal: Principal) -> None:
         """Apply the messages held for a stay now admitted, oldest MSH-7 first, each in its own
         savepoint: one that still cannot apply is marked failed, with why, and the rest go on."""
-        held = conn.execute(
-            select(hl7v2_messages)
-            .where(and_(hl7v2_messages.c.awaiting == visit, hl7v2_messages.c.state == "held"))
-            .order_by(hl7v2_messages.c.sent_at, hl7v2_messages.c.seq)
-        ).all()
+        held = conn.execute(_HELD, {"k_visit": visit}).all()
         for row in held:
             values: dict[str, Any] = {"awaiting": None}
             try:
@@ -226,6 +224,24 @@ class Intake:
         return Answer(tuple(acks), code, _codec(header))
 
 
+# Built once: every message runs them (statement construction was a visible share of its CPU).
+_MESSAGES = hl7v2_messages.c
+_ACK = select(_MESSAGES.ack).where(
+    and_(_MESSAGES.sender == bindparam("k_sender"), _MESSAGES.control_id == bindparam("k_control"))
+)
+_LATEST = select(func.max(_MESSAGES.sent_at)).where(
+    and_(
+        _MESSAGES.sender == bindparam("k_sender"),
+        _MESSAGES.patient_key == bindparam("k_key"),
+        _MESSAGES.state == "applied",
+    )
+)
+_HELD = (
+    select(hl7v2_messages)
+    .where(and_(_MESSAGES.awaiting == bindparam("k_visit"), _MESSAGES.state == "held"))
+    .order_by(_MESSAGES.sent_at, _MESSAGES.seq)
+)
+_INSERT = insert(hl7v2_messages)
 TEXTS = {
     "AA": "",
     "AE": "message rejected",
@@ -239,15 +255,7 @@ TEXTS = {
 def _check_order(conn: Connection, sender: str, key: str, sent: str) -> None:
     """Refuse a message older (MSH-7) than one already applied for the same sender and patient:
     an old snapshot never overwrites a newer one."""
-    latest = conn.execute(
-        select(func.max(hl7v2_messages.c.sent_at)).where(
-            and_(
-                hl7v2_messages.c.sender == sender,
-                hl7v2_messages.c.patient_key == key,
-                hl7v2_messages.c.state == "applied",
-            )
-        )
-    ).scalar()
+    latest = conn.execute(_LATEST, {"k_sender": sender, "k_key": key}).scalar()
     if latest is not None and sent < latest:
         raise MappingError(
             Location("MSH", 7),
@@ -259,12 +267,7 @@ def _check_order(conn: Connection, sender: str, key: str, sent: str) -> None:
 
 def _ack_of(conn: Connection, adt: Adt) -> str | None:
     row = conn.execute(
-        select(hl7v2_messages.c.ack).where(
-            and_(
-                hl7v2_messages.c.sender == adt.header.sender,
-                hl7v2_messages.c.control_id == adt.header.control_id,
-            )
-        )
+        _ACK, {"k_sender": adt.header.sender, "k_control": adt.header.control_id}
     ).first()
     return str(row.ack) if row else None
 
