@@ -12,6 +12,7 @@ from service.auth.clients import get as registration
 from service.auth.principal import Principal
 from service.hl7v2.intake import Intake
 from service.rest.services import Services
+from service.storage.database import is_postgres
 
 
 @cache
@@ -30,7 +31,8 @@ def intake(services: Services) -> Intake:
         if found is None:
             settings = services.settings
             tables = senders(settings.hl7v2_senders, settings.hl7v2_charset)
-            found = Intake(services.engine, tables, services.clock, settings.hl7v2_batch)
+            batch = settings.hl7v2_batch or (1 if is_postgres(services.store.engine) else 32)
+            found = Intake(services.engine, tables, services.clock, batch)
             _INTAKES[id(services)] = found
             weakref.finalize(services, _INTAKES.pop, id(services), None)
         return found
