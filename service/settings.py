@@ -75,6 +75,18 @@ class Settings(BaseSettings):
     hl7v2_charset: str = Field(
         default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
     )
+    hl7v2_batch: int | None = Field(
+        default=None,
+        ge=1,
+        description="Most HL7 v2 messages (of different connections) one commit takes; 1: a "
+        "transaction per message; default 32 on SQLite (one writer at a time anyway), 1 on "
+        "PostgreSQL (its concurrent transactions beat one committing thread: bench/hl7v2.py)",
+    )
+    hl7v2_hold_minutes: float = Field(
+        default=60.0,
+        description="A held HL7 v2 message (its stay not yet admitted) is listed as overdue "
+        "after this long (GET /hl7v2/messages?state=held)",
+    )
     statistics_rules: Path | None = Field(
         default=None, description="Statistics/invoice rules file; default: the packaged rules.yaml"
     )
