@@ -2,8 +2,9 @@
 
 Every request resolves to one `Principal` (from a bearer token, a client certificate, a web
 session after an OpenID Connect sign-in, or the development default when authentication is
-off); the engine and everything below take it as an argument and never read HTTP. The server's own work (deviation monitor, directory load, the
-simulator) acts as `INTERNAL`, which may do anything.
+off); the engine and everything below take it as an argument and never read HTTP. The server's
+own work (deviation monitor, directory load, the simulator) acts as `INTERNAL`, which may do
+anything.
 """
 
 from dataclasses import dataclass

@@ -108,8 +108,9 @@ class Provider:
         document = _json(_get(url), url)
         if document.get("issuer") != self.issuer:
             raise SignInError(
-                502, f"the discovery document names issuer {document.get('issuer')!r}, "
-                f"not {self.issuer!r}"
+                502,
+                f"the discovery document names issuer {document.get('issuer')!r}, "
+                f"not {self.issuer!r}",
             )
         endpoints = {}
         for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):

@@ -48,6 +48,7 @@ STATUS_TITLES = {
     410: "Uppgiften är borttagen",
     415: "Fel format på formuläret",
     422: "Kan inte beräknas",
+    502: "Inloggningstjänsten svarar inte",
 }
 MAX_FORM_BYTES = 64 * 1024
 
@@ -139,9 +140,10 @@ def render(
 ) -> HTMLResponse:
     """The page with the principal's name, a CSRF token for its forms and the security headers."""
     principal: Principal | None = getattr(request.state, "principal", None)
-    shown: dict[str, Any] = {"csrf": "", "who": "", **values}
+    shown: dict[str, Any] = {"csrf": "", "who": "", "sign_out": False, **values}
     if principal is not None:
         shown["csrf"] = request.app.state.csrf.token(principal, request.app.state.services.clock())
+        shown["sign_out"] = principal.method == "oidc"
     html = TEMPLATES.get_template(template).render(**shown)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
