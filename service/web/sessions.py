@@ -3,10 +3,10 @@
 A cookie holds only a random token; the row is keyed by its SHA-256, so the table does not hold
 anything a browser could present. A session ends after `idle` without a request or `absolute`
 after sign-in, whichever comes first, and at sign-out — in every server process at once, since
-they all read the same rows. `seen_at` is written at most once a minute (TOUCH), so a page view
-is not a write. A sign-in under way holds what the callback checks (state, nonce) and needs (the
-PKCE verifier), is bound to the browser that started it by its own cookie, is used once and
-lasts SIGN_IN_LIFETIME.
+they all read the same rows. `seen_at` is written at most once a minute (TOUCH; a quarter of
+the idle limit when that is shorter), so a page view is mostly not a write. A sign-in under way
+holds what the callback checks (state, nonce) and needs (the PKCE verifier), is bound to the
+browser that started it by its own cookie, is used once and lasts SIGN_IN_LIFETIME.
 """
 
 import hashlib
@@ -141,7 +141,7 @@ class Sessions:
         if now - _moment(row.created_at) > self.absolute or now - seen > self.idle:
             self.end(token)
             return None
-        if now - seen > TOUCH:
+        if now - seen > min(TOUCH, self.idle / 4):
             with self.store.begin() as conn:
                 conn.execute(
                     update(web_sessions).where(web_sessions.c.id == key).values(seen_at=stamp(now))
