@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
@@ -130,6 +131,16 @@ class Provider:
         with self._lock:
             self._metadata = (found, now + timedelta(seconds=METADATA_SECONDS))
         return found
+
+    def logout_origin(self) -> str | None:
+        """The origin of the end-session endpoint (known once discovery was read): the pages'
+        Content-Security-Policy must allow the sign-out form to be redirected there."""
+        with self._lock:
+            ending = self._metadata[0].end_session_endpoint if self._metadata else None
+        if ending is None:
+            return None
+        parts = urlsplit(ending)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def _client(self, redirect_uri: str) -> OAuth2Client:
         method = "private_key_jwt" if self.private_key is not None else "client_secret_basic"

@@ -292,6 +292,8 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(site: Site) -> None:
     browser, _ = sign_in(site, "anna")
     cookie = browser.cookies[SESSION]
     page = browser.get("/app/")
+    policy = page.headers["content-security-policy"]
+    assert f"form-action 'self' {site.provider.issuer};" in policy  # the logout redirect
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     refused = browser.post("/app/utloggning", data={"csrf": "1.forged"})
     assert refused.status_code == 403
