@@ -213,3 +213,24 @@ class OidcProvider:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def main() -> None:
+    """`python -m tests.support.oidc --port 9400 --person anna`: the provider on its own, to try
+    the sign-in by hand (docs/web.md); every sign-in is `--person`'s."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=9400)
+    parser.add_argument("--person", default="anna")
+    arguments = parser.parse_args()
+    provider = OidcProvider(person=arguments.person, port=arguments.port).start()
+    print(f"issuer {provider.issuer}  client {CLIENT_ID}  secret {CLIENT_SECRET}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        provider.stop()
+
+
+if __name__ == "__main__":
+    main()
