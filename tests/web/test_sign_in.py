@@ -326,6 +326,20 @@ def test_csrf_tokens_bind_to_the_session(site: Site) -> None:
     assert first.post("/app/utloggning", data={"csrf": csrf}).status_code == 303
 
 
+def test_removing_the_registration_ends_the_persons_sessions(site: Site) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LUS_FHIR_OIDC_ISSUER", site.provider.issuer)
+        register_person(site.server.database_url, "bert-vasby", VASBY, "bert")
+    bert, _ = sign_in(site, "bert")
+    assert bert.get("/app/").status_code == 200
+    removed = CliRunner().invoke(
+        cli, ["clients", "remove", "bert-vasby", "--db", site.server.database_url]
+    )
+    assert removed.exit_code == 0, removed.output
+    gone = bert.get("/app/")
+    assert gone.status_code == 303 and "slut=1" in gone.headers["location"]
+
+
 def test_the_session_cookie_does_not_open_the_fhir_api(site: Site) -> None:
     browser, _ = sign_in(site, "anna")
     answer = browser.get("/fhir/Encounter")
