@@ -104,7 +104,7 @@ class Authentication:
             record.detail = refused.reason
             record.authentication = refused.method
             await run_in_threadpool(services.audit.submit, record)
-            if scope["type"] == "http" and scope["path"].startswith(PAGES):
+            if _for_a_person(scope, refused):
                 await _to_sign_in(scope, send, refused.method == "oidc")
             else:
                 await _unauthorized(scope, send, refused)
@@ -149,6 +149,13 @@ def _from_session(scope: Scope, authenticator: Authenticator, token: str) -> Pri
     if session is None:
         raise Unauthenticated("the web session has ended or expired", method="oidc")
     return authenticator.from_session(session.client_id, session.id)
+
+
+def _for_a_person(scope: Scope, refused: Unauthenticated) -> bool:
+    """A page request with no credentials or an ended session goes to the sign-in page; a bad
+    token or certificate (a script, a misconfigured card) keeps the API's 401."""
+    page = scope["type"] == "http" and scope["path"].startswith(PAGES)
+    return page and refused.method in (None, "oidc")
 
 
 async def _to_sign_in(scope: Scope, send: Send, ended: bool) -> None:

@@ -340,6 +340,12 @@ def test_removing_the_registration_ends_the_persons_sessions(site: Site) -> None
     assert gone.status_code == 303 and "slut=1" in gone.headers["location"]
 
 
+def test_a_bad_token_on_a_page_is_401_not_the_sign_in_page(site: Site) -> None:
+    with site.browser() as script:
+        answer = script.get("/app/", headers={"Authorization": "Bearer not-a-token"})
+    assert answer.status_code == 401 and "invalid_token" in answer.headers["www-authenticate"]
+
+
 def test_the_session_cookie_does_not_open_the_fhir_api(site: Site) -> None:
     browser, _ = sign_in(site, "anna")
     answer = browser.get("/fhir/Encounter")
