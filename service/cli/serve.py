@@ -22,6 +22,7 @@ from service.hl7v2.service import NoMllpPrincipal
 from service.http.tls import TLSSetupError, uvicorn_options
 from service.rest.app import create_app
 from service.settings import Settings
+from service.web.oidc import OidcSetupError
 
 console = Console(stderr=True)
 
@@ -74,7 +75,11 @@ def serve(
     if workers > 1 and not settings.database().startswith("postgresql"):
         console.print("[red]--workers > 1 needs PostgreSQL (--db postgresql://…)[/red]")
         raise typer.Exit(2)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except OidcSetupError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
     base = f"{'https' if tls else 'http'}://{host}:{port}/fhir"
     if demo:
         services = app.state.services
@@ -89,6 +94,8 @@ def serve(
     console.print(f"FHIR base: {base}  (database: {settings.database()})")
     if settings.tls_client_ca is not None:
         console.print(f"client certificates: verified against {settings.tls_client_ca}")
+    if settings.oidc_issuer is not None:
+        console.print(f"web sign-in: OpenID Connect at {settings.oidc_issuer}")
     if not settings.auth:
         console.print("[yellow]authentication is OFF: requests act as the development principal")
     try:

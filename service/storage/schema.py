@@ -195,7 +195,12 @@ clients = Table(
     Column("scopes", Text, nullable=False),
     Column("region", Boolean, nullable=False, default=False),
     Column("created_at", String(32), nullable=False),
+    # A person signing in to the web pages: the OpenID Connect issuer and the value of its
+    # ID-token claim (LUS_FHIR_OIDC_IDENTITY_CLAIM) that names this registration.
+    Column("oidc_issuer", String(1024), nullable=True),
+    Column("oidc_identity", String(255), nullable=True),
 )
+Index("ix_clients_oidc", clients.c.oidc_issuer, clients.c.oidc_identity, unique=True)
 
 # The service's own token-signing keys: the newest signs, every key still within its retirement
 # time verifies and is published at the JWKS URL, so a rotation never invalidates a live token.
@@ -322,6 +327,31 @@ web_secrets = Table(
     metadata,
     Column("name", String(32), primary_key=True),
     Column("secret", String(128), nullable=False),
+)
+
+# Web sessions after an OpenID Connect sign-in, kept server-side so a sign-out or an expiry ends
+# them in every process at once. The cookie holds a random token; the row is keyed by its SHA-256.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("client_id", String(255), nullable=False),  # the registration the person maps to
+    Column("id_token", Text, nullable=False),  # the provider's, for RP-initiated logout
+    Column("created_at", String(32), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+)
+
+# Sign-ins under way: what the callback checks (state, nonce) and needs (the PKCE verifier),
+# bound to the browser by a cookie whose SHA-256 keys the row; used once.
+web_sign_ins = Table(
+    "web_sign_ins",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("state", String(128), nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("verifier", String(128), nullable=False),
+    Column("return_to", String(2000), nullable=False),
+    Column("created_at", String(32), nullable=False),
 )
 
 # Bulk Data export jobs keep their table beside the export code (migration 0010).

@@ -1,14 +1,14 @@
 """HL7 v2 messages held until their stay is admitted (service/hl7v2/schema.py): state, the visit
 a held message awaits, the codec to map it again, and why a held one failed.
 
-Revision ID: 0012_hl7v2_order
+Revision ID: 0012
 Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_hl7v2_order"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
