@@ -18,6 +18,7 @@ from service.cli import options
 from service.outcome import FhirError
 from service.rest.app import create_app
 from service.rest.services import Services
+from service.statistics import changes
 from service.statistics.basis import Basis
 from service.statistics.evaluate import evaluate
 from service.statistics.files import File, check_format, invoice_file, table_file
@@ -90,8 +91,10 @@ def statistics(
         period = parse_month(month, now, "--month")
         kind = check_format(fmt, "--format")
         if store:
+            with services.store.reading() as conn:
+                watermark = changes.latest(conn)
             with services.store.begin() as conn:
-                done = store_month(EngineWrites(services), conn, basis, period, now)
+                done = store_month(EngineWrites(services), conn, basis, period, now, watermark)
             console.print(f"stored: {done.written} new versions, {done.unchanged} unchanged")
         with services.store.reading() as conn:
             found = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)

@@ -316,6 +316,18 @@ invoice_disputes = Table(
 )
 Index("ix_invoice_disputes_month", invoice_disputes.c.kommun, invoice_disputes.c.month)
 
+# Each month's figure cells as the monthly job computed them (migration 0012): under which rules
+# (`basis`, a hash of the rules data) and up to which `versions.seq` nothing has changed them.
+statistics_cells = Table(
+    "statistics_cells",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("basis", String(64), nullable=False),
+    Column("watermark", BigInteger, nullable=False),
+    Column("cells", Text, nullable=False),
+    Column("stored_at", String(32), nullable=False),
+)
+
 # Secrets the web pages sign with (the CSRF key): made once, shared by every server process.
 web_secrets = Table(
     "web_secrets",

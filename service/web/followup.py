@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from mappers.reports.table import Column
-from service.statistics.evaluate import Evaluation
+from service.statistics.evaluate import Evaluation, evaluate
 from service.statistics.figures import share
 from service.statistics.scope import permitted
 from service.statistics.timeline import Timeline
@@ -26,7 +26,6 @@ from service.web.overview import (
     Choice,
     area_label,
     choices,
-    evaluations,
     option,
     parse_query,
 )
@@ -147,7 +146,7 @@ async def followup_page(request: Request) -> HTMLResponse:
         with services.store.reading() as conn:
             allowed = permitted(conn, principal, basis.rules.municipal_party_types)
             query = parse_query(params, basis, allowed, now)
-            found = [area for area, _ in evaluations(conn, principal, basis, query, False, now)]
+            found = [evaluate(conn, principal, basis, m, query.area, now) for m in query.months]
             name = who(conn, principal)
         services.log_access(principal, "web-followup", [])
         areas = choices(allowed, basis.areas, query.months)
