@@ -20,7 +20,7 @@ from service.rest.app import create_app
 from service.rest.services import Services
 from service.statistics import changes
 from service.statistics.basis import Basis
-from service.statistics.evaluate import evaluate
+from service.statistics.evaluate import figures
 from service.statistics.files import File, check_format, invoice_file, table_file
 from service.statistics.issued import invoice as issued_invoice
 from service.statistics.period import parse_month
@@ -97,8 +97,8 @@ def statistics(
                 done = store_month(EngineWrites(services), conn, basis, period, now, watermark)
             console.print(f"stored: {done.written} new versions, {done.unchanged} unchanged")
         with services.store.reading() as conn:
-            found = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
-        return table_file(statistics_table([found], basis.areas, basis.rules.groups), kind)
+            found = figures(conn, INTERNAL, basis, [period], COUNTY_AREA, now)
+        return table_file(statistics_table(found, basis.areas, basis.rules.groups), kind)
 
     _emit(_run(db, data_dir, work), out)
 

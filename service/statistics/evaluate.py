@@ -102,9 +102,10 @@ def evaluate_measure(
     area: Area,
     now: datetime,
 ) -> Resource:
-    """$evaluate-measure: the summary MeasureReport of one Measure for one area and period."""
+    """$evaluate-measure: the summary MeasureReport of one Measure for one area and period (a
+    month the monthly job kept from its cells)."""
     definition = measure(measure_id)
-    found = evaluate(conn, principal, basis, period, area, now)
+    found = figures(conn, principal, basis, [period], area, now)[0]
     return report_of(definition.id, found, basis, now)
 
 
