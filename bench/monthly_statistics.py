@@ -180,7 +180,7 @@ def measure(database: Database, month: Period, repeat: int) -> dict[str, object]
     store = Store(engine, utc_now)
     with store.begin() as conn:  # keep the month's cells as the monthly job does
         found = evaluate(conn, INTERNAL, basis, month, COUNTY_AREA, now)
-        kept.keep(store, conn, basis, month, found.table, changes.latest(conn), now)
+        kept.keep(store, conn, basis, month, found.table, found.billed, changes.latest(conn), now)
     assert county_kept() == county(), "the kept cells must give the evaluated file"
     with engine.connect() as conn:
         stays = len(found.billed)

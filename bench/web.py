@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", type=Path, default=None, help="an existing history (SQLite)")
+    parser.add_argument(
+        "--invoice-month", default=None, help="YYYY-MM of the invoice page (default the last)"
+    )
     args = parser.parse_args()
     settings = _settings(_history(args))
     app = create_app(settings, clock=lambda: NOW)
@@ -83,7 +86,7 @@ def main() -> None:
         f"Översikt, {KOMMUN} with the county line": f"/app/?omrade=kommun-{KOMMUN}&{months}",
         f"Uppföljning, {KOMMUN}, 12 months": f"/app/uppfoljning?omrade=kommun-{KOMMUN}&{months}",
         f"Fakturaunderlag, {KOMMUN}, one month": (
-            f"/app/fakturaunderlag?kommun={KOMMUN}&manad={last}"
+            f"/app/fakturaunderlag?kommun={KOMMUN}&manad={args.invoice_month or last}"
         ),
         "Vårdtillfälle": f"/app/vardtillfalle/{stay}",
     }

@@ -14,6 +14,7 @@ from service.statistics.billing import Billed, bill
 from service.statistics.figures import Cell, Key, cells
 from service.statistics.measures import measure
 from service.statistics.period import Period
+from service.statistics.questions import Answered, answered
 from service.statistics.report import measure_report
 from service.statistics.scope import COUNTY_AREA, Area
 from service.statistics.timeline import timeline
@@ -90,6 +91,28 @@ def figures(
         else:
             whole = Figures(period, COUNTY_AREA, table, complete(period, basis, now))
             listed.append(narrow(whole, area))
+    return listed
+
+
+def answers(
+    conn: Connection,
+    principal: Principal,
+    basis: Basis,
+    periods: list[Period],
+    area: Area,
+    now: datetime,
+) -> list[tuple[Period, list[Answered]]]:
+    """The area's stays of each period with their answers to the follow-up questions, in
+    discharge order: a kept month's as the job kept them, the others evaluated. 403 as evaluate."""
+    scope.require(conn, principal, area, basis.rules.municipal_party_types)
+    found = kept.fresh_answers(conn, basis, periods, area)
+    listed = []
+    for period in periods:
+        stays = found.get(period.label)
+        if stays is None:
+            billed = evaluate(conn, principal, basis, period, area, now).billed
+            stays = [answered(b.timeline) for b in billed]
+        listed.append((period, stays))
     return listed
 
 

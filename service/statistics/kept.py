@@ -24,12 +24,16 @@ from service.fhirtime import stamp
 from service.routing.router import rules as routing_rules
 from service.statistics import changes
 from service.statistics.basis import Basis
+from service.statistics.billing import Billed
 from service.statistics.figures import Cell, Key
 from service.statistics.period import Period
-from service.storage.schema import statistics_cells
+from service.statistics.questions import Answered, answered
+from service.statistics.scope import Area
+from service.storage.schema import statistics_cells, statistics_stays
 from service.storage.store import Store
 
 Table = dict[Key, Cell]
+CHUNK = 1000
 COUNTS = tuple(f.name for f in fields(Cell) if f.name != "deviations")
 
 
@@ -86,12 +90,21 @@ def keep(
     basis: Basis,
     period: Period,
     table: Table,
+    billed: list[Billed],
     watermark: int,
     now: datetime,
 ) -> None:
-    """Keep (replace) the month's cells as right up to `watermark`."""
+    """Keep (replace) the month's cells and its stays' answers as right up to `watermark`."""
     store.lock(conn, f"statistics-cells:{period.label}")
     conn.execute(delete(statistics_cells).where(statistics_cells.c.month == period.label))
+    conn.execute(delete(statistics_stays).where(statistics_stays.c.month == period.label))
+    answers = [answered(b.timeline) for b in billed]
+    rows = [
+        {**asdict(a), "month": period.label, "discharge_date": a.discharge_date.isoformat()}
+        for a in answers
+    ]
+    for i in range(0, len(rows), CHUNK):
+        conn.execute(insert(statistics_stays), rows[i : i + CHUNK])
     conn.execute(
         insert(statistics_cells).values(
             month=period.label,
@@ -115,14 +128,52 @@ def _stale(conn: Connection, key: str, rows: list[Any], until: int) -> tuple[set
     return {r.month for r in rows} - stale, stale
 
 
+def _fresh(conn: Connection, basis: Basis, periods: list[Period]) -> set[str]:
+    labels = [p.label for p in periods if p.is_month]
+    query = select(
+        statistics_cells.c.month, statistics_cells.c.basis, statistics_cells.c.watermark
+    ).where(statistics_cells.c.month.in_(labels))
+    rows = list(conn.execute(query))
+    return _stale(conn, basis_key(basis), rows, changes.latest(conn))[0] if rows else set()
+
+
 def fresh(conn: Connection, basis: Basis, periods: list[Period]) -> dict[str, Table]:
     """The kept cells of those of `periods` that no write since has touched, by month label."""
-    labels = [p.label for p in periods if p.is_month]
-    rows = list(conn.execute(select(statistics_cells).where(statistics_cells.c.month.in_(labels))))
-    if not rows:
+    good = sorted(_fresh(conn, basis, periods))
+    query = select(statistics_cells.c.month, statistics_cells.c.cells).where(
+        statistics_cells.c.month.in_(good)
+    )
+    return {r.month: decode(r.cells) for r in conn.execute(query)} if good else {}
+
+
+def fresh_answers(
+    conn: Connection, basis: Basis, periods: list[Period], area: Area
+) -> dict[str, list[Answered]]:
+    """The kept stays of `area` with their answers, in discharge order, of those of `periods`
+    that no write since has touched, by month label (a month without stays of the area: [])."""
+    good = sorted(_fresh(conn, basis, periods))
+    if not good:
         return {}
-    good, _ = _stale(conn, basis_key(basis), rows, changes.latest(conn))
-    return {r.month: decode(r.cells) for r in rows if r.month in good}
+    found: dict[str, list[Answered]] = {label: [] for label in good}
+    query = select(statistics_stays).where(statistics_stays.c.month.in_(good))
+    if area.kommun is not None:
+        query = query.where(statistics_stays.c.kommun == area.kommun)
+    if area.stadsdel is not None:
+        query = query.where(statistics_stays.c.stadsdel == area.stadsdel)
+    query = query.order_by(statistics_stays.c.discharged, statistics_stays.c.encounter)
+    for row in conn.execute(query):
+        found[row.month].append(
+            Answered(
+                row.encounter,
+                row.kommun,
+                row.stadsdel,
+                row.care_group,
+                row.discharged,
+                date.fromisoformat(row.discharge_date),
+                row.marks,
+            )
+        )
+    return found
 
 
 def review(conn: Connection, basis: Basis, until: int, watermark: int) -> list[str]:

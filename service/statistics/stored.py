@@ -103,7 +103,8 @@ def store_month(
     """Evaluate the month for the county (as the service itself), store every report and keep
     the month's cells as right up to `watermark` (kept.py)."""
     county: Evaluation = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
-    kept.keep(writes.services.store, conn, basis, period, county.table, watermark, now)
+    store = writes.services.store
+    kept.keep(store, conn, basis, period, county.table, county.billed, watermark, now)
     written = unchanged = 0
     for area in areas_of(period, basis):
         found = county if area == COUNTY_AREA else narrow(county, area)

@@ -22,10 +22,11 @@ from service.settings import Settings
 from service.simulation.history import months_until, simulate
 from service.statistics import kept, selection
 from service.statistics.basis import Basis, basis_for
-from service.statistics.evaluate import evaluate, figures
+from service.statistics.evaluate import answers, evaluate, figures
 from service.statistics.figures import Cell, Key
 from service.statistics.files import table_file
 from service.statistics.job import MonthlyReports
+from service.statistics.questions import Answered, answered
 from service.statistics.rows import statistics_table
 from service.statistics.scope import COUNTY_AREA, Area
 from service.storage.database import engine_for
@@ -62,6 +63,13 @@ class County:
             shown = figures(conn, INTERNAL, self.basis, [MONTH], area, NOW)[0]
             evaluated = evaluate(conn, INTERNAL, self.basis, MONTH, area, NOW)
         return shown.table, evaluated.table
+
+    def answers(self, area: Area) -> tuple[list[Answered], list[Answered]]:
+        """(Uppföljning's stays with their answers, the same from the evaluated month)."""
+        with self.engine.connect() as conn:
+            shown = answers(conn, INTERNAL, self.basis, [MONTH], area, NOW)[0][1]
+            evaluated = evaluate(conn, INTERNAL, self.basis, MONTH, area, NOW)
+        return shown, [answered(b.timeline) for b in evaluated.billed]
 
     def csv(self) -> list[bytes]:
         """The statistics file from the pages' figures and from the evaluated month."""
@@ -149,6 +157,9 @@ def test_kept_cells_are_the_evaluated_month_until_late_data_touches_it(county: C
     for area in (COUNTY_AREA, Area("0180"), Area("0180", "sodermalm"), Area("0182")):
         shown, evaluated = county.figures(area)
         assert shown == evaluated, area
+        listed, evaluated_stays = county.answers(area)
+        assert listed == evaluated_stays, area
+    assert any("n" in a.marks for a in county.answers(COUNTY_AREA)[0])
     shown_csv, evaluated_csv = county.csv()
     assert shown_csv == evaluated_csv
     before, _ = county.figures()
