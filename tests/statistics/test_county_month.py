@@ -20,7 +20,7 @@ from service.fhirtime import parse_range, start_of
 from service.rest.services import Services
 from service.settings import Settings
 from service.simulation.history import months_until, simulate
-from service.statistics import kept, selection
+from service.statistics import changes, kept, selection
 from service.statistics.basis import Basis, basis_for
 from service.statistics.evaluate import answers, evaluate, figures
 from service.statistics.figures import Cell, Key
@@ -186,3 +186,24 @@ def test_cells_kept_under_other_rules_are_not_used(county: County) -> None:
     other = replace(county.basis, rules=rules)
     with county.engine.connect() as conn:
         assert kept.fresh(conn, other, [MONTH]) == {}
+
+
+def test_writes_touch_the_months_of_the_stays_and_patients_they_name(county: County) -> None:
+    task = _ready_notice(county)
+    services = county.job().writes.services
+    with county.engine.connect() as conn:
+        before = changes.latest(conn)
+    with services.store.begin() as conn:
+        county.job().writes.update(conn, {**task, "status": "entered-in-error"})
+    with county.engine.connect() as conn:
+        after = changes.latest(conn)
+        assert changes.affected(conn, before, after) is not None
+        assert MONTH.label in (changes.affected(conn, before, after) or ())
+        assert changes.affected(conn, after, after) == frozenset()
+    organization = Store(county.engine, lambda: NOW)
+    with services.store.begin() as conn:
+        found = organization.read(conn, "Organization", "region-stockholm")
+        assert found is not None and found.resource is not None
+        county.job().writes.update(conn, {**found.resource, "name": "Region Stockholm (ny)"})
+    with county.engine.connect() as conn:
+        assert changes.affected(conn, after, changes.latest(conn)) is None  # every month
