@@ -3,8 +3,8 @@ reads twelve small rows instead of evaluating every stay of every month again.
 
 A kept month is used only while it is known to be right:
 - `basis` is a hash of everything the cells are computed against (the rules data with the daily
-  amounts, the legal deadlines, the areas, who answers for each deviation); other rules, other
-  hash: the month is evaluated again.
+  amounts, the legal deadlines, the areas, who answers for each deviation, the follow-up
+  questions' keys); other rules, other hash: the month is evaluated again.
 - `watermark` is the `versions.seq` up to which every write is in the cells. A reader asks
   changes.affected() which months the writes after it touch; those are evaluated from the stays.
 The job writes the watermark it read at its previous run (see job.py), so a write that was still
@@ -27,7 +27,7 @@ from service.statistics.basis import Basis
 from service.statistics.billing import Billed
 from service.statistics.figures import Cell, Key
 from service.statistics.period import Period
-from service.statistics.questions import Answered, answered
+from service.statistics.questions import QUESTIONS, Answered, answered
 from service.statistics.scope import Area
 from service.storage.schema import statistics_cells, statistics_stays
 from service.storage.store import Store
@@ -54,6 +54,7 @@ def basis_key(basis: Basis) -> str:
         "rules": {k: v for k, v in asdict(basis.rules).items() if k != "path"},
         "deadlines": asdict(basis.deadlines),
         "areas": asdict(basis.areas),
+        "questions": [q.key for q in QUESTIONS],  # a question whose rule changes gets a new key
         "responsible": {
             "deviations": routing.deviations,
             "avvikelse": routing.events.get("avvikelse"),
@@ -123,7 +124,7 @@ def _stale(conn: Connection, key: str, rows: list[Any], until: int) -> tuple[set
     since = min((r.watermark for r in current), default=until)
     touched = changes.affected(conn, since, until) if since < until else frozenset()
     for row in current:
-        if touched is None or (row.watermark < until and row.month in touched):
+        if row.watermark < until and (touched is None or row.month in touched):
             stale.add(row.month)
     return {r.month for r in rows} - stale, stale
 
