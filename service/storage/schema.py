@@ -321,6 +321,34 @@ invoice_disputes = Table(
 )
 Index("ix_invoice_disputes_month", invoice_disputes.c.kommun, invoice_disputes.c.month)
 
+# Each month's figure cells as the monthly job computed them (migration 0012): under which rules
+# (`basis`, a hash of the rules data) and up to which `versions.seq` nothing has changed them.
+statistics_cells = Table(
+    "statistics_cells",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("basis", String(64), nullable=False),
+    Column("watermark", BigInteger, nullable=False),
+    Column("cells", Text, nullable=False),
+    Column("stored_at", String(32), nullable=False),
+)
+
+# Each stay of a kept month with its answers to the follow-up questions (statistics/questions.py),
+# kept and replaced with the month's cells.
+statistics_stays = Table(
+    "statistics_stays",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("encounter", String(64), primary_key=True),
+    Column("kommun", String(8), nullable=True),
+    Column("stadsdel", String(64), nullable=True),
+    Column("care_group", String(32), nullable=False),
+    Column("discharged", String(32), nullable=False),
+    Column("discharge_date", String(10), nullable=False),
+    Column("marks", String(32), nullable=False),
+)
+Index("ix_statistics_stays_area", statistics_stays.c.month, statistics_stays.c.kommun)
+
 # Secrets the web pages sign with (the CSRF key): made once, shared by every server process.
 web_secrets = Table(
     "web_secrets",
