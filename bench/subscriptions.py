@@ -97,14 +97,14 @@ def bench(
             WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
             for i in range(delivery_processes)
         ]
-        root = server.base.removesuffix("/fhir")
+        root, auth = server.root, server.auth()
         try:
-            with httpx.Client(base_url=root, timeout=30) as client:
+            with httpx.Client(base_url=root, timeout=30, auth=auth) as client:
                 _directory(client, sink.url)
                 stays = _stays(client, count // fan_out)
                 _subscribe(client, hook, stays, count)
             began = time.monotonic()
-            sent = len(send_steadily(root, rate, seconds, lambda c, n: _send(c, stays, n)))
+            sent = len(send_steadily(root, rate, seconds, lambda c, n: _send(c, stays, n), auth))
             sending = time.monotonic() - began
             expected = sent * fan_out
             deadline = time.monotonic() + max(120, expected / 50)  # a backlog drains too
