@@ -9,7 +9,6 @@ synchronously, which is what tests drive with a simulated clock.
 """
 
 import logging
-import os
 import random
 import threading
 from collections import Counter
@@ -17,11 +16,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import Connection
 
 from service.delivery import wakeup
 from service.delivery.claim import Claim, claim_due
+from service.delivery.clients import ThreadClients
 from service.delivery.config import DeliveryConfig
 from service.delivery.deviation import RaiseDeviation
 from service.delivery.policy import Outcome, Verdict
@@ -44,34 +43,24 @@ class Worker:
         config: DeliveryConfig | None = None,
         clock: Clock | None = None,
         unit_random: Callable[[], float] = random.random,
-        client: httpx.Client | None = None,
     ) -> None:
         self.store = store
         self.raise_deviation = raise_deviation
         self.config = config or DeliveryConfig()
         self.clock = clock or store.clock
         self.unit_random = unit_random
-        self.client = client or httpx.Client(
-            timeout=self.config.timeout_seconds,
-            limits=httpx.Limits(
-                max_connections=2 * self.config.concurrency,
-                max_keepalive_connections=self.config.concurrency,
-            ),
-            follow_redirects=False,
-            # The pid tells a receiver's log (and the tests) which worker process sent what.
-            headers={"User-Agent": f"lus-fhir-delivery/0.1 worker/{os.getpid()}"},
-        )
+        self.clients = ThreadClients(self.config.timeout_seconds)
         self._pool = ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="lus-deliver")
         self.wake = threading.Event()
         self.stopping = threading.Event()  # runs send no further row once set
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        self.client.close()
+        self.clients.close()
 
     def attempt(self, claim: Claim) -> Attempt:
         try:
-            return claim, deliver(self.client, claim)
+            return claim, deliver(self.clients.get(), claim)
         except Exception as error:  # a bug must not kill the loop; the row is retried
             log.exception("delivery of %s failed unexpectedly", claim.idempotency_key)
             return claim, Outcome(Verdict.RETRY, f"internal error: {error!r}"[:1000])
