@@ -22,19 +22,30 @@ from service.storage.database import is_postgres
 from service.storage.schema import outbox
 
 PENDING = "pending"
+
+
+def _per_key(window_function: Any) -> Any:
+    return window_function.over(partition_by=outbox.c.ordering_key, order_by=outbox.c.seq)
+
+
 # Built once (every round of every worker runs them; see service/storage/store.py).
 _RANKED = (
     select(
         outbox.c.ordering_key,
         outbox.c.seq,
-        func.row_number()
-        .over(partition_by=outbox.c.ordering_key, order_by=outbox.c.seq)
-        .label("place"),
+        _per_key(func.row_number()).label("place"),
+        _per_key(func.first_value(outbox.c.seq)).label("head"),
+        _per_key(func.first_value(outbox.c.next_attempt_at)).label("head_at"),
     )
     .where(outbox.c.status == PENDING)
     .subquery()
 )
-_FRONTS = select(_RANKED.c.ordering_key, _RANKED.c.seq).where(_RANKED.c.place <= bindparam("k_run"))
+_FRONTS = (
+    select(_RANKED.c.ordering_key, _RANKED.c.seq)
+    .where(and_(_RANKED.c.place <= bindparam("k_run"), _RANKED.c.head_at <= bindparam("k_now")))
+    .order_by(_RANKED.c.head, _RANKED.c.seq)
+    .limit(bindparam("k_rows"))
+)
 _DUE = select(outbox).where(
     and_(
         outbox.c.seq.in_(bindparam("k_seqs", expanding=True)),
@@ -91,17 +102,19 @@ class Claim:
         )
 
 
-def fronts(conn: Connection, run: int) -> list[list[int]]:
-    """The first `run` pending seqs of every ordering key, keys oldest head first.
+def fronts(conn: Connection, now: datetime, limit: int, run: int) -> list[list[int]]:
+    """The first `run` pending seqs of the `limit` ordering keys with the oldest due heads.
 
-    A standalone scan (linear in the pending rows) on purpose: folded into the claiming query as
-    an anti- or semi-join, PostgreSQL plans a quadratic nested loop whenever its statistics were
-    taken while the outbox had no pending rows — exactly when a burst arrives.
+    A standalone scan (linear in the pending rows, ranked inside the database) on purpose:
+    folded into the claiming query as an anti- or semi-join, PostgreSQL plans a quadratic nested
+    loop whenever its statistics were taken while the outbox had no pending rows — exactly when
+    a burst arrives. Only the rows wanted cross to Python, not every pending one.
     """
     by_key: dict[str, list[int]] = {}
-    for key, seq in conn.execute(_FRONTS, {"k_run": run}):
+    params = {"k_run": run, "k_now": stamp(now), "k_rows": limit * run}
+    for key, seq in conn.execute(_FRONTS, params).all():
         by_key.setdefault(key, []).append(seq)
-    return sorted((sorted(seqs) for seqs in by_key.values()), key=lambda seqs: seqs[0])
+    return list(by_key.values())[:limit]
 
 
 def _run_of(front: list[int], due: dict[int, Any]) -> list[Any]:
@@ -122,23 +135,18 @@ def claim_due(
 
     Fronts read here may be stale by the time rows are locked; that only errs on the safe side:
     a run starts at the key's first front row, which is no longer pending (so not locked here)
-    if another worker settled it meanwhile.
+    if another worker settled it meanwhile. Rows another worker has locked are skipped, so a
+    round may take fewer runs than `limit`; the next round takes the rest.
     """
     if limit <= 0:
         return []
     query = _DUE_UNLOCKED if is_postgres(conn.engine) else _DUE
-    keys = fronts(conn, run)
-    rows: list[Any] = []
-    taken = 0
-    while keys and taken < limit:
-        batch, keys = keys[: limit - taken], keys[limit - taken :]
-        seqs = [seq for front in batch for seq in front]
-        params = {"k_seqs": seqs, "k_now": stamp(now)}
-        due = {r.seq: r for r in conn.execute(query, params)}
-        for front in batch:
-            claimed = _run_of(front, due)
-            rows.extend(claimed)
-            taken += bool(claimed)
+    keys = fronts(conn, now, limit, run)
+    if not keys:
+        return []
+    seqs = [seq for front in keys for seq in front]
+    due = {r.seq: r for r in conn.execute(query, {"k_seqs": seqs, "k_now": stamp(now)}).all()}
+    rows = [row for front in keys for row in _run_of(front, due)]
     if not rows:
         return []
     lease_until = stamp(now + lease)
