@@ -1,8 +1,9 @@
 """The delivery loop: claim runs of due rows, send them concurrently, record each outcome.
 
 A run is one ordering key's due rows (service/delivery/claim.py); one slot sends them in order,
-each after the previous one's 2xx, and stops at the first other answer, at `run_seconds` or when
-the worker is stopping; the rows it did not send are released as they were.
+each after the previous one's 2xx, and stops at the first other answer, after a subscription
+handshake (its recording may queue older rows), at `run_seconds` or when the worker is stopping;
+the rows it did not send are released as they were.
 `Worker.run` pipelines: a slow or hanging receiver occupies one of `concurrency` slots while the
 others keep delivering to everyone else. `Worker.run_once` does one claim–send–record round
 synchronously, which is what tests drive with a simulated clock.
@@ -29,6 +30,7 @@ from service.delivery.send import deliver
 from service.fhirtime import Clock
 from service.storage.database import is_postgres
 from service.storage.store import Store
+from service.subscriptions import results as subscriptions
 
 log = logging.getLogger(__name__)
 Attempt = tuple[Claim, Outcome]
@@ -72,6 +74,7 @@ class Worker:
         for place, claim in enumerate(run):
             if attempts and (
                 attempts[-1][1].verdict is not Verdict.DELIVERED
+                or subscriptions.ends_run(attempts[-1][0])
                 or self.stopping.is_set()
                 or self.clock() >= ends
             ):
