@@ -25,6 +25,7 @@ class DeliveryConfig:
     lease_seconds: float = 3 * 10.0 + LEASE_MARGIN_SECONDS + RUN_SECONDS
     concurrency: int = 64  # runs in flight per worker (each of a distinct ordering key)
     run_rows: int = 50  # rows of one ordering key claimed together and sent one after another
+    gather_seconds: float = 0.01  # pause after a busy round while runs are in flight
 
     @property
     def run_seconds(self) -> float:

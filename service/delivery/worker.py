@@ -142,6 +142,8 @@ class Worker:
                     busy = False
                 if not busy:
                     self.wake.wait(self.config.poll_seconds)
+                elif in_flight:  # let more runs finish, so that one round records them all
+                    stop.wait(self.config.gather_seconds)
             self.stopping.set()
             attempts, unsent = _merged([f.result() for f in in_flight])  # waits for each
             self.settle(attempts, 0, unsent)
