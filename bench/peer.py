@@ -29,6 +29,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -40,9 +41,9 @@ from urllib.parse import quote
 import httpx
 
 from fhir_profiles import GENERATED
-from service.auth.backend_client import BackendAuth
+from fhir_profiles.build.directory import OUTPUT as DIRECTORY
+from service.auth.backend_client import BackendAuth, new_key, public_jwks
 from service.demo import directory_bundle
-from tests.support.auth import backend_auth, load_directory
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.server import start_server
 
@@ -109,14 +110,14 @@ def patient(n: int) -> dict[str, Any]:
     return resource
 
 
-def load(server: Server, with_directory: bool) -> None:
+def load(server: Server, with_directory: bool, patients: int) -> None:
     """The same data on every server; the ids each server gave the patients are kept."""
     fhir = {"Content-Type": "application/fhir+json"}
     with httpx.Client(timeout=120, headers=fhir) as client:
         if with_directory:  # lus-fhir servers load it into their database before starting
             response = client.post(server.base, json=directory_bundle())
             response.raise_for_status()
-        for n in range(200):
+        for n in range(patients):
             response = client.post(
                 f"{server.base}/Patient", json=patient(n), headers=server.headers()
             )
@@ -192,74 +193,111 @@ def lus_server(
     workers: int = 1,
     env: dict[str, str] | None = None,
     secure: bool = True,
+    patients: int = 200,
 ) -> Server:
+    """A lus-fhir server with the directory and, when `secure`, Södersjukhuset's client, both
+    prepared with the `lus-fhir` command of the code the server runs (`env` may point
+    PYTHONPATH at another checkout, whose migrations may be older)."""
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
     url = database() or f"sqlite:///{folder / 'lus-fhir.sqlite3'}"
-    load_directory(url)
+    environment = {**os.environ, **(env or {})}
+
+    def cli(*arguments: str) -> None:
+        command = [sys.executable, "-m", "service.cli.main", *arguments, "--db", url]
+        subprocess.run(command, env=environment, check=True, capture_output=True)
+
+    cli("directory", "load", str(DIRECTORY))
+    key = new_key()
+    if secure:
+        jwks = folder / "jwks.json"
+        jwks.write_text(json.dumps(public_jwks(key)))
+        client = ["--client-id", f"bench-{name}", "--organization", HOSPITAL]
+        cli("clients", "add", *client, "--jwks", str(jwks), "--scope", SCOPES)
     process = start_server(folder, url, workers=workers, env=env)
     stack.callback(process.stop)
     server = Server(name, process.base, process.process.pid)
     if secure:
-        server.auth = backend_auth(
-            url, process.root, organization=HOSPITAL, region=False, scopes=SCOPES
-        )
-    load(server, with_directory=False)
+        server.auth = BackendAuth(f"bench-{name}", key, f"{process.root}/auth/token", SCOPES)
+    load(server, with_directory=False, patients=patients)
     return server
 
 
 @contextmanager
-def hapi_server(url: str | None) -> Iterator[Server]:
+def hapi_server(url: str | None, patients: int) -> Iterator[Server]:
     started = url is None
     if url is None:
         package_dir = ROOT / "build" / "ig"
-        pack = [ROOT / ".venv/bin/lus-fhir", "ig", "pack", "--out", package_dir]
+        pack = [str(ROOT / ".venv/bin/lus-fhir"), "ig", "pack", "--out", str(package_dir)]
         subprocess.run(pack, check=True)
         package = next(package_dir.glob("*.tgz"))
-        command = [HAPI / "start.sh", str(HAPI_PORT), str(package)]
+        command = [str(HAPI / "start.sh"), str(HAPI_PORT), str(package)]
         env = {**os.environ, "HAPI_START_TIMEOUT": os.environ.get("HAPI_START_TIMEOUT", "1200")}
         url = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True, env=env).stdout
         url = url.strip()
     try:
         pid = int((HAPI / "run" / "hapi.pid").read_text())
         server = Server("hapi", url, pid)
-        load(server, with_directory=True)
+        load(server, with_directory=True, patients=patients)
         yield server
     finally:
         if started:
-            subprocess.run([HAPI / "stop.sh"], check=False)
+            subprocess.run([str(HAPI / "stop.sh")], check=False)
 
 
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+def start(stack: ExitStack, args: argparse.Namespace) -> list[Server]:
+    wanted, n = args.servers.split(","), args.patients
+    servers: list[Server] = []
+    if "sqlite" in wanted:
+        servers.append(lus_server(stack, "sqlite", lambda: None, patients=n))
+    if "sqlite-open" in wanted:
+        servers.append(lus_server(stack, "sqlite-open", lambda: None, 1, OPEN, False, n))
+    if args.baseline:
+        env = {"PYTHONPATH": str(Path(args.baseline).resolve())}
+        servers.append(lus_server(stack, "base", lambda: None, env=env, patients=n))
+    for workers in (1, 2):
+        if f"pg{workers}" in wanted and postgres_url():
+            servers.append(
+                lus_server(stack, f"pg{workers}", fresh_postgres_database, workers, patients=n)
+            )
+    if "hapi" in wanted:
+        servers.append(stack.enter_context(hapi_server(args.hapi, args.patients)))
+    return servers
+
+
+def row(figure: str, name: str, shown: list[Figure], ratios: list[str]) -> str:
+    cells = [
+        f"{statistics.median(f.rate for f in shown):7.0f}",
+        f"{statistics.median(f.p50 for f in shown):6.1f}",
+        f"{statistics.median(f.p99 for f in shown):6.1f}",
+        f"{sum(f.errors for f in shown):5}",
+        *ratios,
+    ]
+    return f"| {figure} | {name} | {' | '.join(cells)} |"
+
+
 def run(args: argparse.Namespace) -> None:
-    wanted = args.servers.split(",")
     with ExitStack() as stack:
-        servers: list[Server] = []
-        if "sqlite" in wanted:
-            servers.append(lus_server(stack, "sqlite", lambda: None))
-        if "sqlite-open" in wanted:
-            servers.append(lus_server(stack, "sqlite-open", lambda: None, env=OPEN, secure=False))
-        if args.baseline:
-            env = {"PYTHONPATH": str(Path(args.baseline).resolve())}
-            servers.append(lus_server(stack, "base", lambda: None, env=env))
-        for workers in (1, 2):
-            if f"pg{workers}" in wanted and postgres_url():
-                servers.append(lus_server(stack, f"pg{workers}", fresh_postgres_database, workers))
-        hapi = stack.enter_context(hapi_server(args.hapi)) if "hapi" in wanted else None
-        if hapi:
-            servers.append(hapi)
+        servers = start(stack, args)
+        references = [s for s in servers if s.name in ("hapi", "base")]
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         print(f"load before: {uptime()}", flush=True)
-        per_server = {s.name: figures(s) for s in servers}
-        for server in servers:  # HAPI's JIT compiles its hot paths; the others fill caches
-            warmup = args.hapi_warmup if server is hapi else args.warmup
-            for requests in per_server[server.name].values():
-                wrk(server, requests, warmup, args.connections, folder)
-        print("| figure | server | req/s | p50 ms | p99 ms | errors | ×HAPI |")
-        print("|---|---|---|---|---|---|---|")
+        chosen = tuple(args.figures.split(","))
+        per_server = {
+            s.name: {k: v for k, v in figures(s).items() if k.startswith(chosen)} for s in servers
+        }
+        titles = "".join(f" ×{r.name} |" for r in references)
+        print(f"| figure | server | req/s | p50 ms | p99 ms | errors |{titles}")
+        print("|---|---|---|---|---|---|" + "---|" * len(references))
         for figure in per_server[servers[0].name]:
+            # Warmed just before measuring, so the reads and searches all meet the same data
+            # (the creates come later); HAPI's JIT compiles the figure's hot path.
+            for server in servers:
+                warmup = args.hapi_warmup if server.name == "hapi" else args.warmup
+                wrk(server, per_server[server.name][figure], warmup, args.connections, folder)
             results: dict[str, list[Figure]] = {s.name: [] for s in servers}
             for r in range(args.rounds):
                 for server in servers[r % len(servers) :] + servers[: r % len(servers)]:
@@ -268,19 +306,14 @@ def run(args: argparse.Namespace) -> None:
                         wrk(server, requests, args.seconds, args.connections, folder)
                     )
             for server in servers:
-                shown = results[server.name]
-                ratio = "     "
-                if hapi and server is not hapi:
-                    pairs = zip(shown, results[hapi.name], strict=True)
-                    ratio = f"{statistics.median(a.rate / b.rate for a, b in pairs):5.2f}"
-                cells = [
-                    f"{statistics.median(f.rate for f in shown):7.0f}",
-                    f"{statistics.median(f.p50 for f in shown):6.1f}",
-                    f"{statistics.median(f.p99 for f in shown):6.1f}",
-                    f"{sum(f.errors for f in shown):5}",
-                    ratio,
+                ratios = [
+                    f"{statistics.median(a.rate / b.rate for a, b in pairs):5.2f}"
+                    if server is not reference
+                    else "     "
+                    for reference in references
+                    for pairs in [zip(results[server.name], results[reference.name], strict=True)]
                 ]
-                print(f"| {figure} | {server.name} | {' | '.join(cells)} |", flush=True)
+                print(row(figure, server.name, results[server.name], ratios), flush=True)
         print(f"load after: {uptime()}")
         print("| server | RSS MiB |")
         print("|---|---|")
@@ -296,6 +329,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per figure")
     parser.add_argument("--hapi-warmup", type=float, default=15.0, help="seconds per figure")
     parser.add_argument("--servers", default="sqlite,sqlite-open,pg1,pg2,hapi")
+    parser.add_argument("--patients", type=int, default=200, help="loaded into every server")
+    parser.add_argument("--figures", default="", help="only these, by prefix: read,search")
     parser.add_argument("--hapi", help="a running HAPI FHIR base URL instead of starting one")
     parser.add_argument("--baseline", help="another lus-fhir checkout, run as server 'base'")
     args = parser.parse_args()
