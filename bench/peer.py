@@ -9,18 +9,21 @@ LUS_FHIR_TEST_POSTGRES_URL is set), `hapi` (HAPI FHIR JPA 8 on H2, `docker/hapi`
 8091 with the guide's package unless `--hapi URL` names a running one). `--baseline DIR` adds
 `base`: a secure SQLite lus-fhir run from another checkout, for A/B comparisons of a change.
 
-Every server gets the same data: the Stockholm directory and 200 patients (distinct
-personnummer, general practitioners spread over five vårdcentraler). Figures: read by id,
-search by `_id`, by a token (`identifier`), by a reference with `_include`, validated create
-(HAPI does not validate), a transaction of 10 creates, `$validate`. HAPI's JIT is warmed first
-(`--hapi-warmup` seconds per figure). For each figure the rounds are interleaved between the
-servers (the order rotating), so machine noise hits all alike; req/s, p50 and p99 are medians
-over the rounds and ×HAPI is the median of the per-round ratios. Memory is the resident set of
-each server's process tree after the load. Targets (issue 17): reads and searches >= 2× HAPI,
+Every server starts empty and gets the same data: the Stockholm directory and `--patients` (200)
+patients (distinct personnummer, general practitioners spread over five vårdcentraler).
+Figures (`--figures`, by prefix): read by id, search by `_id`, by a token (`identifier`), by a
+reference with `_include`, validated create (HAPI does not validate), a transaction of 10
+creates, `$validate`. Each figure is warmed on every server just before it is measured (HAPI's
+JIT for `--hapi-warmup` seconds), so reads and searches meet the same data everywhere; its
+rounds are interleaved between the servers (the order rotating), so machine noise hits all
+alike. req/s, p50 and p99 are medians over the rounds, ×HAPI and ×base medians of the
+per-round ratios; memory is the resident set of each server's process tree after the load; the
+load average is printed before and after. Targets (issue 17): reads and searches >= 2× HAPI,
 validated creates >= 1.5×, p99 < 25 ms at 8 connections on SQLite, pg2 at least the same.
 
     apt-get install wrk
     .venv/bin/python bench/peer.py [--seconds 5] [--rounds 3] [--servers sqlite,hapi]
+    .venv/bin/python bench/peer.py --servers sqlite --baseline /tmp/main --figures search
 """
 
 import argparse
@@ -279,6 +282,12 @@ def row(figure: str, name: str, shown: list[Figure], ratios: list[str]) -> str:
     return f"| {figure} | {name} | {' | '.join(cells)} |"
 
 
+def ratio(ours: list[Figure], theirs: list[Figure]) -> str:
+    """The median of the per-round throughput ratios (same round, same machine noise)."""
+    pairs = zip(ours, theirs, strict=True)
+    return f"{statistics.median(a.rate / b.rate for a, b in pairs):5.2f}"
+
+
 def run(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         servers = start(stack, args)
@@ -307,11 +316,10 @@ def run(args: argparse.Namespace) -> None:
                     )
             for server in servers:
                 ratios = [
-                    f"{statistics.median(a.rate / b.rate for a, b in pairs):5.2f}"
+                    ratio(results[server.name], results[reference.name])
                     if server is not reference
                     else "     "
                     for reference in references
-                    for pairs in [zip(results[server.name], results[reference.name], strict=True)]
                 ]
                 print(row(figure, server.name, results[server.name], ratios), flush=True)
         print(f"load after: {uptime()}")
