@@ -120,9 +120,8 @@ def bench(label: str, database: Callable[[], str | None], seconds: float, rounds
                 shown: dict[str, tuple[float, float, int]] = {}
                 for _ in range(rounds):
                     for mode in ("open", "secure"):
-                        auth = servers[mode][1]
                         rate, p50, p99, errors = _run(
-                            clients, seconds, operations[mode][name], auth
+                            clients, seconds, operations[mode][name], servers[mode][1]
                         )
                         rates[mode].append(rate)
                         shown[mode] = (p50, p99, errors)
