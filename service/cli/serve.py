@@ -25,6 +25,7 @@ from service.settings import Settings
 from service.web.oidc import OidcSetupError
 
 console = Console(stderr=True)
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def serve(
@@ -120,7 +121,9 @@ def _run(
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info", **tls)
         return
-    # Worker processes build their own app from the environment.
+    # Worker processes build their own app from the environment. Uvicorn kills a worker that
+    # does not answer its health ping within 5 s; importing and migrating takes longer than that
+    # on a busy machine, so with the default no worker ever came up there.
     os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
     if not settings.auth:
         os.environ["LUS_FHIR_AUTH"] = "off"
@@ -130,5 +133,6 @@ def _run(
         host=host,
         port=port,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **tls,
     )

@@ -68,7 +68,13 @@ search_index = Table(
 )
 Index("ix_search_value", search_index.c.res_type, search_index.c.param, search_index.c.value)
 Index("ix_search_dates", search_index.c.res_type, search_index.c.param, search_index.c.date_start)
-Index("ix_search_resource", search_index.c.res_type, search_index.c.res_id)
+# A criterion's correlated EXISTS probes one resource's rows of one parameter (migration 0012).
+Index(
+    "ix_search_resource_param",
+    search_index.c.res_type,
+    search_index.c.res_id,
+    search_index.c.param,
+)
 # The statistics select a month's stays by the end of Encounter.period (migration 0007).
 Index("ix_search_date_end", search_index.c.res_type, search_index.c.param, search_index.c.date_end)
 
