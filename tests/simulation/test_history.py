@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from service.demo import directory_bundle
 from service.rest.app import create_app
 from service.settings import Settings
+from service.simulation.cached import cached_history
 from service.simulation.history import Summary, simulate
 from service.simulation.sampling import shape
 from service.statistics.writes import EngineWrites
@@ -187,3 +188,12 @@ def _deviations(url: str) -> list[str]:
         )
     engine.dispose()
     return found
+
+
+def test_a_cached_history_is_built_once_with_its_first_month_kept_apart(tmp_path: Path) -> None:
+    built = cached_history(tmp_path, 2, 3, 5, LAST)
+    assert built.summary is not None and built.summary.writes > 0
+    counts = [len(_rows(url)["versions"]) for url in (built.first_month_url, built.url)]
+    assert 0 < counts[0] < counts[1]
+    again = cached_history(tmp_path, 2, 3, 5, LAST)
+    assert again.summary is None and again.url == built.url
