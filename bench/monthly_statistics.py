@@ -13,7 +13,6 @@ county < 2 s; one municipality's invoice basis < 1 s.
 
 import argparse
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from service.auth.principal import INTERNAL
 from service.fhirtime import utc_now
 from service.settings import Settings
+from service.simulation.cached import cached_history, files
 from service.simulation.history import simulate
 from service.statistics import changes, kept, selection
 from service.statistics.basis import basis_for
@@ -58,26 +58,17 @@ def _name(args: argparse.Namespace) -> str:
 
 
 def _sqlite(args: argparse.Namespace) -> tuple[Database, Database, Callable[[], None]]:
-    DATA.mkdir(parents=True, exist_ok=True)
-    full, small = DATA / f"{_name(args)}.sqlite3", DATA / f"{_name(args)}_h1.sqlite3"
-
-    def copy_first_month(period: Period, engine: Engine) -> None:
-        if small.exists():
-            return
-        with sqlite3.connect(full) as source, sqlite3.connect(small) as target:
-            source.backup(target)
+    months, stays = args.months, args.stays_per_month
+    built = files(DATA, months, stays, args.seed)
 
     def build() -> None:
-        if (DATA / f"{_name(args)}.done").exists():
-            return
-        full.unlink(missing_ok=True)
-        small.unlink(missing_ok=True)
-        _simulate(args, f"sqlite:///{full}", copy_first_month)
-        (DATA / f"{_name(args)}.done").touch()
+        summary = cached_history(DATA, months, stays, args.seed, LAST_MONTH).summary
+        if summary is not None:
+            print(f"  built {built.url}: {summary.writes} writes in {summary.seconds:.0f} s")
 
     return (
-        Database("SQLite", "1 month", f"sqlite:///{small}"),
-        Database("SQLite", f"{args.months} months", f"sqlite:///{full}"),
+        Database("SQLite", "1 month", built.first_month_url),
+        Database("SQLite", f"{args.months} months", built.url),
         build,
     )
 

@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from service.rest.app import create_app
 from service.settings import Settings
-from service.simulation.history import months_until, simulate
+from service.simulation.cached import cached_history
+from service.simulation.history import months_until
 from service.statistics.job import MonthlyReports
 from service.storage.schema import resources, statistics_cells
 
@@ -43,19 +44,14 @@ def load() -> str:
 
 
 def _history(args: argparse.Namespace) -> str:
+    """The history to time the pages over: --db, or the simulator's kept year (built once)."""
     if args.db:
         return f"sqlite:///{args.db}"
-    DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"web_{args.months}x{args.stays_per_month}_s{args.seed}.sqlite3"
-    if not path.exists():  # written under another name first: a stopped run leaves no history
-        print(f"writing {args.months} months × {args.stays_per_month} stays into {path} …")
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        writing = _settings(f"sqlite:///{partial}")
-        summary = simulate(writing, args.months, args.stays_per_month, args.seed, LAST_MONTH)
-        partial.rename(path)
-        print(f"  {summary.writes} writes in {summary.seconds:.0f} s")
-    return f"sqlite:///{path}"
+    print(f"the history: {args.months} months × {args.stays_per_month} stays (built once) …")
+    built = cached_history(DATA, args.months, args.stays_per_month, args.seed, LAST_MONTH)
+    if built.summary is not None:
+        print(f"  {built.summary.writes} writes in {built.summary.seconds:.0f} s")
+    return built.url
 
 
 def main() -> None:
