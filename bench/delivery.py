@@ -4,13 +4,16 @@ receipt, with real `lus-fhir worker` processes and a fast keep-alive receiver on
 Two loads per set-up: a burst (N rows queued at once; throughput = N / time to the last receipt)
 and a steady stream at --rate rows/s in small transactions (latency p50/p99 per row). Set-ups:
 SQLite with 1 worker, PostgreSQL (LUS_FHIR_TEST_POSTGRES_URL) with 1 and 4 workers.
-Targets: >= 200 notifications/s and p99 < 500 ms.
+Targets (issue 17): one worker >= 1,000 notifications/s in the burst, steady p99 < 500 ms.
+The workers' CPU time per notification in the burst is printed too (Linux /proc): on a shared,
+loaded machine it says more than the wall-clock rate, whose ceiling is 1000 / (CPU ms) per core.
 
     .venv/bin/python bench/delivery.py [--burst 2000] [--rate 250] [--seconds 8]
 """
 
 import argparse
 import itertools
+import os
 import statistics
 import tempfile
 import time
@@ -66,13 +69,25 @@ class Run:
             return int(conn.execute(query).scalar_one())
 
 
-def burst(engine: Engine, target: Receiver, count: int) -> float:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def burst(engine: Engine, target: Receiver, count: int, pids: list[int]) -> tuple[float, float]:
+    """Rows per second, and the workers' CPU milliseconds per row."""
     run = Run(engine, target)
+    used = cpu_seconds(pids)
     started = time.monotonic()
     for _ in range(count // 100):
         run.queue(100)
     run.wait_delivered()
-    return count / (max(r.at for r in target.requests) - started)
+    rate = count / (max(r.at for r in target.requests) - started)
+    return rate, (cpu_seconds(pids) - used) * 1000 / count
 
 
 def steady(engine: Engine, target: Receiver, rate: float, seconds: float) -> list[float]:
@@ -89,9 +104,12 @@ def steady(engine: Engine, target: Receiver, rate: float, seconds: float) -> lis
     return run.latencies()
 
 
+Measured = tuple[str, int, float, float, float, float, float]
+
+
 def measure(
     name: str, url: str, workers: int, options: tuple[str, ...], args: argparse.Namespace
-) -> tuple[str, int, float, float, float, float]:
+) -> Measured:
     engine = engine_for(url.replace("postgresql://", "postgresql+psycopg://", 1))
     migrate(engine)
     with tempfile.TemporaryDirectory() as tmp, receiver(keep_alive=True) as target:
@@ -102,7 +120,7 @@ def measure(
         try:
             steady(engine, target, args.rate / 5, 1)  # warm-up: connections, caches
             target.requests.clear()
-            rate = burst(engine, target, args.burst)
+            rate, cpu = burst(engine, target, args.burst, [p.process.pid for p in processes])
             target.requests.clear()
             latencies = sorted(steady(engine, target, args.rate, args.seconds))
         finally:
@@ -111,7 +129,7 @@ def measure(
     engine.dispose()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return name, workers, rate, p50, p99, latencies[-1] * 1000
+    return name, workers, rate, cpu, p50, p99, latencies[-1] * 1000
 
 
 def main() -> None:
@@ -120,7 +138,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=250.0, help="steady rows/s offered")
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
-    setups: list[Callable[[], tuple[str, int, float, float, float, float]]] = []
+    setups: list[Callable[[], Measured]] = []
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         # A separate SQLite worker is not woken by NOTIFY (the serve-process one is, by
@@ -134,12 +152,14 @@ def main() -> None:
             print("PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL")
         results = [setup() for setup in setups]
     print(f"\nburst {args.burst} rows; steady {args.rate:.0f} rows/s for {args.seconds:.0f} s")
-    columns = " ".join(f"{c:>8}" for c in ("burst/s", "p50 ms", "p99 ms", "max ms"))
-    print(f"{'database':<10} {'workers':>7} {columns}")
-    for name, workers, rate, p50, p99, worst in results:
-        print(f"{name:<10} {workers:>7} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f} {worst:>8.1f}")
-    ok = all(r[2] >= 200 and r[4] < 500 for r in results)
-    print("targets (>= 200/s, p99 < 500 ms):", "met" if ok else "NOT met")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    heads = ("burst/s", "cpu ms", "p50 ms", "p99 ms", "max ms")
+    print(f"{'database':<10} {'workers':>7} {' '.join(f'{c:>8}' for c in heads)}")
+    for name, workers, rate, cpu, p50, p99, worst in results:
+        figures = f"{rate:>8.0f} {cpu:>8.2f} {p50:>8.1f} {p99:>8.1f} {worst:>8.1f}"
+        print(f"{name:<10} {workers:>7} {figures}")
+    ok = all(r[2] >= 1000 and r[5] < 500 for r in results if r[1] == 1)
+    print("targets (one worker >= 1000/s, p99 < 500 ms):", "met" if ok else "NOT met")
 
 
 if __name__ == "__main__":

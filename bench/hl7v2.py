@@ -1,9 +1,11 @@
 """HL7 v2 intake throughput and ACK latency over MLLP against a real `lus-fhir serve --mllp-port`:
 whole stays (A01, A08, A02, A03 of distinct patients) over 1 and 8 connections, on SQLite and
-(when LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL. Every ACK is checked for AA. Prints one table;
+(when LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL, each against a server that commits every
+message alone (LUS_FHIR_HL7V2_BATCH=1) and one with group commit (32), in alternating rounds.
+Every ACK is checked for AA. Prints one row per run with the load average, then the ratios;
 targets: >= 300 messages/s and ACK p99 < 100 ms on SQLite at 8 connections.
 
-    .venv/bin/python bench/hl7v2.py [--seconds 10]
+    .venv/bin/python bench/hl7v2.py [--seconds 10] [--rounds 2]
 """
 
 import argparse
@@ -14,16 +16,16 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-
-from service.demo import directory_bundle
 from service.hl7v2.client import MllpClient
 from service.simulation.net import free_port
 from tests.hl7v2.messages import SENDERS_FILE, adt
+from tests.support.auth import REGION, load_directory, register
 from tests.support.databases import fresh_postgres_database, postgres_url
-from tests.support.server import start_server
+from tests.support.server import ServerProcess, start_server
 
 WARDS = ("SE2321000016-1A2B", "SE2321000016-1C4D")
+# The region's integration engine: its MLLP feed writes the stays of the region's wards.
+FEED_SCOPES = "system/Patient.cruds system/Encounter.cruds"
 
 
 def personnummer(n: int) -> str:
@@ -38,7 +40,7 @@ def personnummer(n: int) -> str:
 
 def stay(connection: int, person: int) -> list[bytes]:
     sender = {"f3": f"BENCH{connection}", "f4": "SE2321000016-15CQ"}
-    pid = {3: f"{personnummer(connection * 100_000 + person)}^^^&1.2.752.129.2.1.3.1&ISO"}
+    pid = {3: f"{personnummer(connection * 20_000 + person)}^^^&1.2.752.129.2.1.3.1&ISO"}
     visit = f"B{connection}-{person}^^^&1.2.752.97.77&ISO"
     steps = (("A01", WARDS[0]), ("A08", WARDS[0]), ("A02", WARDS[1]), ("A03", WARDS[1]))
     return [
@@ -89,35 +91,71 @@ def run(port: int, connections: int, seconds: float, offset: int) -> tuple[float
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
 
 
-def measure(name: str, url: str | None, seconds: float) -> None:
-    with tempfile.TemporaryDirectory() as data:
-        port = free_port()
-        os.environ["LUS_FHIR_MLLP_PORT"] = str(port)
-        os.environ["LUS_FHIR_HL7V2_SENDERS"] = SENDERS_FILE
-        server = start_server(Path(data), url)
+def serve(data: Path, url: str | None, batch: int) -> tuple[ServerProcess, int]:
+    """A `lus-fhir serve` with its MLLP listener, the directory and a feed registration."""
+    port = free_port()
+    database = url or f"sqlite:///{data / 'lus-fhir.sqlite3'}"
+    load_directory(database)
+    feed, _ = register(database, REGION, region=False, scopes=FEED_SCOPES, client_id="feed")
+    env = {
+        "LUS_FHIR_MLLP_PORT": str(port),
+        "LUS_FHIR_HL7V2_SENDERS": SENDERS_FILE,
+        "LUS_FHIR_MLLP_CLIENT": feed,
+        "LUS_FHIR_HL7V2_BATCH": str(batch),
+    }
+    return start_server(data, url, env=env), port
+
+
+def measure(name: str, urls: list[str | None], seconds: float, rounds: int) -> None:
+    """Rounds alternate between a server committing each message alone and one with group
+    commit, so both see the same machine load; the ratio is taken round by round."""
+    with tempfile.TemporaryDirectory() as alone_dir, tempfile.TemporaryDirectory() as group_dir:
+        servers = [
+            ("alone", *serve(Path(alone_dir), urls[0], 1)),
+            ("group", *serve(Path(group_dir), urls[1], 32)),
+        ]
+        ratios: dict[int, list[float]] = {1: [], 8: []}
         try:
-            headers = {"Content-Type": "application/fhir+json"}
-            httpx.post(server.base, json=directory_bundle(), headers=headers, timeout=120)
-            for connections in (1, 8):
-                rate, p50, p99 = run(port, connections, seconds, offset=connections * 10)
+            for number in range(rounds):
+                rates: dict[tuple[str, int], float] = {}
+                for connections in (1, 8):
+                    for commit, _, port in servers:
+                        offset = number * 20 + (10 if connections == 8 else 0)
+                        rate, p50, p99 = run(port, connections, seconds, offset)
+                        rates[commit, connections] = rate
+                        print(
+                            f"{name:<11} {commit:<6} {connections:>11} {rate:>13.0f} "
+                            f"{p50:>12.1f} {p99:>12.1f}   load {os.getloadavg()[0]:.1f}",
+                            flush=True,
+                        )
+                    ratios[connections].append(
+                        rates["group", connections] / rates["alone", connections]
+                    )
+            for connections, found in ratios.items():
                 print(
-                    f"{name:<11} {connections:>11} {rate:>13.0f} {p50:>12.1f} {p99:>12.1f}",
+                    f"{name:<11} group/alone at {connections} connection(s): "
+                    f"{statistics.median(found):.2f}x (rounds: "
+                    f"{', '.join(f'{r:.2f}' for r in found)})",
                     flush=True,
                 )
         finally:
-            server.stop()
+            for _, server, _ in servers:
+                server.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     print(
-        f"{'database':<11} {'connections':>11} {'messages/s':>13} {'ACK p50 ms':>12} {'p99 ms':>12}"
+        f"{'database':<11} {'commit':<6} {'connections':>11} {'messages/s':>13} "
+        f"{'ACK p50 ms':>12} {'p99 ms':>12}"
     )
-    measure("SQLite", None, args.seconds)
+    measure("SQLite", [None, None], args.seconds, args.rounds)
     if postgres_url():
-        measure("PostgreSQL", fresh_postgres_database(), args.seconds)
+        urls: list[str | None] = [fresh_postgres_database(), fresh_postgres_database()]
+        measure("PostgreSQL", urls, args.seconds, args.rounds)
 
 
 if __name__ == "__main__":

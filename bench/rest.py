@@ -13,6 +13,7 @@ ratio secure/open is the median over the rounds. Target: >= 0.90 for reads and c
 
 import argparse
 import json
+import math
 import statistics
 import tempfile
 import threading
@@ -65,6 +66,8 @@ def _run(
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
+    if not latencies:  # not one answer within the round (a machine loaded far past its cores)
+        return 0.0, math.nan, math.nan, errors[0]
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000, errors[0]
@@ -117,15 +120,13 @@ def bench(label: str, database: Callable[[], str | None], seconds: float, rounds
                 shown: dict[str, tuple[float, float, int]] = {}
                 for _ in range(rounds):
                     for mode in ("open", "secure"):
-                        auth = servers[mode][1]
                         rate, p50, p99, errors = _run(
-                            clients, seconds, operations[mode][name], auth
+                            clients, seconds, operations[mode][name], servers[mode][1]
                         )
                         rates[mode].append(rate)
                         shown[mode] = (p50, p99, errors)
-                ratio = statistics.median(
-                    s / o for s, o in zip(rates["secure"], rates["open"], strict=True)
-                )
+                pairs = zip(rates["secure"], rates["open"], strict=True)
+                ratio = statistics.median([s / o for s, o in pairs if o] or [math.nan])
                 for mode in ("open", "secure"):
                     p50, p99, errors = shown[mode]
                     rate = statistics.median(rates[mode])

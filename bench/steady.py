@@ -20,10 +20,15 @@ T = TypeVar("T")
 
 
 def send_steadily(
-    base: str, rate: float, seconds: float, send: Callable[[httpx.Client, int], T]
+    base: str,
+    rate: float,
+    seconds: float,
+    send: Callable[[httpx.Client, int], T],
+    auth: httpx.Auth | None = None,
 ) -> list[T]:
     """Call `send(client, n)` for n < rate × seconds, each at its slot of a fixed schedule, from
-    CLIENTS threads with a keep-alive client each; returns what the calls returned."""
+    CLIENTS threads with a keep-alive client each (signed in with `auth`); returns what the calls
+    returned."""
     total = int(rate * seconds)
     start = time.monotonic() + 0.2
     results: list[T] = []
@@ -32,7 +37,7 @@ def send_steadily(
 
     def client_loop(offset: int) -> None:
         try:
-            with httpx.Client(base_url=base, timeout=30) as client:
+            with httpx.Client(base_url=base, timeout=30, auth=auth) as client:
                 for n in range(offset, total, CLIENTS):
                     delay = start + n / rate - time.monotonic()
                     if delay > 0:

@@ -39,6 +39,10 @@ from tests.support.receiver import Receiver
 from tests.support.server import WorkerProcess, start_server
 from tests.workflow.conftest import notification, patient, stay
 
+# (label, on PostgreSQL, server processes [+ lus-fhir worker processes])
+SETUPS = [("sqlite", False, "1"), ("postgresql", True, "1"), ("postgresql", True, "2")]
+SETUPS.append(("postgresql", True, "1+1w"))
+
 
 def _directory(client: httpx.Client, sink: str) -> None:
     bundle = directory_bundle()
@@ -97,14 +101,14 @@ def bench(
             WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
             for i in range(delivery_processes)
         ]
-        root = server.base.removesuffix("/fhir")
+        root, auth = server.root, server.auth()
         try:
-            with httpx.Client(base_url=root, timeout=30) as client:
+            with httpx.Client(base_url=root, timeout=30, auth=auth) as client:
                 _directory(client, sink.url)
                 stays = _stays(client, count // fan_out)
                 _subscribe(client, hook, stays, count)
             began = time.monotonic()
-            sent = len(send_steadily(root, rate, seconds, lambda c, n: _send(c, stays, n)))
+            sent = len(send_steadily(root, rate, seconds, lambda c, n: _send(c, stays, n), auth))
             sending = time.monotonic() - began
             expected = sent * fan_out
             deadline = time.monotonic() + max(120, expected / 50)  # a backlog drains too
@@ -147,19 +151,27 @@ def main() -> None:
         help="FHIR base of a running HAPI server (docker/hapi) to run the peer on "
         "(default: LUS_FHIR_TEST_HAPI_URL)",
     )
+    parser.add_argument(
+        "--setup",
+        action="append",
+        choices=[f"{label} {processes}" for label, _, processes in SETUPS],
+        help="run only these set-ups (repeatable; default: all)",
+    )
+    parser.add_argument("--fan-out", type=int, action="append", help="default: 1 and 10")
     args = parser.parse_args()
     print(HEADER)
-    setups = [("sqlite", False, 1, 0)]
-    if postgres_url():
-        setups += [("postgresql", True, n, workers) for n, workers in ((1, 0), (2, 0), (1, 1))]
+    setups = [s for s in SETUPS if not args.setup or f"{s[0]} {s[2]}" in args.setup]
+    if not postgres_url():
+        setups = [s for s in setups if not s[1]]
     ours: list[tuple[str, Result]] = []
-    for label, postgres, workers, delivery_processes in setups:
-        processes = f"{workers}{f'+{delivery_processes}w' if delivery_processes else ''}"
-        for fan_out in (1, 10):
+    for label, postgres, processes in setups:
+        workers, _, delivery = processes.partition("+")
+        delivery_processes = int(delivery.removesuffix("w") or 0)
+        for fan_out in args.fan_out or (1, 10):
             database = fresh_postgres_database() if postgres else None
             result = bench(
                 database,
-                workers,
+                int(workers),
                 delivery_processes,
                 args.subscriptions,
                 fan_out,

@@ -21,6 +21,10 @@ _PATTERN = re.compile(
 )
 
 
+# A dateTime to the second with a zone and no fraction (what stored resources mostly carry).
+_SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -78,7 +82,14 @@ def parse_range(value: str) -> tuple[datetime, datetime] | None:
 
 def start_of(value: Any) -> datetime | None:
     """The first instant of a FHIR date/dateTime/instant value, or None for anything else."""
-    parsed = parse_range(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    if _SECONDS.match(value):  # the common form, read by the C parser (same instant)
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass  # out of range: parse_range says None
+    parsed = parse_range(value)
     return parsed[0] if parsed else None
 
 

@@ -5,7 +5,7 @@ Defaults are the embedded set-up a newcomer runs: SQLite in ./data, validation o
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_URI = "urn:lus-fhir:service"  # message source when no public base URL is configured
@@ -61,6 +61,31 @@ class Settings(BaseSettings):
         default=None,
         description="CA bundle for client certificates (mutual TLS, SITHS function certificates)",
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect provider the web pages sign people in with (its issuer URL; "
+        "discovery at /.well-known/openid-configuration); off when unset",
+    )
+    oidc_client_id: str | None = Field(default=None, description="The pages' client id there")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Client secret (client_secret_basic) at the provider"
+    )
+    oidc_private_key: Path | None = Field(
+        default=None,
+        description="Private JWK (JSON) to authenticate with private_key_jwt instead of a secret",
+    )
+    oidc_scopes: str = Field(default="openid", description="Scopes asked of the provider")
+    oidc_identity_claim: str = Field(
+        default="sub",
+        description="ID-token claim whose value names the registration "
+        "(lus-fhir clients add --oidc-identity VALUE)",
+    )
+    session_idle_minutes: float = Field(
+        default=30.0, gt=0, description="A web session ends after this long without a request"
+    )
+    session_hours: float = Field(
+        default=8.0, gt=0, description="A web session ends this long after sign-in, however used"
+    )
     mllp_port: int | None = Field(
         default=None, description="TCP port of the HL7 v2 MLLP listener; off when unset"
     )
@@ -74,6 +99,18 @@ class Settings(BaseSettings):
     )
     hl7v2_charset: str = Field(
         default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
+    )
+    hl7v2_batch: int | None = Field(
+        default=None,
+        ge=1,
+        description="Most HL7 v2 messages (of different connections) one commit takes; 1: a "
+        "transaction per message; default 32 on SQLite (one writer at a time anyway), 1 on "
+        "PostgreSQL (its concurrent transactions beat one committing thread: bench/hl7v2.py)",
+    )
+    hl7v2_hold_minutes: float = Field(
+        default=60.0,
+        description="A held HL7 v2 message (its stay not yet admitted) is listed as overdue "
+        "after this long (GET /hl7v2/messages?state=held)",
     )
     statistics_rules: Path | None = Field(
         default=None, description="Statistics/invoice rules file; default: the packaged rules.yaml"

@@ -21,8 +21,11 @@ def acknowledgement(
     now: datetime,
     problems: list[Problem] | None = None,
     text: str = "",
+    answer_expected: bool = True,
 ) -> str:
-    """The ER7 text of the ACK (segments ended by CR). `code` is AA, AE or AR."""
+    """The ER7 text of the ACK (segments ended by CR). `code` is AA, AE, AR or (enhanced mode's
+    accept ACK) CA, CE, CR. An enhanced-mode application ACK is itself a message the sender
+    would acknowledge; `answer_expected` False says in its MSH-15/MSH-16 (NE) that it must not."""
     local = now.astimezone(STOCKHOLM)
     offset = local.strftime("%z")
     fields = [
@@ -37,7 +40,11 @@ def acknowledgement(
         control_id,
         header.processing_id or "P",
         header.version or "2.5",
-        *([""] * 5),
+        "",
+        "",
+        "" if answer_expected else "NE",
+        "" if answer_expected else "NE",
+        "",
         escape(header.charset),
     ]
     segments = ["MSH|" + "|".join(fields).rstrip("|")]

@@ -16,6 +16,7 @@ class _Delete:
         return "DELETE"
 
 
+Deletion = _Delete  # the type of DELETE
 DELETE: Final = _Delete()
 EXTENSION = "extension:"  # change key prefix: one extension, by its URL
 

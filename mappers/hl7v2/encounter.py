@@ -9,6 +9,7 @@ from typing import Any
 from fhir_profiles import CANONICAL
 from mappers.hl7v2.changes import DELETE, EXTENSION
 from mappers.hl7v2.datatypes import Moment, date, dtm, hsa_id, identifier
+from mappers.hl7v2.disposition import disposition
 from mappers.hl7v2.er7 import Message, Segment
 from mappers.hl7v2.errors import REQUIRED_FIELD, TABLE_VALUE, Location, MappingError, Problem
 from mappers.hl7v2.header import event_time
@@ -82,6 +83,11 @@ def map_encounter(message: Message, action: str, table: SenderTable) -> Encounte
             "valueCodeableConcept": {"coding": [{"system": CARE_TYPE_SYSTEM, "code": care}]},
         }
     _times(message, pv1, pv2, action, changes)
+    went = disposition(pv1[36], table.discharge_dispositions)
+    if went is None and action == "cancel-discharge":
+        went = DELETE  # the discharge did not happen, nor where the patient went
+    if went is not None:
+        changes["hospitalization.dischargeDisposition"] = went
     if pv2 is not None:
         expected = pv2[9]
         if expected.is_null:

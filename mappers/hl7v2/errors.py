@@ -4,6 +4,7 @@ with table 0357, so the sender's engine shows the segment, field and rule that f
 from dataclasses import dataclass
 
 # HL7 table 0357 (message error condition codes) used by the intake.
+ACCEPTED = "0"  # the message was applied; the ERR (severity W) is what the sender must hear
 SEGMENT_SEQUENCE = "100"
 REQUIRED_FIELD = "101"
 DATA_TYPE = "102"
@@ -16,6 +17,7 @@ UNKNOWN_KEY = "204"
 INTERNAL = "207"
 
 CODE_TEXT = {
+    ACCEPTED: "Message accepted",
     SEGMENT_SEQUENCE: "Segment sequence error",
     REQUIRED_FIELD: "Required field missing",
     DATA_TYPE: "Data type error",

@@ -1,7 +1,7 @@
 """MSH and EVN: who sent the message, its control id, trigger, version and times.
 
 The v2-to-FHIR IG maps MSH to a MessageHeader and leaves MSH-15/MSH-16 (acknowledgement) to the
-transport; the intake answers in original mode (one application ACK) whatever they say.
+transport: `mappers.hl7v2.modes` decides from them which ACKs the intake sends.
 """
 
 from dataclasses import dataclass
@@ -10,6 +10,7 @@ from mappers.hl7v2.datatypes import Moment, dtm
 from mappers.hl7v2.er7 import Field, Message, escape
 from mappers.hl7v2.errors import (
     REQUIRED_FIELD,
+    TABLE_VALUE,
     UNSUPPORTED_EVENT,
     UNSUPPORTED_PROCESSING_ID,
     UNSUPPORTED_TYPE,
@@ -33,6 +34,7 @@ ACTIONS = {
     "A40": "merge",
 }
 PROCESSING_IDS = ("P", "T", "D")
+CONDITIONS = ("AL", "NE", "ER", "SU")  # table 0155: always, never, error/reject only, success only
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Header:
     version: str  # MSH-12
     charset: str  # MSH-18 as written
     sent: Moment | None = None  # MSH-7
+    accept_ack: str = ""  # MSH-15 (table 0155), '' when empty
+    application_ack: str = ""  # MSH-16 (table 0155)
 
     @property
     def sender(self) -> str:
@@ -98,6 +102,8 @@ def header(message: Message) -> Header:
         version=msh[12].value(1).strip(),
         charset=msh[18].value(1).strip(),
         sent=sent,
+        accept_ack=msh[15].value(1).strip().upper(),
+        application_ack=msh[16].value(1).strip().upper(),
     )
 
 
@@ -127,6 +133,13 @@ def check(message: Message, found: Header) -> None:
             UNSUPPORTED_PROCESSING_ID,
             f"processing id {found.processing_id!r} is not P, T or D",
         )
+    for number, condition in ((15, found.accept_ack), (16, found.application_ack)):
+        if condition and condition not in CONDITIONS:
+            raise MappingError(
+                Location("MSH", number),
+                TABLE_VALUE,
+                f"MSH-{number} {condition!r} is not an acknowledgment condition (AL, NE, ER, SU)",
+            )
     if not found.control_id:
         raise MappingError(
             Location("MSH", 10), REQUIRED_FIELD, "MSH-10 (message control id) is required"

@@ -27,6 +27,7 @@ class Adt:
     encounter: EncounterChanges | None  # None: the message is about the patient only
     prior: Resource | None = None  # A40: MRG-1, the patient merged into this one
     warnings: list[Problem] = field(default_factory=list)
+    codec: str = "utf-8"  # what `text` was decoded with: `text.encode(codec)` maps again
 
     @property
     def action(self) -> str:
@@ -35,8 +36,16 @@ class Adt:
 
 def read(raw: bytes, senders: Senders) -> tuple[Message, Header]:
     """The parsed message and its header; MappingError when it is not ER7 at all."""
-    sender = header_of_bytes(raw).sender
+    try:
+        latin = Message(raw.decode("latin-1"), "latin-1")
+        sender = header(latin).sender
+    except Exception:  # not ER7 even as Latin-1: decoding decides how it is refused
+        latin, sender = None, EMPTY.sender
     text, codec = decode(raw, senders.charset(sender))
+    if latin is not None and (codec == "latin-1" or raw.isascii()):
+        # The same text either way: the message is parsed once (only \X..\ reads the codec).
+        latin.codec = codec
+        return latin, header(latin)
     message = Message(text, codec)
     return message, header(message)
 
@@ -66,7 +75,7 @@ def map_message(raw: bytes, senders: Senders) -> Adt:
             encounter = map_encounter(message, found.action, table)
         else:
             warnings.append(outside)
-    return Adt(found, message.text, patient, encounter, prior, warnings)
+    return Adt(found, message.text, patient, encounter, prior, warnings, message.codec)
 
 
 def _prior(message: Message, authorities: dict[str, str]) -> Resource:

@@ -34,6 +34,9 @@ class SenderTable(BaseModel):
     care_types: dict[str, str] = Field(
         default_factory=dict, description="values of care_type_field → care type"
     )
+    discharge_dispositions: dict[str, str] = Field(
+        default_factory=dict, description="PV1-36 code → discharge-disposition code"
+    )
     districts: dict[str, str] = Field(
         default_factory=dict, description="XAD.10 → lus-stadsdel code, beyond the codes themselves"
     )

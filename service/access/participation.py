@@ -28,7 +28,7 @@ from service.access import links as content
 from service.access.units import organization_of
 from service.access.visibility import packed, visible_condition
 from service.auth.principal import INTERNAL, Principal
-from service.routing.directory import search
+from service.routing.directory import care_teams
 from service.storage.database import is_postgres
 from service.storage.schema import outbox, participants, resource_contexts, resources
 from service.storage.store import Store, Stored
@@ -181,8 +181,7 @@ def record(conn: Connection, stored: Stored, principal: Principal) -> None:
         stays = [c for c in contexts if c.startswith("Encounter/")] or stays_of(conn, patient)
         join(conn, stays, patient, _members(conn, [resource]), CARE_TEAM_ROLE)
     elif stored.res_type == "Encounter" and patient and stored.version_id == 1:
-        teams = search(conn, "CareTeam", [("patient", patient), ("status", "active")])
-        join(conn, contexts, patient, _members(conn, teams), CARE_TEAM_ROLE)
+        join(conn, contexts, patient, _members(conn, care_teams(conn, patient)), CARE_TEAM_ROLE)
 
 
 def _members(conn: Connection, teams: list[Resource]) -> list[str]:

@@ -1,13 +1,16 @@
-"""Finds the principal of a request: a bearer token, else a client certificate, else — with
-authentication off — the development principal. Both ways of proving who one is give the same
-Principal for the same registration."""
+"""Finds the principal of a request: a bearer token, else a client certificate, else (on the web
+pages) a session after an OpenID Connect sign-in, else — with authentication off — the
+development principal. Every way of proving who one is gives the same Principal for the same
+registration."""
 
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from service.access.units import units_of
 from service.auth import certificates
-from service.auth.clients import by_hsa_id
+from service.auth.clients import Client, by_hsa_id, get
 from service.auth.principal import INTERNAL, Principal
 from service.auth.scopes import ALL
 from service.auth.tokens import TokenError, Tokens
@@ -68,15 +71,17 @@ class Authenticator:
                     f"no client is registered for the certificate's HSA-id {hsa}",
                     method="certificate",
                 )
-            units = units_of(conn, client.organization)
-        return Principal(
-            organization=client.organization,
-            units=units,
-            client_id=client.client_id,
-            scopes=client.scopes,
-            region=client.region,
-            method="certificate",
-        )
+            return _principal(conn, client, "certificate")
+
+    def from_session(self, client_id: str, session: str) -> Principal:
+        """The registration a web session signed in as (`session`: the SHA-256 of its cookie)."""
+        with self.store.reading() as conn:
+            client = get(conn, client_id)
+            if client is None:
+                raise Unauthenticated(
+                    f"the session's registration {client_id} was removed", method="oidc"
+                )
+            return _principal(conn, client, "oidc", session)
 
     def development(self) -> Principal:
         """The principal of every request while authentication is off."""
@@ -102,3 +107,20 @@ class Authenticator:
                     method="development",
                 )
         return self._development
+
+
+def _principal(
+    conn: Connection, client: Client, method: str, session: str | None = None
+) -> Principal:
+    """A registration as the principal of a request; a web session's names the session in the
+    access log (a prefix of its hash: the cookie cannot be made from it)."""
+    return Principal(
+        organization=client.organization,
+        units=units_of(conn, client.organization),
+        client_id=client.client_id,
+        scopes=client.scopes,
+        region=client.region,
+        token_id=f"web-session:{session[:16]}" if session else None,
+        method=method,
+        session=session,
+    )

@@ -1,9 +1,10 @@
 """Registered clients, in the database so every server process sees the same registrations.
 
 A client acts for one Organization of the directory and proves who it is with a key
-(a JWKS given at registration, or the URL of its JWKS, which lets it rotate keys) or with an
-organization certificate (SITHS), whose HSA-id names the registration. Its scopes are the most it
-can be granted; `region` marks the region-wide role.
+(a JWKS given at registration, or the URL of its JWKS, which lets it rotate keys), with an
+organization certificate (SITHS), whose HSA-id names the registration, or — a person at the web
+pages — by signing in at an OpenID Connect provider whose ID token carries the registration's
+identity. Its scopes are the most it can be granted; `region` marks the region-wide role.
 """
 
 import json
@@ -41,6 +42,8 @@ class Client:
     hsa_id: str | None = None
     region: bool = False
     created_at: str = ""
+    oidc_issuer: str | None = None
+    oidc_identity: str | None = None  # the value of the issuer's identity claim
 
 
 def check_jwks(jwks: Any) -> dict[str, Any]:
@@ -62,13 +65,14 @@ def check_jwks(jwks: Any) -> dict[str, Any]:
     return checked
 
 
-def check_jwks_url(url: str) -> str:
+def check_jwks_url(url: str, what: str = "the JWKS URL") -> str:
+    """An https URL (or http on loopback) of a key server or an OpenID Connect issuer."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return url
     if parts.scheme == "http" and parts.hostname in LOOPBACK:
-        return url  # a key server on this machine (development and tests)
-    raise RegistrationError(f"the JWKS URL must be https (or http on loopback): {url!r}")
+        return url  # a server on this machine (development and tests)
+    raise RegistrationError(f"{what} must be https (or http on loopback): {url!r}")
 
 
 def _organization_exists(conn: Connection, organization: str) -> bool:
@@ -91,8 +95,18 @@ def add(conn: Connection, client: Client, now: datetime) -> Client:
             f"{client.organization} is not an Organization of the directory "
             "(load the directory first: lus-fhir directory load)"
         )
-    if not (client.jwks or client.jwks_url or client.hsa_id):
-        raise RegistrationError("a client needs --jwks, --jwks-url or --hsa-id to prove itself")
+    if not (client.jwks or client.jwks_url or client.hsa_id or client.oidc_identity):
+        raise RegistrationError(
+            "a client needs --jwks, --jwks-url, --hsa-id or --oidc-identity to prove itself"
+        )
+    if client.oidc_identity:
+        if not client.oidc_issuer:
+            raise RegistrationError("--oidc-identity needs the issuer (LUS_FHIR_OIDC_ISSUER)")
+        check_jwks_url(client.oidc_issuer, "the OpenID Connect issuer")
+        if by_oidc(conn, client.oidc_issuer, client.oidc_identity) is not None:
+            raise RegistrationError(
+                f"{client.oidc_identity!r} of {client.oidc_issuer} is registered to another client"
+            )
     if client.hsa_id and not HSA_ID.match(client.hsa_id):
         raise RegistrationError(f"{client.hsa_id!r} is not an HSA-id (SE + 10 digits + -…)")
     if not client.scopes.granted:
@@ -111,6 +125,8 @@ def add(conn: Connection, client: Client, now: datetime) -> Client:
             scopes=str(client.scopes),
             region=client.region,
             created_at=stamp(now),
+            oidc_issuer=client.oidc_issuer if client.oidc_identity else None,
+            oidc_identity=client.oidc_identity,
         )
     )
     generations.bump(conn, CLIENTS)
@@ -138,6 +154,8 @@ def _client(row: Any) -> Client:
         hsa_id=row.hsa_id,
         region=bool(row.region),
         created_at=row.created_at,
+        oidc_issuer=row.oidc_issuer,
+        oidc_identity=row.oidc_identity,
     )
 
 
@@ -161,3 +179,17 @@ def by_hsa_id(conn: Connection, hsa_id: str) -> Client | None:
         return _client(row) if row else None
 
     return _cache.get(conn, ("hsa", hsa_id), load)
+
+
+def by_oidc(conn: Connection, issuer: str, identity: str) -> Client | None:
+    """The registration of a person the issuer's ID token names with `identity`."""
+
+    def load() -> Client | None:
+        row = conn.execute(
+            select(clients).where(
+                clients.c.oidc_issuer == issuer, clients.c.oidc_identity == identity
+            )
+        ).first()
+        return _client(row) if row else None
+
+    return _cache.get(conn, ("oidc", issuer, identity), load)

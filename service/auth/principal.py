@@ -1,9 +1,10 @@
 """Who is calling: the organization, the client acting for it, and what it was granted.
 
-Every request resolves to one `Principal` (from a bearer token, a client certificate, or the
-development default when authentication is off); the engine and everything below take it as an
-argument and never read HTTP. The server's own work (deviation monitor, directory load, the
-simulator) acts as `INTERNAL`, which may do anything.
+Every request resolves to one `Principal` (from a bearer token, a client certificate, a web
+session after an OpenID Connect sign-in, or the development default when authentication is
+off); the engine and everything below take it as an argument and never read HTTP. The server's
+own work (deviation monitor, directory load, the simulator) acts as `INTERNAL`, which may do
+anything.
 """
 
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ class Principal:
     scopes: Scopes
     region: bool = False  # the region-wide role: reads everything (statistics, supervision)
     internal: bool = False  # the service itself: reads and writes in any organization's name
-    token_id: str | None = None  # the access token's jti, for the audit log
-    method: str = "token"  # token | certificate | development | internal
+    token_id: str | None = None  # the access token's jti (or the web session), for the audit log
+    method: str = "token"  # token | certificate | oidc | development | internal
+    session: str | None = None  # the web session (SHA-256 of its cookie): CSRF tokens bind to it
 
     @property
     def reads_everything(self) -> bool:

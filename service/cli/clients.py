@@ -46,11 +46,22 @@ def add(
     hsa_id: Annotated[
         str | None, typer.Option(help="HSA-id of its organization certificate (mutual TLS)")
     ] = None,
+    oidc_identity: Annotated[
+        str | None,
+        typer.Option(
+            help="A person at the web pages: the value of the OpenID Connect provider's "
+            "identity claim (LUS_FHIR_OIDC_IDENTITY_CLAIM, default sub) that signs in as this"
+        ),
+    ] = None,
+    oidc_issuer: Annotated[
+        str | None, typer.Option(help="The provider of --oidc-identity (LUS_FHIR_OIDC_ISSUER)")
+    ] = None,
     region: Annotated[bool, typer.Option(help="The region-wide role: reads everything")] = False,
     db: options.Database = None,
     data_dir: options.DataDir = None,
 ) -> None:
-    """Register a client (SMART Backend Services keys and/or an organization certificate)."""
+    """Register a client (SMART Backend Services keys, an organization certificate, and/or a
+    person signing in to the web pages through OpenID Connect)."""
     try:
         scopes = Scopes.parse(scope)
         keys = check_jwks(json.loads(jwks.read_text(encoding="utf-8"))) if jwks else None
@@ -59,7 +70,18 @@ def add(
         raise _refuse(str(error), 2) from None
     except (OSError, ValueError) as error:
         raise _refuse(f"--jwks {jwks}: {error}", 2) from None
-    client = Client(client_id, organization, scopes, keys, url, hsa_id, region)
+    settings = options.settings(db, data_dir)
+    client = Client(
+        client_id,
+        organization,
+        scopes,
+        keys,
+        url,
+        hsa_id,
+        region,
+        oidc_issuer=oidc_issuer or settings.oidc_issuer,
+        oidc_identity=oidc_identity,
+    )
     store = _store(db, data_dir)
     try:
         with store.begin() as conn:
@@ -85,7 +107,12 @@ def list_clients(db: options.Database = None, data_dir: options.DataDir = None) 
     for client in found:
         proof = [
             p
-            for p in ("jwks" if client.jwks else "", client.jwks_url or "", client.hsa_id or "")
+            for p in (
+                "jwks" if client.jwks else "",
+                client.jwks_url or "",
+                client.hsa_id or "",
+                f"oidc {client.oidc_identity}" if client.oidc_identity else "",
+            )
             if p
         ]
         table.add_row(

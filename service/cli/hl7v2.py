@@ -33,13 +33,16 @@ def send(
     try:
         with MllpClient(host, int(port), timeout) as client:
             for number, message in enumerate(messages, 1):
-                ack = client.send(message).decode("latin-1")
-                segments = [s for s in ack.split("\r") if s.startswith(("MSA", "ERR"))]
-                code = segments[0].split("|")[1] if segments and "|" in segments[0] else "?"
-                failed = failed or code != "AA"
-                console.print(f"{number}: {code}", highlight=False)
-                for segment in segments:
-                    console.print(f"   {segment}", highlight=False, markup=False)
+                acks = [a.decode("latin-1") for a in client.exchange(message)]
+                if not acks:
+                    console.print(f"{number}: no ACK (MSH-15/16 asked for none)", highlight=False)
+                for ack in acks:
+                    segments = [s for s in ack.split("\r") if s.startswith(("MSA", "ERR"))]
+                    code = segments[0].split("|")[1] if segments and "|" in segments[0] else "?"
+                    failed = failed or code not in ("AA", "CA")
+                    console.print(f"{number}: {code}", highlight=False)
+                    for segment in segments:
+                        console.print(f"   {segment}", highlight=False, markup=False)
     except (OSError, ConnectionError) as error:
         console.print(f"[red]{to}: {error}[/red]")
         raise typer.Exit(2) from None

@@ -18,8 +18,9 @@ from service.cli import options
 from service.outcome import FhirError
 from service.rest.app import create_app
 from service.rest.services import Services
+from service.statistics import changes
 from service.statistics.basis import Basis
-from service.statistics.evaluate import evaluate
+from service.statistics.evaluate import figures
 from service.statistics.files import File, check_format, invoice_file, table_file
 from service.statistics.issued import invoice as issued_invoice
 from service.statistics.period import parse_month
@@ -90,12 +91,14 @@ def statistics(
         period = parse_month(month, now, "--month")
         kind = check_format(fmt, "--format")
         if store:
+            with services.store.reading() as conn:
+                watermark = changes.latest(conn)
             with services.store.begin() as conn:
-                done = store_month(EngineWrites(services), conn, basis, period, now)
+                done = store_month(EngineWrites(services), conn, basis, period, now, watermark)
             console.print(f"stored: {done.written} new versions, {done.unchanged} unchanged")
         with services.store.reading() as conn:
-            found = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
-        return table_file(statistics_table([found], basis.areas, basis.rules.groups), kind)
+            found = figures(conn, INTERNAL, basis, [period], COUNTY_AREA, now)
+        return table_file(statistics_table(found, basis.areas, basis.rules.groups), kind)
 
     _emit(_run(db, data_dir, work), out)
 

@@ -26,10 +26,12 @@ from service.hl7v2.service import NoMllpPrincipal
 from service.http.tls import TLSSetupError, uvicorn_options
 from service.rest.app import create_app
 from service.settings import Settings
+from service.web.oidc import OidcSetupError
 
 console = Console(stderr=True)
 # Leaves the rest of the 10 s a supervisor waits before SIGKILL to the lifespan's shutdown.
 DRAIN_SECONDS = 8
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def serve(
@@ -80,7 +82,11 @@ def serve(
     if workers > 1 and not settings.database().startswith("postgresql"):
         console.print("[red]--workers > 1 needs PostgreSQL (--db postgresql://…)[/red]")
         raise typer.Exit(2)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except OidcSetupError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
     base = f"{'https' if tls else 'http'}://{host}:{port}/fhir"
     if demo:
         services = app.state.services
@@ -95,6 +101,8 @@ def serve(
     console.print(f"FHIR base: {base}  (database: {settings.database()})")
     if settings.tls_client_ca is not None:
         console.print(f"client certificates: verified against {settings.tls_client_ca}")
+    if settings.oidc_issuer is not None:
+        console.print(f"web sign-in: OpenID Connect at {settings.oidc_issuer}")
     if not settings.auth:
         console.print("[yellow]authentication is OFF: requests act as the development principal")
     try:
@@ -121,7 +129,9 @@ def _run(
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info", **tls)
         return
-    # Worker processes build their own app from the environment.
+    # Worker processes build their own app from the environment. Uvicorn kills a worker that
+    # does not answer its health ping within 5 s; importing and migrating takes longer than that
+    # on a busy machine, so with the default no worker ever came up there.
     os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
     if not settings.auth:
         os.environ["LUS_FHIR_AUTH"] = "off"
@@ -131,6 +141,7 @@ def _run(
         host=host,
         port=port,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **tls,
     )
 

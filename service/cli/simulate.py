@@ -30,6 +30,10 @@ def simulate(
         str | None, typer.Option(help="Last month, YYYY-MM (default: the last complete month)")
     ] = None,
     batch: Annotated[int, typer.Option(min=1, help="Writes per transaction")] = 500,
+    validate_all: Annotated[
+        bool,
+        typer.Option(help="Validate every write (default: the first two of each shape)"),
+    ] = False,
     db: options.Database = None,
     data_dir: options.DataDir = None,
 ) -> None:
@@ -40,7 +44,9 @@ def simulate(
     except FhirError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
-    summary = run(settings, months, stays_per_month, seed, last, batch, console)
+    summary = run(
+        settings, months, stays_per_month, seed, last, batch, console, validate_all=validate_all
+    )
     console.print(
         f"{len(summary.months)} months ({summary.months[0]} – {summary.months[-1]}), "
         f"{summary.admissions} planned admissions, {summary.writes} writes in "

@@ -1,10 +1,13 @@
 """Claiming due outbox rows with a lease, safely across several worker processes.
 
 A row is due when it is `pending`, its next_attempt_at has passed, and no earlier row with the
-same ordering key is still pending (strict order per receiver and patient). Claiming bumps
-`attempts` and moves next_attempt_at to the end of a lease; the row stays `pending`, so a worker
-killed mid-delivery only delays it. `attempts` doubles as a fencing token: a worker records its
-result only if the row still carries the attempt number it claimed.
+same ordering key is still pending (strict order per receiver and patient). A claim takes a *run*:
+the due head of a key and the due rows right behind it (up to `run` of them), which one worker
+sends one after another, each only after the one before was answered with a 2xx — the order
+holds, and a backlog costs one claim per run instead of one per row.
+Claiming bumps `attempts` and moves next_attempt_at to the end of a lease; the row stays
+`pending`, so a worker killed mid-delivery only delays it. `attempts` doubles as a fencing token:
+a worker records its result only if the row still carries the attempt number it claimed.
 On PostgreSQL, FOR UPDATE SKIP LOCKED lets concurrent workers take disjoint rows without waiting.
 """
 
@@ -19,21 +22,36 @@ from service.storage.database import is_postgres
 from service.storage.schema import outbox
 
 PENDING = "pending"
+
+
+def _per_key(window_function: Any) -> Any:
+    return window_function.over(partition_by=outbox.c.ordering_key, order_by=outbox.c.seq)
+
+
 # Built once (every round of every worker runs them; see service/storage/store.py).
-_HEADS = (
-    select(func.min(outbox.c.seq)).where(outbox.c.status == PENDING).group_by(outbox.c.ordering_key)
-)
-_DUE = (
-    select(outbox)
-    .where(
-        and_(
-            outbox.c.seq.in_(bindparam("k_seqs", expanding=True)),
-            outbox.c.status == PENDING,
-            outbox.c.next_attempt_at <= bindparam("k_now"),
-        )
+_RANKED = (
+    select(
+        outbox.c.ordering_key,
+        outbox.c.seq,
+        _per_key(func.row_number()).label("place"),
+        _per_key(func.first_value(outbox.c.seq)).label("head"),
+        _per_key(func.first_value(outbox.c.next_attempt_at)).label("head_at"),
     )
-    .order_by(outbox.c.seq)
-    .limit(bindparam("k_limit"))
+    .where(outbox.c.status == PENDING)
+    .subquery()
+)
+_FRONTS = (
+    select(_RANKED.c.ordering_key, _RANKED.c.seq)
+    .where(and_(_RANKED.c.place <= bindparam("k_run"), _RANKED.c.head_at <= bindparam("k_now")))
+    .order_by(_RANKED.c.head, _RANKED.c.seq)
+    .limit(bindparam("k_rows"))
+)
+_DUE = select(outbox).where(
+    and_(
+        outbox.c.seq.in_(bindparam("k_seqs", expanding=True)),
+        outbox.c.status == PENDING,
+        outbox.c.next_attempt_at <= bindparam("k_now"),
+    )
 )
 _DUE_UNLOCKED = _DUE.with_for_update(skip_locked=True)
 _LEASE = (
@@ -84,35 +102,51 @@ class Claim:
         )
 
 
-def head_seqs(conn: Connection) -> list[int]:
-    """The oldest pending row of every ordering key, in seq order.
+def fronts(conn: Connection, now: datetime, limit: int, run: int) -> list[list[int]]:
+    """The first `run` pending seqs of the `limit` ordering keys with the oldest due heads.
 
-    A standalone grouped scan (linear in the pending rows) on purpose: folded into the claiming
-    query as an anti- or semi-join, PostgreSQL plans a quadratic nested loop whenever its
-    statistics were taken while the outbox had no pending rows — exactly when a burst arrives.
+    A standalone scan (linear in the pending rows, ranked inside the database) on purpose:
+    folded into the claiming query as an anti- or semi-join, PostgreSQL plans a quadratic nested
+    loop whenever its statistics were taken while the outbox had no pending rows — exactly when
+    a burst arrives. Only the rows wanted cross to Python, not every pending one.
     """
-    return sorted(conn.execute(_HEADS).scalars())
+    by_key: dict[str, list[int]] = {}
+    params = {"k_run": run, "k_now": stamp(now), "k_rows": limit * run}
+    for key, seq in conn.execute(_FRONTS, params).all():
+        by_key.setdefault(key, []).append(seq)
+    return list(by_key.values())[:limit]
+
+
+def _run_of(front: list[int], due: dict[int, Any]) -> list[Any]:
+    """The key's due rows from its head on, stopping at the first one not due (or locked)."""
+    taken = []
+    for seq in front:
+        if seq not in due:
+            break
+        taken.append(due[seq])
+    return taken
 
 
 def claim_due(
-    conn: Connection, now: datetime, lease: timedelta, limit: int, chunk: int = 1000
+    conn: Connection, now: datetime, lease: timedelta, limit: int, run: int = 1
 ) -> list[Claim]:
-    """Take up to `limit` due head rows (oldest first) in the caller's write transaction.
+    """Take up to `limit` runs of up to `run` rows each (oldest heads first) in the caller's
+    write transaction; a run's rows are consecutive in the result, in seq order.
 
-    Heads read here may be stale by the time rows are locked; that only errs on the safe side:
-    rows leave `pending` and never return, so a head is never preceded by a pending row.
+    Fronts read here may be stale by the time rows are locked; that only errs on the safe side:
+    a run starts at the key's first front row, which is no longer pending (so not locked here)
+    if another worker settled it meanwhile. Rows another worker has locked are skipped, so a
+    round may take fewer runs than `limit`; the next round takes the rest.
     """
     if limit <= 0:
         return []
-    heads = head_seqs(conn)
     query = _DUE_UNLOCKED if is_postgres(conn.engine) else _DUE
-    rows: list[Any] = []
-    for start in range(0, len(heads), chunk):
-        seqs = heads[start : start + chunk]
-        params = {"k_seqs": seqs, "k_now": stamp(now), "k_limit": limit - len(rows)}
-        rows.extend(conn.execute(query, params).all())
-        if len(rows) >= limit:
-            break
+    keys = fronts(conn, now, limit, run)
+    if not keys:
+        return []
+    seqs = [seq for front in keys for seq in front]
+    due = {r.seq: r for r in conn.execute(query, {"k_seqs": seqs, "k_now": stamp(now)}).all()}
+    rows = [row for front in keys for row in _run_of(front, due)]
     if not rows:
         return []
     lease_until = stamp(now + lease)

@@ -29,6 +29,21 @@ _DELIVERED = (
 )
 
 
+_RELEASE = (
+    update(outbox)
+    .where(ALL_HELD)
+    .values(attempts=outbox.c.attempts - 1, next_attempt_at=bindparam("k_at"))
+)
+
+
+def release(conn: Connection, claims: list[Claim], now: datetime) -> None:
+    """Give back claimed rows that were never sent (the run stopped before them): due again at
+    once, with the attempt count they had, so backoff and the horizon see no attempt."""
+    if claims:
+        held = [(claim.seq, claim.attempts) for claim in claims]
+        conn.execute(_RELEASE, {"k_held": held, "k_at": stamp(now)})
+
+
 def _created(claim: Claim) -> datetime:
     parsed = parse_range(claim.created_at)
     if parsed is None:

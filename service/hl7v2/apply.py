@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from mappers.hl7v2 import Adt, Location, MappingError, merge
 from mappers.hl7v2.datatypes import HSA_OIDS
-from mappers.hl7v2.errors import TABLE_VALUE, UNKNOWN_KEY, Problem
+from mappers.hl7v2.errors import ACCEPTED, TABLE_VALUE, UNKNOWN_KEY, Problem
 from service.auth.principal import Principal
 from service.rest.engine import Engine
 from service.routing.directory import search
@@ -22,13 +22,33 @@ from service.storage.store import Stored
 
 Resource = dict[str, Any]
 # A stay's status a trigger may not meet: out-of-order messages are refused, never half-applied.
+# A cancelled admission (A11) ended its case: the stay cannot be admitted again under its number.
 FORBIDDEN = {
+    "admit": ("cancelled",),
+    "preadmit": ("cancelled",),
     "transfer": ("cancelled", "finished"),
     "discharge": ("cancelled",),
     "update": ("cancelled",),
     "cancel-admit": ("finished", "cancelled"),
     "cancel-discharge": ("planned", "in-progress", "cancelled"),
 }
+
+
+class NotAdmitted(MappingError):
+    """The message needs a stay no message has admitted yet (it arrived before its A01)."""
+
+    def __init__(self, visit: str, trigger: str, number: str) -> None:
+        super().__init__(
+            Location("PV1", 19),
+            UNKNOWN_KEY,
+            f"{trigger} is about stay {number}, which was never admitted here",
+        )
+        self.visit = visit
+
+
+def visit_key(visit: Resource) -> str:
+    """The stay's identifier as one key (system|value), what a held message waits for."""
+    return f"{visit.get('system', '')}|{visit['value']}"
 
 
 @dataclass
@@ -86,6 +106,11 @@ def _write(
     else:
         result = engine.create(conn, principal, kind, resource)
     assert result.stored is not None
+    where = Location("PV1") if kind == "Encounter" else Location("PID")
+    for found in (result.outcome or {}).get("issue", []):
+        if found.get("severity") == "warning" and found.get("code") == "business-rule":
+            text = found.get("details", {}).get("text", "")
+            applied.warnings.append(Problem(where, ACCEPTED, text, "W"))
     applied.changed.append(f"{kind}/{result.stored.res_id}/_history/{result.stored.version_id}")
     return result.stored.res_id
 
@@ -177,12 +202,7 @@ def _encounter(
     current = _find(conn, engine, principal, "Encounter", mapped.visit)
     stored = current.resource if current else None
     if stored is None and not mapped.creates:
-        raise MappingError(
-            visit,
-            UNKNOWN_KEY,
-            f"{adt.header.trigger} is about stay {mapped.visit['value']}, which was never "
-            "admitted here: send its A01 (or A05) first",
-        )
+        raise NotAdmitted(visit_key(mapped.visit), adt.header.trigger, mapped.visit["value"])
     if stored is not None:
         status = stored.get("status", "")
         if status in FORBIDDEN.get(adt.action, ()):

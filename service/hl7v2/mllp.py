@@ -1,6 +1,7 @@
-"""The MLLP listener: long-lived connections, many messages per connection, one ACK per message
-in order. A thread per connection (socketserver); the work is the blocking intake, whose
-transaction has committed before the ACK is written to the socket.
+"""The MLLP listener: long-lived connections, many messages per connection, each message's ACKs
+(one in original mode; the accept and application ACKs MSH-15/16 ask for in enhanced mode) in
+order, before the next message is read. A thread per connection (socketserver); the work is the
+blocking intake, whose transaction has committed before the ACK is written to the socket.
 """
 
 import logging
@@ -38,9 +39,9 @@ class _Connection(socketserver.BaseRequestHandler):
                 log.warning("MLLP connection from %s closed: %s", self.client_address, error)
                 return
             for message in messages:
-                ack = self.server.intake.receive(message, self.server.principal)
+                acks = self.server.intake.receive(message, self.server.principal)
                 try:
-                    sock.sendall(frame(ack))
+                    sock.sendall(b"".join(frame(ack) for ack in acks))
                 except OSError:  # the sender went away; a resend will get the stored ACK
                     return
 

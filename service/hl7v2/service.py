@@ -1,6 +1,8 @@
 """The intake as the running service builds it: the app's engine and the configured sender
 tables; and the principal plain MLLP connections act as."""
 
+import threading
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from service.auth.clients import get as registration
 from service.auth.principal import Principal
 from service.hl7v2.intake import Intake
 from service.rest.services import Services
+from service.storage.database import is_postgres
 
 
 @cache
@@ -17,10 +20,22 @@ def senders(path: Path | None, charset: str) -> Senders:
     return load_senders(path, charset)
 
 
+_INTAKES: dict[int, Intake] = {}  # by id(services), dropped with the services
+_LOCK = threading.Lock()
+
+
 def intake(services: Services) -> Intake:
-    settings = services.settings
-    tables = senders(settings.hl7v2_senders, settings.hl7v2_charset)
-    return Intake(services.engine, tables, services.clock)
+    """The service's one intake: its group committer is shared by MLLP and HTTP."""
+    with _LOCK:
+        found = _INTAKES.get(id(services))
+        if found is None:
+            settings = services.settings
+            tables = senders(settings.hl7v2_senders, settings.hl7v2_charset)
+            batch = settings.hl7v2_batch or (1 if is_postgres(services.store.engine) else 32)
+            found = Intake(services.engine, tables, services.clock, batch)
+            _INTAKES[id(services)] = found
+            weakref.finalize(services, _INTAKES.pop, id(services), None)
+        return found
 
 
 class NoMllpPrincipal(RuntimeError):

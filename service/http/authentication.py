@@ -2,8 +2,11 @@
 
 A pure ASGI middleware, so no route can be added that skips it: every path outside PUBLIC needs
 a principal, or the request ends here with 401, `WWW-Authenticate: Bearer` and an
-OperationOutcome (and is logged). The request id (`X-Request-Id`, made when the client sends
-none) is echoed on every response and named in the access log.
+OperationOutcome (and is logged); on the web pages (/app/) it is sent to the sign-in page
+instead. Only the web pages take a session cookie (after an OpenID Connect sign-in), so no
+foreign site can make a browser call the FHIR API with its session. The request id
+(`X-Request-Id`, made when the client sends none) is echoed on every response and named in the
+access log.
 """
 
 import json
@@ -11,14 +14,18 @@ import re
 import ssl
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.audit.event import MINOR_FAILURE, REQUEST, AuditRecord, RequestInfo
-from service.auth.authenticate import Unauthenticated
+from service.auth.authenticate import Authenticator, Unauthenticated
+from service.auth.principal import Principal
 from service.http.headers import FHIR_JSON
 from service.outcome import issue, operation_outcome
+from service.web.sessions import SESSION_COOKIE, Sessions, clear_cookie
 
 # Paths anyone may call: discovery, the token endpoint and its keys, the API description, and
 # the websocket channel (authenticated by its binding token from $get-ws-binding-token).
@@ -32,8 +39,14 @@ PUBLIC = frozenset(
         "/docs",
         "/docs/oauth2-redirect",
         "/openapi.json",
+        "/app/inloggning",
+        "/app/inloggning/start",
+        "/app/inloggning/svar",
     }
 )
+PUBLIC_PREFIXES = ("/app/static/",)  # the pages' vendored CSS and scripts (a fixed list)
+PAGES = "/app/"
+SIGN_IN_PAGE = "/app/inloggning"
 _REQUEST_ID = re.compile(r"^[!-~]{1,200}$")
 
 
@@ -81,7 +94,7 @@ class Authentication:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         services = scope["app"].state.services
-        if scope["path"] in PUBLIC:
+        if scope["path"] in PUBLIC or scope["path"].startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
         try:
@@ -91,7 +104,10 @@ class Authentication:
             record.detail = refused.reason
             record.authentication = refused.method
             await run_in_threadpool(services.audit.submit, record)
-            await _unauthorized(scope, send, refused)
+            if _for_a_person(scope, refused):
+                await _to_sign_in(scope, send, refused.method == "oidc")
+            else:
+                await _unauthorized(scope, send, refused)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
@@ -109,12 +125,51 @@ class Authentication:
         certificate = _certificate(scope)
         if certificate is not None:
             return await run_in_threadpool(authenticator.from_certificate, certificate)
+        session = _session_cookie(scope)
+        if session is not None:
+            return await run_in_threadpool(_from_session, scope, authenticator, session)
         if not authenticator.enabled:
             return authenticator.development()
         raise Unauthenticated(
             "authentication is required: send 'Authorization: Bearer <access token>' (see "
             "/fhir/.well-known/smart-configuration) or present a registered client certificate"
         )
+
+
+def _session_cookie(scope: Scope) -> str | None:
+    """The web session's cookie, on the web pages only."""
+    if not scope["path"].startswith(PAGES):
+        return None
+    return cookie_parser(_header(scope, b"cookie") or "").get(SESSION_COOKIE) or None
+
+
+def _from_session(scope: Scope, authenticator: Authenticator, token: str) -> Principal:
+    sessions: Sessions | None = getattr(scope["app"].state, "sessions", None)
+    session = sessions.find(token) if sessions is not None else None
+    if session is None:
+        raise Unauthenticated("the web session has ended or expired", method="oidc")
+    return authenticator.from_session(session.client_id, session.id)
+
+
+def _for_a_person(scope: Scope, refused: Unauthenticated) -> bool:
+    """A page request with no credentials or an ended session goes to the sign-in page; a bad
+    token or certificate (a script, a misconfigured card) keeps the API's 401."""
+    page = scope["type"] == "http" and scope["path"].startswith(PAGES)
+    return page and refused.method in (None, "oidc")
+
+
+async def _to_sign_in(scope: Scope, send: Send, ended: bool) -> None:
+    """303 to the sign-in page, which brings the person back here afterwards; an ended
+    session's cookie is cleared."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    back = scope["path"] + (f"?{query}" if query else "")
+    target = f"{SIGN_IN_PAGE}?{urlencode({'till': back, **({'slut': '1'} if ended else {})})}"
+    headers = [(b"location", target.encode("latin-1")), (b"content-length", b"0")]
+    headers.append((b"cache-control", b"no-store"))
+    if ended:
+        headers.append((b"set-cookie", clear_cookie(SESSION_COOKIE).encode("latin-1")))
+    await send({"type": "http.response.start", "status": 303, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _echo(send: Send, request_id: str) -> Send:

@@ -73,6 +73,15 @@ def search(conn: Connection, res_type: str, params: list[tuple[str, str]]) -> li
     return _cache.get(conn, (res_type, tuple(params)), run)
 
 
+def care_teams(conn: Connection, patient: str) -> list[Resource]:
+    """The active care teams of `patient` (`Patient/…`), by its exact reference
+    (`query.holding`): a reference search also matches absolute URLs by suffix, which no index
+    serves, and over a county's tens of thousands of care teams each look-up took seconds."""
+    rows = conn.execute(query.holding("CareTeam", "patient", patient))
+    teams = [json.loads(row.content) for row in rows]
+    return [team for team in teams if team.get("status") == "active"]
+
+
 def organizations(conn: Connection, params: list[tuple[str, str]], at: datetime) -> list[Resource]:
     return [o for o in search(conn, "Organization", params) if valid_on(o, at)]
 

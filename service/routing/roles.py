@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from fhir_profiles import CANONICAL
-from service.routing.directory import organizations, search
+from service.routing.directory import care_teams, organizations, search
 from service.storage.schema import outbox
 
 Resource = dict[str, Any]
@@ -36,8 +36,7 @@ class Context:
         """The patient's active care teams, searched once for the roles that read them."""
         if self.patient is None:
             return []
-        params = [("patient", f"Patient/{self.patient['id']}"), ("status", "active")]
-        return search(self.conn, "CareTeam", params)
+        return care_teams(self.conn, f"Patient/{self.patient['id']}")
 
 
 class Unroutable(Exception):

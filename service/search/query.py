@@ -287,6 +287,28 @@ def _kind(request: SearchRequest, name: str) -> str:
     return for_type(request.res_type)[name].type
 
 
+def holding(res_type: str, param: str, value: str, system: str | None = None) -> Select[Any]:
+    """The live resources of `res_type` whose `param` is indexed as exactly `value` (in
+    `system`), found from one index range: the write path's own look-ups (a patient's care
+    teams, an existing deviation). A search's correlated EXISTS makes SQLite visit every
+    resource of the type instead, which over a county year is seconds per look-up."""
+    idx = search_index.c
+    conditions = [idx.res_type == res_type, idx.param == param, idx.value == value]
+    if system is not None:
+        conditions.append(idx.system == system)
+    joined = search_index.join(
+        resources,
+        and_(resources.c.res_type == idx.res_type, resources.c.res_id == idx.res_id),
+    )
+    return (
+        select(resources.c.res_id, resources.c.content)
+        .select_from(joined)
+        .where(*conditions, resources.c.deleted == false())
+        .distinct()
+        .order_by(resources.c.res_id)
+    )
+
+
 def page_query(request: SearchRequest) -> Select[Any]:
     query = select(resources.c.res_id, resources.c.content).where(matches(request))
     order = []

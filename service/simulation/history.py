@@ -22,6 +22,7 @@ from service.fhirtime import STOCKHOLM
 from service.rest.services import Services
 from service.settings import Settings
 from service.simulation.county import County, Step
+from service.simulation.sampling import Sampler
 from service.statistics.period import Period, month_of
 from service.statistics.writes import EngineWrites
 from service.storage.database import engine_for, migrate
@@ -45,6 +46,7 @@ class Writer:
     """What a step may do: write through the engine, or plan more steps (a readmission)."""
 
     writes: EngineWrites
+    sampler: Sampler | None  # None: the engine validates every write itself
     conn: Connection | None = None
     queue: list[tuple[datetime, int, Any]] = field(default_factory=list)
     counter: Iterator[int] = field(default_factory=itertools.count)
@@ -53,11 +55,15 @@ class Writer:
 
     def create(self, resource: Resource) -> None:
         assert self.conn is not None
+        if self.sampler is not None:
+            self.sampler.check(resource)
         self.writes.create(self.conn, resource)
         self.done += 1
 
     def update(self, resource: Resource) -> None:
         assert self.conn is not None
+        if self.sampler is not None:
+            self.sampler.check(resource)
         self.writes.update(self.conn, resource)
         self.done += 1
 
@@ -103,19 +109,23 @@ def simulate(
     batch: int = 500,
     console: Console | None = None,
     after_month: Callable[[Period, Engine], None] | None = None,
+    validate_all: bool = False,
 ) -> Summary:
     """Write `months` months of history ending with `last_month` (plus a warm-up month of
     admissions, so the first month's discharges are as many as the others'). `after_month` is
-    called between transactions after each month (e.g. to copy the database as it is then)."""
+    called between transactions after each month (e.g. to copy the database as it is then).
+    Writes are validated by sample of each shape (sampling.py) unless `validate_all`."""
     periods = months_until(last_month, months)
     warm_up = month_of(periods[0].first - timedelta(days=1))
     clock = SimulatedClock(warm_up.start() - timedelta(days=1))
     engine = engine_for(settings.database())
     migrate(engine)
-    services = Services(settings, Store(engine, clock), clock)
-    _load_directory(services)
+    sampler = None if validate_all else Sampler(settings)
+    trusted = settings if validate_all else settings.model_copy(update={"validate_writes": False})
+    _load_directory(Services(settings, Store(engine, clock), clock))
+    services = Services(trusted, Store(engine, clock), clock)
     county = County(random.Random(seed), periods[-1].end())
-    writer = Writer(EngineWrites(services))
+    writer = Writer(EngineWrites(services), sampler)
     admissions = 0
     progress = Progress(
         TextColumn("{task.description}"),

@@ -1,34 +1,47 @@
 """A period's figures for one area, as the principal may see them: select the stays, apply the
 rules to each (timeline), bill them, and sum them into cells every output reads."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
 from service.auth.principal import Principal
-from service.statistics import scope, selection
+from service.statistics import kept, scope, selection
 from service.statistics.basis import Basis
 from service.statistics.billing import Billed, bill
 from service.statistics.figures import Cell, Key, cells
 from service.statistics.measures import measure
 from service.statistics.period import Period
+from service.statistics.questions import Answered, answered
 from service.statistics.report import measure_report
-from service.statistics.rules import Rules
-from service.statistics.scope import Area
+from service.statistics.scope import COUNTY_AREA, Area
 from service.statistics.timeline import timeline
 
 Resource = dict[str, Any]
+F = TypeVar("F", bound="Figures")
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Figures:
+    """An area's cells for a period (what the reports and charts read)."""
+
     period: Period
     area: Area
-    billed: list[Billed]  # the area's stays discharged in the period, in discharge order
     table: dict[Key, Cell]
     complete: bool  # the period is over and its late data is in (rules: pending_days)
+
+
+@dataclass(frozen=True)
+class Evaluation(Figures):
+    """… evaluated from the stays, which the invoice basis and the follow-up lists need."""
+
+    billed: list[Billed]  # the area's stays discharged in the period, in discharge order
+
+
+def complete(period: Period, basis: Basis, now: datetime) -> bool:
+    return now >= period.end() + basis.rules.pending
 
 
 def evaluate(
@@ -44,14 +57,63 @@ def evaluate(
         for b in bill([timeline(s, basis) for s in stays], basis.rules)
         if area.covers(b.timeline.kommun, b.timeline.stadsdel)
     ]
-    complete = now >= period.end() + basis.rules.pending
-    return Evaluation(period, area, billed, cells(billed, basis.rules), complete)
+    table = cells(billed, basis.rules)
+    return Evaluation(period, area, table, complete(period, basis, now), billed)
 
 
-def narrow(found: Evaluation, area: Area, rules: Rules) -> Evaluation:
-    """The figures of an area inside the evaluated one, without selecting the stays again."""
-    billed = [b for b in found.billed if area.covers(b.timeline.kommun, b.timeline.stadsdel)]
-    return Evaluation(found.period, area, billed, cells(billed, rules), found.complete)
+def narrow(found: F, area: Area) -> F:
+    """The figures of an area inside the evaluated one, without selecting the stays again (the
+    cells are per municipality and district, so the area's are among them)."""
+    table = {k: c for k, c in found.table.items() if area.covers(k[0], k[1])}
+    if isinstance(found, Evaluation):
+        billed = [b for b in found.billed if area.covers(b.timeline.kommun, b.timeline.stadsdel)]
+        return replace(found, area=area, table=table, billed=billed)
+    return replace(found, area=area, table=table)
+
+
+def figures(
+    conn: Connection,
+    principal: Principal,
+    basis: Basis,
+    periods: list[Period],
+    area: Area,
+    now: datetime,
+) -> list[Figures]:
+    """The area's figures for each period: a month the monthly job kept, and no write since has
+    touched, from its kept cells; any other period evaluated from its stays. 403 as evaluate."""
+    scope.require(conn, principal, area, basis.rules.municipal_party_types)
+    found = kept.fresh(conn, basis, periods)
+    listed: list[Figures] = []
+    for period in periods:
+        table = found.get(period.label)
+        if table is None:
+            listed.append(evaluate(conn, principal, basis, period, area, now))
+        else:
+            whole = Figures(period, COUNTY_AREA, table, complete(period, basis, now))
+            listed.append(narrow(whole, area))
+    return listed
+
+
+def answers(
+    conn: Connection,
+    principal: Principal,
+    basis: Basis,
+    periods: list[Period],
+    area: Area,
+    now: datetime,
+) -> list[tuple[Period, list[Answered]]]:
+    """The area's stays of each period with their answers to the follow-up questions, in
+    discharge order: a kept month's as the job kept them, the others evaluated. 403 as evaluate."""
+    scope.require(conn, principal, area, basis.rules.municipal_party_types)
+    found = kept.fresh_answers(conn, basis, periods, area)
+    listed = []
+    for period in periods:
+        stays = found.get(period.label)
+        if stays is None:
+            billed = evaluate(conn, principal, basis, period, area, now).billed
+            stays = [answered(b.timeline) for b in billed]
+        listed.append((period, stays))
+    return listed
 
 
 def evaluate_measure(
@@ -63,13 +125,14 @@ def evaluate_measure(
     area: Area,
     now: datetime,
 ) -> Resource:
-    """$evaluate-measure: the summary MeasureReport of one Measure for one area and period."""
+    """$evaluate-measure: the summary MeasureReport of one Measure for one area and period (a
+    month the monthly job kept from its cells)."""
     definition = measure(measure_id)
-    found = evaluate(conn, principal, basis, period, area, now)
+    found = figures(conn, principal, basis, [period], area, now)[0]
     return report_of(definition.id, found, basis, now)
 
 
-def report_of(measure_id: str, found: Evaluation, basis: Basis, now: datetime) -> Resource:
+def report_of(measure_id: str, found: Figures, basis: Basis, now: datetime) -> Resource:
     return measure_report(
         measure(measure_id),
         found.table,

@@ -37,8 +37,8 @@ class Cell:
     deviations: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, other: "Cell") -> "Cell":
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
     # ---- derived figures ----
@@ -67,6 +67,9 @@ class Cell:
     @property
     def deviation_count(self) -> int:
         return sum(self.deviations.values())
+
+
+FIELDS = tuple(f.name for f in fields(Cell))
 
 
 def mean(total: int, count: int) -> Decimal | None:

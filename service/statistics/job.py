@@ -1,5 +1,10 @@
-"""The monthly job: re-makes the stored MeasureReports of the last complete months, so a new month
-appears after it ends and a month that late data changes gets a new version of its reports.
+"""The monthly job: re-makes the stored MeasureReports and kept cells of the last complete months
+and of every kept month a later write touched (or kept under other rules), so a new month appears
+after it ends and a month that late data changes gets a new version of its reports.
+
+The cells it keeps are marked right up to the newest write it saw at its *previous* run: a write
+still uncommitted then has committed since (transactions are far shorter than the interval), so
+no write falls between what a kept month includes and what the next look at changes covers.
 
 Runs beside request handling (service/background.py) on the service's clock; safe in several
 processes at once (each report is compared and written under its own lock).
@@ -8,11 +13,12 @@ processes at once (each report is compared and written under its own lock).
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from service.fhirtime import STOCKHOLM, Clock
 from service.rest.services import Services
 from service.settings import Settings
+from service.statistics import changes, kept
 from service.statistics.basis import Basis, basis_for
 from service.statistics.period import Period, month_of
 from service.statistics.stored import Stored, store_month
@@ -28,12 +34,19 @@ class MonthlyReports:
     writes: EngineWrites
     basis: Basis
     clock: Clock
+    settled: int  # versions.seq read at the previous run (at start-up before the first)
     months: int = MONTHS
 
     @classmethod
     def starting(cls, workflow: Workflow, settings: Settings) -> "MonthlyReports":
         services = Services(settings, workflow.store, workflow.clock)
-        return cls(EngineWrites(services), basis_for(settings), workflow.clock)
+        return cls.starting_with(services, basis_for(settings))
+
+    @classmethod
+    def starting_with(cls, services: Services, basis: Basis) -> "MonthlyReports":
+        with services.store.reading() as conn:
+            settled = changes.latest(conn)
+        return cls(EngineWrites(services), basis, services.clock, settled)
 
     def due(self) -> list[Period]:
         """The last complete months, oldest first."""
@@ -45,12 +58,20 @@ class MonthlyReports:
         return periods[::-1]
 
     def run_once(self) -> dict[str, Stored]:
+        store = self.writes.services.store
+        with store.begin() as conn:
+            until = changes.latest(conn)
+            touched = kept.review(conn, self.basis, until, self.settled)
+        periods = {p.label: p for p in self.due()}
+        for label in touched:
+            periods.setdefault(label, month_of(date.fromisoformat(f"{label}-01")))
         done = {}
-        for period in self.due():
-            with self.writes.services.store.begin() as conn:
-                done[period.label] = store_month(
-                    self.writes, conn, self.basis, period, self.clock()
+        for label in sorted(periods):
+            with store.begin() as conn:
+                done[label] = store_month(
+                    self.writes, conn, self.basis, periods[label], self.clock(), self.settled
                 )
+        self.settled = until
         return done
 
     def run_until(self, stop: threading.Event, interval: float) -> None:

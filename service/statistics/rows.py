@@ -6,7 +6,7 @@ from typing import Any
 
 from mappers.reports.table import Column, Table, Value
 from service.statistics.areas import STOCKHOLM_CITY, Areas
-from service.statistics.evaluate import Evaluation
+from service.statistics.evaluate import Figures
 from service.statistics.figures import Cell, Key, merge, share
 from service.statistics.scope import Area
 
@@ -66,7 +66,7 @@ AREA_COLUMNS = [
 ]
 
 
-def _areas(found: Evaluation, areas: Areas) -> list[Area]:
+def _areas(found: Figures, areas: Areas) -> list[Area]:
     """The areas of the rows: the county, each municipality, each district, as far as
     the evaluated area reaches."""
     area = found.area
@@ -88,7 +88,7 @@ def _areas(found: Evaluation, areas: Areas) -> list[Area]:
     return listed
 
 
-def statistics_table(evaluations: list[Evaluation], areas: Areas, groups: tuple[str, ...]) -> Table:
+def statistics_table(evaluations: list[Figures], areas: Areas, groups: tuple[str, ...]) -> Table:
     table = Table("Statistik", [*AREA_COLUMNS, *(c for c, _ in STATISTICS)])
     for found in evaluations:
         for area in _areas(found, areas):

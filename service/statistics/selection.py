@@ -4,6 +4,10 @@ with the period's stays, not with the whole history.
 The Encounters come from the search index's `date` rows by their end (index from migration 0007);
 everything about them (notifications, SIP, deviations, the Patient's versions, later admissions,
 deliveries to home care) is read by reference in chunks. Rules are applied later, in timeline.py.
+
+A month's figures read only the elements facts.py maps (`LEAN`, picked out by the database, see
+elements.py); a stay's page reads whole resources (`picked=None`), which is also the reference the
+lean reading is tested against.
 """
 
 import json
@@ -16,6 +20,7 @@ from sqlalchemy import Connection, and_, select
 from service.fhirtime import STOCKHOLM, stamp, start_of
 from service.routing.router import rules as routing_rules
 from service.statistics import facts
+from service.statistics.elements import Elements, resource
 from service.statistics.period import Period
 from service.statistics.stay import Stay
 from service.storage.schema import outbox, resources, search_index, versions
@@ -24,6 +29,24 @@ from service.workflow.events import event_of, reference_id
 Resource = dict[str, Any]
 CHUNK = 500
 HOME_CARE = "hemtjanstutforare"
+Picked = dict[str, tuple[str, ...]] | None  # per resource type the elements read; None: all
+# The elements facts.py and _related read of each kind.
+LEAN: Picked = {
+    "Encounter": (
+        "id",
+        "subject",
+        "period",
+        "extension",
+        "priority",
+        "hospitalization",
+        "serviceProvider",
+    ),
+    "Patient": ("address", "identifier", "birthDate"),
+    "Task": ("id", "code", "status", "authoredOn", "focus", "basedOn", "extension"),
+    "CommunicationRequest": ("category", "authoredOn", "encounter", "about"),
+    "CarePlan": ("encounter", "extension"),
+    "DetectedIssue": ("code", "implicated"),
+}
 
 
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
@@ -32,9 +55,21 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield items[i : i + CHUNK]
 
 
-def _joined(res_type: str, param: str) -> Any:
+def _content(column: Any, res_type: str, picked: Picked) -> Any:
+    return column if picked is None else Elements(column, picked[res_type])
+
+
+def _parsed(text: str, res_type: str, picked: Picked) -> Resource:
+    if picked is None:
+        found: Resource = json.loads(text)
+        return found
+    return resource(res_type, picked[res_type], text)
+
+
+def _joined(res_type: str, param: str, picked: Picked) -> Any:
+    """A resource comes once per index row that matches (callers keep the first)."""
     return (
-        select(resources.c.content)
+        select(resources.c.res_id, _content(resources.c.content, res_type, picked).label("content"))
         .select_from(
             search_index.join(
                 resources,
@@ -49,48 +84,58 @@ def _joined(res_type: str, param: str) -> Any:
             search_index.c.param == param,
             resources.c.content.is_not(None),
         )
-        .distinct()
     )
 
 
 def by_reference(
-    conn: Connection, res_type: str, param: str, refs: Iterable[str]
+    conn: Connection, res_type: str, param: str, refs: Iterable[str], picked: Picked = None
 ) -> list[Resource]:
     """Current resources of `res_type` whose reference parameter `param` names one of `refs`."""
-    found = []
+    found: dict[str, Resource] = {}
     for chunk in _chunks(refs):
-        query = _joined(res_type, param).where(search_index.c.value.in_(chunk))
-        found += [json.loads(row.content) for row in conn.execute(query)]
-    return found
+        query = _joined(res_type, param, picked).where(search_index.c.value.in_(chunk))
+        for row in conn.execute(query):
+            if row.res_id not in found:
+                found[row.res_id] = _parsed(row.content, res_type, picked)
+    return list(found.values())
 
 
-def discharged_encounters(conn: Connection, period: Period) -> list[Resource]:
+def discharged_encounters(
+    conn: Connection, period: Period, picked: Picked = None
+) -> list[Resource]:
     """Encounters whose period.end falls on a local date of `period`."""
     # date_end is the end of period.end's precision (a date-only end: the next midnight)
     lo, hi = stamp(period.start()), stamp(period.end() + timedelta(days=1))
-    query = _joined("Encounter", "date").where(
+    query = _joined("Encounter", "date", picked).where(
         search_index.c.date_end >= lo, search_index.c.date_end <= hi
     )
-    found = []
+    found, seen = [], set()
     for row in conn.execute(query):
-        encounter = json.loads(row.content)
+        if row.res_id in seen:
+            continue
+        seen.add(row.res_id)
+        encounter = _parsed(row.content, "Encounter", picked)
         end = start_of(encounter.get("period", {}).get("end"))
         if end is not None and period.contains(end.astimezone(STOCKHOLM).date()):
             found.append(encounter)
     return found
 
 
-def patient_versions(conn: Connection, ids: Iterable[str]) -> dict[str, list[facts.Version]]:
+def patient_versions(
+    conn: Connection, ids: Iterable[str], picked: Picked = None
+) -> dict[str, list[facts.Version]]:
     found: dict[str, list[facts.Version]] = {}
+    content = _content(versions.c.content, "Patient", picked).label("content")
     for chunk in _chunks(ids):
         query = (
-            select(versions.c.res_id, versions.c.last_updated, versions.c.content)
+            select(versions.c.res_id, versions.c.last_updated, content)
             .where(versions.c.res_type == "Patient", versions.c.res_id.in_(chunk))
             .order_by(versions.c.res_id, versions.c.version_id)
         )
         for row in conn.execute(query):
             if row.content is not None:
-                found.setdefault(row.res_id, []).append((row.last_updated, json.loads(row.content)))
+                patient = _parsed(row.content, "Patient", picked)
+                found.setdefault(row.res_id, []).append((row.last_updated, patient))
     return found
 
 
@@ -122,7 +167,9 @@ def responsible(code: str | None) -> str:
     return "+".join(roles)
 
 
-def _related(conn: Connection, kept: list[tuple[Resource, Resource | None]]) -> dict[str, Any]:
+def _related(
+    conn: Connection, kept: list[tuple[Resource, Resource | None]], picked: Picked
+) -> dict[str, Any]:
     """What other resources say about the kept stays, keyed per stay."""
     encounter_refs = [f"Encounter/{e['id']}" for e, _ in kept]
     patient_refs = {e["subject"]["reference"] for e, _ in kept}
@@ -132,23 +179,23 @@ def _related(conn: Connection, kept: list[tuple[Resource, Resource | None]]) -> 
         if encounter in related:
             related[encounter].setdefault(kind, []).append(value)
 
-    tasks = by_reference(conn, "Task", "focus", encounter_refs)
-    for request in by_reference(conn, "CommunicationRequest", "subject", patient_refs):
+    tasks = by_reference(conn, "Task", "focus", encounter_refs, picked)
+    for request in by_reference(conn, "CommunicationRequest", "subject", patient_refs, picked):
         sent = start_of(request.get("authoredOn"))
         if event_of(request) == "kallelse-sip" and sent is not None:
             add(facts.invitation_stay(request), "sip_invitations", sent)
-    for plan in by_reference(conn, "CarePlan", "encounter", encounter_refs):
+    for plan in by_reference(conn, "CarePlan", "encounter", encounter_refs, picked):
         add(
             reference_id(plan.get("encounter"), "Encounter"),
             "sip_participation",
             facts.participation(plan),
         )
-    for issue in by_reference(conn, "DetectedIssue", "implicated", encounter_refs):
+    for issue in by_reference(conn, "DetectedIssue", "implicated", encounter_refs, picked):
         code = next((c.get("code") for c in issue.get("code", {}).get("coding", [])), None)
         for ref in {reference_id(i, "Encounter") for i in issue.get("implicated", [])}:
             add(ref, "deviations", (str(code), responsible(code)))
     later: dict[str, list[tuple[datetime, str | None]]] = {}
-    for encounter in by_reference(conn, "Encounter", "subject", patient_refs):
+    for encounter in by_reference(conn, "Encounter", "subject", patient_refs, picked):
         started = facts.admission(encounter)
         if started is not None:
             later.setdefault(encounter["subject"]["reference"], []).append(started)
@@ -171,13 +218,16 @@ def _related(conn: Connection, kept: list[tuple[Resource, Resource | None]]) -> 
 
 
 def discharged_stays(
-    conn: Connection, period: Period, kommuner: frozenset[str] | None = None
+    conn: Connection,
+    period: Period,
+    kommuner: frozenset[str] | None = None,
+    picked: Picked = LEAN,
 ) -> list[Stay]:
     """The stays discharged in `period`; with `kommuner`, only those of these municipalities (by
     the Patient version current at discharge)."""
-    encounters = [e for e in discharged_encounters(conn, period) if "subject" in e]
+    encounters = [e for e in discharged_encounters(conn, period, picked) if "subject" in e]
     patients = patient_versions(
-        conn, {reference_id(e["subject"], "Patient") or "" for e in encounters}
+        conn, {reference_id(e["subject"], "Patient") or "" for e in encounters}, picked
     )
     kept: list[tuple[Resource, Resource | None]] = []
     for encounter in encounters:
@@ -188,15 +238,17 @@ def discharged_stays(
         if kommuner is not None and (patient is None or facts.home(patient)[0] not in kommuner):
             continue
         kept.append((encounter, patient))
-    return stays_of(conn, kept)
+    return stays_of(conn, kept, picked)
 
 
-def stays_of(conn: Connection, kept: list[tuple[Resource, Resource | None]]) -> list[Stay]:
+def stays_of(
+    conn: Connection, kept: list[tuple[Resource, Resource | None]], picked: Picked = None
+) -> list[Stay]:
     """The facts of these discharged Encounters, each with its Patient version at discharge (an
     Encounter still in hospital has none and is left out), in discharge order."""
     if not kept:
         return []
-    found = _related(conn, kept)
+    found = _related(conn, kept, picked)
     notices = facts.notices(found["tasks"])
     stays = []
     for encounter, patient in kept:

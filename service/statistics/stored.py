@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from service.auth.principal import INTERNAL
+from service.statistics import kept
 from service.statistics.areas import (
     COUNTY,
     COUNTY_NAME,
@@ -92,13 +93,21 @@ def location(area: Area, basis: Basis) -> Resource:
 
 
 def store_month(
-    writes: EngineWrites, conn: Connection, basis: Basis, period: Period, now: datetime
+    writes: EngineWrites,
+    conn: Connection,
+    basis: Basis,
+    period: Period,
+    now: datetime,
+    watermark: int,
 ) -> Stored:
-    """Evaluate the month for the county (as the service itself) and store every report."""
+    """Evaluate the month for the county (as the service itself), store every report and keep
+    the month's cells as right up to `watermark` (kept.py)."""
     county: Evaluation = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
+    store = writes.services.store
+    kept.keep(store, conn, basis, period, county.table, county.billed, watermark, now)
     written = unchanged = 0
     for area in areas_of(period, basis):
-        found = county if area == COUNTY_AREA else narrow(county, area, basis.rules)
+        found = county if area == COUNTY_AREA else narrow(county, area)
         resources = [location(area, basis)]
         for measure_id in measures():
             report = report_of(measure_id, found, basis, now)

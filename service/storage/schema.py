@@ -68,7 +68,13 @@ search_index = Table(
 )
 Index("ix_search_value", search_index.c.res_type, search_index.c.param, search_index.c.value)
 Index("ix_search_dates", search_index.c.res_type, search_index.c.param, search_index.c.date_start)
-Index("ix_search_resource", search_index.c.res_type, search_index.c.res_id)
+# A criterion's correlated EXISTS probes one resource's rows of one parameter (migration 0012).
+Index(
+    "ix_search_resource_param",
+    search_index.c.res_type,
+    search_index.c.res_id,
+    search_index.c.param,
+)
 # The statistics select a month's stays by the end of Encounter.period (migration 0007).
 Index("ix_search_date_end", search_index.c.res_type, search_index.c.param, search_index.c.date_end)
 
@@ -195,7 +201,12 @@ clients = Table(
     Column("scopes", Text, nullable=False),
     Column("region", Boolean, nullable=False, default=False),
     Column("created_at", String(32), nullable=False),
+    # A person signing in to the web pages: the OpenID Connect issuer and the value of its
+    # ID-token claim (LUS_FHIR_OIDC_IDENTITY_CLAIM) that names this registration.
+    Column("oidc_issuer", String(1024), nullable=True),
+    Column("oidc_identity", String(255), nullable=True),
 )
+Index("ix_clients_oidc", clients.c.oidc_issuer, clients.c.oidc_identity, unique=True)
 
 # The service's own token-signing keys: the newest signs, every key still within its retirement
 # time verifies and is published at the JWKS URL, so a rotation never invalidates a live token.
@@ -316,12 +327,65 @@ invoice_disputes = Table(
 )
 Index("ix_invoice_disputes_month", invoice_disputes.c.kommun, invoice_disputes.c.month)
 
+# Each month's figure cells as the monthly job computed them (migration 0012): under which rules
+# (`basis`, a hash of the rules data) and up to which `versions.seq` nothing has changed them.
+statistics_cells = Table(
+    "statistics_cells",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("basis", String(64), nullable=False),
+    Column("watermark", BigInteger, nullable=False),
+    Column("cells", Text, nullable=False),
+    Column("stored_at", String(32), nullable=False),
+)
+
+# Each stay of a kept month with its answers to the follow-up questions (statistics/questions.py),
+# kept and replaced with the month's cells.
+statistics_stays = Table(
+    "statistics_stays",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("encounter", String(64), primary_key=True),
+    Column("kommun", String(8), nullable=True),
+    Column("stadsdel", String(64), nullable=True),
+    Column("care_group", String(32), nullable=False),
+    Column("discharged", String(32), nullable=False),
+    Column("discharge_date", String(10), nullable=False),
+    Column("marks", String(32), nullable=False),
+)
+Index("ix_statistics_stays_area", statistics_stays.c.month, statistics_stays.c.kommun)
+
 # Secrets the web pages sign with (the CSRF key): made once, shared by every server process.
 web_secrets = Table(
     "web_secrets",
     metadata,
     Column("name", String(32), primary_key=True),
     Column("secret", String(128), nullable=False),
+)
+
+# Web sessions after an OpenID Connect sign-in, kept server-side so a sign-out or an expiry ends
+# them in every process at once. The cookie holds a random token; the row is keyed by its SHA-256.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("client_id", String(255), nullable=False),  # the registration the person maps to
+    Column("id_token", Text, nullable=False),  # the provider's, for RP-initiated logout
+    Column("created_at", String(32), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+)
+
+# Sign-ins under way: what the callback checks (state, nonce) and needs (the PKCE verifier),
+# bound to the browser by a cookie whose SHA-256 keys the row; used once.
+web_sign_ins = Table(
+    "web_sign_ins",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("state", String(128), nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("verifier", String(128), nullable=False),
+    Column("return_to", String(2000), nullable=False),
+    Column("created_at", String(32), nullable=False),
 )
 
 # Bulk Data export jobs keep their table beside the export code (migration 0010).

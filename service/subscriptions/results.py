@@ -34,6 +34,13 @@ def retried(claim: Claim) -> bool:
     return not (is_subscription(claim) and claim.event == HANDSHAKE)
 
 
+def ends_run(claim: Claim) -> bool:
+    """Whether no row behind this one may be sent in the same run: a delivered handshake
+    re-activates its subscription, which puts its held events — older than the rows behind the
+    handshake — back in the queue ahead of them."""
+    return is_subscription(claim) and claim.event == HANDSHAKE
+
+
 def _sub_id(claim: Claim) -> str:
     return claim.ordering_key.removeprefix("Subscription/")
 

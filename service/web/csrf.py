@@ -1,7 +1,7 @@
 """CSRF tokens for the pages' forms. A browser sends its client certificate (or session) with
 every request, also one a foreign site makes it send, so each form carries a token only this
-server can make: an HMAC of the principal and the time, under a key kept in the database (every
-server process signs and checks with the same one)."""
+server can make: an HMAC of the principal (and its web session, if any) and the time, under a
+key kept in the database (every server process signs and checks with the same one)."""
 
 import hashlib
 import hmac
@@ -44,7 +44,8 @@ class Csrf:
         return self._key
 
     def _mac(self, principal: Principal, issued: int) -> str:
-        message = f"{principal.organization}|{principal.client_id}|{issued}".encode()
+        session = principal.session or ""  # a signed-in person's token dies with the session
+        message = f"{principal.organization}|{principal.client_id}|{session}|{issued}".encode()
         return hmac.new(self._secret(), message, hashlib.sha256).hexdigest()
 
     def token(self, principal: Principal, now: datetime) -> str:

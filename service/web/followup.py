@@ -2,12 +2,10 @@
 answered for one municipality or district with a number, its trend over the months and the stays
 behind it, linked to their timelines.
 
-Each question reads the stay timeline fields the statistics cells are summed from
-(service/statistics/figures.py `cell_of`), so its counts are the figures' complements: e.g. SIP
-invitations too late = `sip_expected − sip_invited_on_time`.
+The questions and each stay's answers are in service/statistics/questions.py; a month the
+monthly job kept is read from its kept answers, the others are evaluated (evaluate.answers).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,78 +15,23 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from mappers.reports.table import Column
-from service.statistics.evaluate import Evaluation
+from service.statistics.evaluate import answers
 from service.statistics.figures import share
+from service.statistics.period import Period
+from service.statistics.questions import QUESTIONS, Answered, Question
 from service.statistics.scope import permitted
-from service.statistics.timeline import Timeline
 from service.web.overview import (
     Chart,
     Choice,
     area_label,
     choices,
-    evaluations,
     option,
     parse_query,
 )
 from service.web.pages import context, page_router, render, who
 
 router = page_router()
-COOPERATION_FAILURE = "samverkansbrist"
 MAX_LISTED = 200  # stays listed under a question; the count is always complete
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    text: str
-    applies: Callable[[Timeline], bool]  # the stay is in the question's denominator
-    failed: Callable[[Timeline], bool]  # … and is one the question asks about
-
-
-QUESTIONS = (
-    Question(
-        "sip",
-        "Hur ofta kallades det inte till SIP inom 3 dagar?",
-        lambda t: t.sip_invited_on_time is not None,
-        lambda t: t.sip_invited_on_time is False,
-    ),
-    Question(
-        "delaktighet",
-        "Hur ofta var varken patienten eller närstående med i SIP?",
-        lambda t: t.sip_participation is not None,
-        lambda t: t.sip_participation is False,
-    ),
-    Question(
-        "information",
-        "Hur ofta kom informationsöverföringen inte senast utskrivningsdagen?",
-        lambda t: True,
-        lambda t: not t.information_on_time,
-    ),
-    Question(
-        "hemtjanst",
-        "Hur ofta bekräftade hemtjänsten inte att den fått veta att patienten kom hem?",
-        lambda t: t.home_care_acknowledged is not None,
-        lambda t: t.home_care_acknowledged is False,
-    ),
-    Question(
-        "aterinskrivning",
-        "Hur många patienter 65+ kom oplanerat tillbaka inom 7 dagar?",
-        lambda t: t.readmitted is not None,
-        lambda t: t.readmitted is True,
-    ),
-    Question(
-        "inskrivningsmeddelande",
-        "Hur ofta kom inskrivningsmeddelandet inte inom 24 timmar?",
-        lambda t: True,
-        lambda t: not t.admission_on_time,
-    ),
-    Question(
-        "samverkansbrist",
-        "Hur många vårdtillfällen fick en rapporterad samverkansbrist?",
-        lambda t: True,
-        lambda t: any(code == COOPERATION_FAILURE for code, _ in t.stay.deviations),
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -97,7 +40,7 @@ class Answer:
     failed: int
     of: int
     months: list[tuple[str, int, int, Decimal | None]]  # (month, failed, of, share)
-    stays: list[Timeline]  # the failed stays, oldest discharge first
+    stays: list[Answered]  # the failed stays, oldest discharge first
     chart: Chart
 
     @property
@@ -105,19 +48,13 @@ class Answer:
         return share(self.failed, self.of)
 
 
-def answer(question: Question, found: list[Evaluation], number: int) -> Answer:
+def answer(question: Question, found: list[tuple[Period, list[Answered]]], number: int) -> Answer:
+    index = QUESTIONS.index(question)
     months, stays = [], []
-    for evaluation in found:
-        timelines = [b.timeline for b in evaluation.billed if question.applies(b.timeline)]
-        failed = [t for t in timelines if question.failed(t)]
-        months.append(
-            (
-                evaluation.period.label,
-                len(failed),
-                len(timelines),
-                share(len(failed), len(timelines)),
-            )
-        )
+    for period, answered in found:
+        asked = [a for a in answered if a.applies(index)]
+        failed = [a for a in asked if a.failed(index)]
+        months.append((period.label, len(failed), len(asked), share(len(failed), len(asked))))
         stays += failed
     chart = Chart(
         f"fraga-{number}",
@@ -147,7 +84,7 @@ async def followup_page(request: Request) -> HTMLResponse:
         with services.store.reading() as conn:
             allowed = permitted(conn, principal, basis.rules.municipal_party_types)
             query = parse_query(params, basis, allowed, now)
-            found = [area for area, _ in evaluations(conn, principal, basis, query, False, now)]
+            found = answers(conn, principal, basis, query.months, query.area, now)
             name = who(conn, principal)
         services.log_access(principal, "web-followup", [])
         areas = choices(allowed, basis.areas, query.months)

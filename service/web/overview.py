@@ -22,7 +22,7 @@ from service.auth.principal import Principal
 from service.fhirtime import STOCKHOLM
 from service.statistics.areas import STOCKHOLM_CITY, Areas
 from service.statistics.basis import Basis
-from service.statistics.evaluate import Evaluation, evaluate, narrow
+from service.statistics.evaluate import Figures, figures, narrow
 from service.statistics.figures import Cell, Key, merge
 from service.statistics.files import check_format, table_file
 from service.statistics.period import Period, month_of, parse_month
@@ -150,29 +150,26 @@ def parse_query(
     return Query(months, area, care)
 
 
-def evaluations(
+def monthly(
     conn: Connection, principal: Principal, basis: Basis, query: Query, county: bool, now: datetime
-) -> list[tuple[Evaluation, Evaluation | None]]:
+) -> list[tuple[Figures, Figures | None]]:
     """Per month: the area's figures and, when the caller may see it, the county's (the area's
-    are then narrowed from the county's, so each month's stays are selected once)."""
-    found: list[tuple[Evaluation, Evaluation | None]] = []
-    for month in query.months:
-        if county:
-            whole = evaluate(conn, principal, basis, month, COUNTY_AREA, now)
-            found.append((narrow(whole, query.area, basis.rules), whole))
-        else:
-            found.append((evaluate(conn, principal, basis, month, query.area, now), None))
-    return found
+    are then narrowed from the county's, so each month is read once). Months the monthly job
+    kept come from their cells (statistics/kept.py); the others are evaluated."""
+    if not county:
+        return [(f, None) for f in figures(conn, principal, basis, query.months, query.area, now)]
+    wholes = figures(conn, principal, basis, query.months, COUNTY_AREA, now)
+    return [(narrow(whole, query.area), whole) for whole in wholes]
 
 
-def _cell(found: Evaluation, care: str) -> Cell:
+def _cell(found: Figures, care: str) -> Cell:
     def keep(key: Key) -> bool:
         return care in (ALL_CARE, key[2])
 
     return merge(found.table, keep)
 
 
-def charts(pairs: list[tuple[Evaluation, Evaluation | None]], care: str) -> list[Chart]:
+def charts(pairs: list[tuple[Figures, Figures | None]], care: str) -> list[Chart]:
     months = [area.period.label for area, _ in pairs]
     area_cells = [_cell(area, care) for area, _ in pairs]  # summed once, read by every chart
     county_cells = None
@@ -189,7 +186,7 @@ def charts(pairs: list[tuple[Evaluation, Evaluation | None]], care: str) -> list
     return made
 
 
-def download(found: list[Evaluation], basis: Basis, care: str) -> Table:
+def download(found: list[Figures], basis: Basis, care: str) -> Table:
     """The report CLI's table for these months and area (its rows of one care type when a
     care type is chosen)."""
     table = statistics_table(found, basis.areas, basis.rules.groups)
@@ -210,7 +207,7 @@ async def overview_page(request: Request) -> HTMLResponse:
             allowed = permitted(conn, principal, basis.rules.municipal_party_types)
             query = parse_query(params, basis, allowed, now)
             county = allowed is None and query.area != COUNTY_AREA  # a reference line beside it
-            pairs = evaluations(conn, principal, basis, query, county, now)
+            pairs = monthly(conn, principal, basis, query, county, now)
             areas = choices(allowed, basis.areas, query.months)
             name = who(conn, principal)
         services.log_access(principal, "web-overview", [])
@@ -242,9 +239,7 @@ async def overview_file(request: Request) -> Response:
         with services.store.reading() as conn:
             allowed = permitted(conn, principal, basis.rules.municipal_party_types)
             query = parse_query(params, basis, allowed, now)
-            found = [
-                evaluate(conn, principal, basis, month, query.area, now) for month in query.months
-            ]
+            found = figures(conn, principal, basis, query.months, query.area, now)
         services.log_access(principal, "web-statistics-file", [])
         return download(found, basis, query.care), query
 

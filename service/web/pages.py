@@ -48,6 +48,7 @@ STATUS_TITLES = {
     410: "Uppgiften är borttagen",
     415: "Fel format på formuläret",
     422: "Kan inte beräknas",
+    502: "Inloggningstjänsten svarar inte",
 }
 MAX_FORM_BYTES = 64 * 1024
 
@@ -139,11 +140,24 @@ def render(
 ) -> HTMLResponse:
     """The page with the principal's name, a CSRF token for its forms and the security headers."""
     principal: Principal | None = getattr(request.state, "principal", None)
-    shown: dict[str, Any] = {"csrf": "", "who": "", **values}
+    shown: dict[str, Any] = {"csrf": "", "who": "", "sign_out": False, **values}
     if principal is not None:
         shown["csrf"] = request.app.state.csrf.token(principal, request.app.state.services.clock())
+        shown["sign_out"] = principal.method == "oidc"
     html = TEMPLATES.get_template(template).render(**shown)
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    return HTMLResponse(html, status_code=status, headers=_headers(request, shown["sign_out"]))
+
+
+def _headers(request: Request, sign_out: bool) -> dict[str, str]:
+    """The security headers; a page with the sign-out form lets it go on to the provider's
+    end-session endpoint (browsers hold a form's redirects to form-action too)."""
+    provider = getattr(request.app.state, "oidc", None)
+    origin = provider.logout_origin() if sign_out and provider is not None else None
+    if origin is None:
+        return SECURITY_HEADERS
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    allowed = policy.replace("form-action 'self'", f"form-action 'self' {origin}")
+    return {**SECURITY_HEADERS, "Content-Security-Policy": allowed}
 
 
 def error_page(request: Request, error: FhirError) -> HTMLResponse:

@@ -1,6 +1,8 @@
 """Case state per inpatient stay, driven by the notifications of the process.
 
 admitted → admission-notified → ready (and back, on withdrawal) → sip-invited → discharged → closed.
+A stay whose Encounter becomes cancelled or entered-in-error (an admission that did not happen, e.g.
+HL7 v2 A11) ends its case in `cancelled`, from any state before discharge.
 Impossible steps are rejected (HTTP 422); steps that are possible but late or out of order are
 accepted and reported as deviations, because refusing them would lose information.
 """
@@ -13,7 +15,9 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from service.fhirtime import stamp, start_of
 from service.outcome import FhirError
+from service.routing.directory import search
 from service.storage.schema import cases
+from service.workflow.events import event_of
 
 ADMISSION_DEADLINE = timedelta(hours=24)
 STAGE = {
@@ -24,6 +28,8 @@ STAGE = {
     "discharged": 4,
     "closed": 5,
 }
+CANCELLED_STAYS = ("cancelled", "entered-in-error")  # Encounter.status of a stay that never was
+ENDED = ("closed", "cancelled")  # a case that takes no new notification
 
 
 @dataclass
@@ -72,8 +78,8 @@ def apply(
     unannounced = current.get("admission_notified_at") is None
     transition = Transition(current)
     state = current["state"]
-    if state == "closed" and event not in ("avvikelse", "makulering"):
-        raise _reject(f"{encounter_ref} is closed; a {event} can no longer be accepted for it")
+    if state in ENDED and event not in ("avvikelse", "makulering"):
+        raise _reject(f"{encounter_ref} is {state}; a {event} can no longer be accepted for it")
     if unannounced and event not in ("inskrivningsmeddelande", "avvikelse", "makulering"):
         transition.deviations.append(
             (
@@ -158,6 +164,37 @@ def open_on_admission(conn: Connection, encounter: dict[str, Any], now: datetime
         "updated_at": stamp(now),
     }
     conn.execute(_INSERT, row)
+
+
+def cancel_if_stay_cancelled(
+    conn: Connection, encounter: dict[str, Any], now: datetime
+) -> list[str]:
+    """A cancelled stay (the admission did not happen) ends its case, so the deadline monitor no
+    longer waits for its notices. Notifications already sent about it are not withdrawn by the
+    service: only the ward may cancel what it said, so each one not yet cancelled comes back as
+    a warning naming the makulering the ward owes its receivers."""
+    reference = f"Encounter/{encounter['id']}"
+    row = load(conn, reference)
+    if encounter.get("status") not in CANCELLED_STAYS or row is None:
+        return []
+    if STAGE.get(row["state"], 0) < STAGE["discharged"]:
+        conn.execute(
+            _UPDATE, {"k_encounter": reference, "state": "cancelled", "updated_at": stamp(now)}
+        )
+    tasks = search(conn, "Task", [("focus", reference)])
+    withdrawn = {
+        b.get("reference")
+        for t in tasks
+        if event_of(t) == "makulering"
+        for b in t.get("basedOn", [])
+    }
+    return [
+        f"Task/{t['id']} ({event}) was sent about {reference}, whose admission is cancelled: the "
+        "ward should send a makulering for it"
+        for t in tasks
+        if (event := event_of(t)) not in (None, "makulering", "avvikelse")
+        and f"Task/{t['id']}" not in withdrawn
+    ]
 
 
 def save(conn: Connection, row: dict[str, Any], existed: bool) -> None:

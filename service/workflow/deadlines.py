@@ -24,6 +24,7 @@ from service.fhirtime import STOCKHOLM, Clock, stamp, start_of
 from service.routing.directory import search
 from service.storage.schema import cases, outbox
 from service.storage.store import Store
+from service.workflow import case
 from service.workflow.deviations import Deviation, exists
 from service.workflow.notify import Workflow
 
@@ -101,7 +102,7 @@ class DeadlineMonitor:
 
     def _cases(self, conn: Connection, now: datetime) -> Iterator[Deviation]:
         limits = deadlines()
-        for row in conn.execute(select(cases).where(cases.c.state != "closed")):
+        for row in conn.execute(select(cases).where(cases.c.state.notin_(case.ENDED))):
             encounter, patient = row.encounter, row.patient
             admitted, notified = start_of(row.admitted_at), start_of(row.admission_notified_at)
             if admitted and notified is None and now > admitted + limits.admission_notice:

@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from fhir_profiles import CANONICAL
-from service.search import execute
-from service.search.request import parse
+from service.search import query
 from service.storage.store import Store, Stored
 from service.workflow.events import DEVIATION_SYSTEM
 
@@ -53,17 +52,10 @@ def identifier(code: str, key: str) -> str:
 
 
 def exists(conn: Connection, code: str, key: str) -> bool:
-    found = execute.run(
-        conn,
-        parse(
-            "DetectedIssue",
-            [("identifier", f"{IDENTIFIER_SYSTEM}|{identifier(code, key)}")],
-            1,
-            1,
-            True,
-        ),
-    )
-    return bool(found.total)
+    """By the identifier's exact index row (`query.holding`), so the check does not grow with
+    the deviations already stored."""
+    found = query.holding("DetectedIssue", "identifier", identifier(code, key), IDENTIFIER_SYSTEM)
+    return conn.execute(found.limit(1)).first() is not None
 
 
 def raise_deviation(

@@ -67,7 +67,8 @@ class Workflow:
             return []
         if resource["resourceType"] == "Encounter":
             case.open_on_admission(conn, resource, now)
-            return []
+            owed = case.cancel_if_stay_cancelled(conn, resource, now)
+            return [issue("warning", "business-rule", text) for text in owed]
         created = previous is None or previous.deleted
         if resource["resourceType"] == "Task" and not created:
             self._receipts(conn, resource, previous.resource if previous else None, now)

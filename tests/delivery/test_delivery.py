@@ -2,12 +2,13 @@
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from service.delivery import Worker, acknowledge, delivery_state
+from service.delivery import DeliveryConfig, Worker, acknowledge, delivery_state
 from service.fhirtime import stamp
 from service.storage.schema import outbox, resources
 from service.storage.store import Store
@@ -55,7 +56,7 @@ def test_happy_path_delivers_in_order_exactly_once(
         enqueue(engine, rows, clock())
         clock.advance(seconds=1)
         first = worker.run_once()
-        assert first == {"delivered": 3}, "one row per ordering key per round"
+        assert first == {"delivered": 13}, "a key's due rows go in one round, one by one"
         drain(worker, clock)
         assert_in_order_exactly_once(up, rows)
         by_key = {r.key: r for r in up.requests}
@@ -208,6 +209,7 @@ def test_delivery_state_and_acknowledge(engine: Engine, worker: Worker, clock: F
     with receiver() as up:
         enqueue(engine, [row(1, 1, up.url), row(2, 1, up.url)], clock())
         clock.advance(seconds=5)
+        worker.config = replace(worker.config, run_rows=1)  # t2 waits behind t1
         worker.run_once()
     [state] = delivery_state_of(engine, "Task/t1")
     assert state["receiver"] == "Organization/hemtjanst"
@@ -246,3 +248,36 @@ def assert_valid(resource: dict[str, Any]) -> None:
     outcome = validator().validate(resource)
     errors = [i for i in outcome["issue"] if i["severity"] in ("error", "fatal")]
     assert not errors, errors
+
+
+def test_a_failed_run_sends_nothing_behind_its_head_and_gives_it_back(
+    engine: Engine, worker: Worker, clock: FakeClock
+) -> None:
+    with receiver(status=503) as failing:
+        rows = [row(n, 1, failing.url) for n in range(3)]
+        enqueue(engine, rows, clock())
+        assert worker.run_once() == {"pending": 1}
+        assert failing.keys() == [rows[0].key], "nothing sent after the head's 503"
+    head, *behind = outbox_rows(engine)
+    assert (head["attempts"], head["last_error"]) == (1, "HTTP 503 Service Unavailable")
+    assert head["next_attempt_at"] > stamp(clock())
+    assert [(r["attempts"], r["next_attempt_at"]) for r in behind] == [(0, stamp(clock()))] * 2
+
+
+def test_a_stopping_worker_sends_no_further_row_of_a_run(
+    engine: Engine, worker: Worker, clock: FakeClock
+) -> None:
+    with receiver() as up:
+        rows = [row(n, 1, up.url) for n in range(3)]
+        enqueue(engine, rows, clock())
+        worker.stopping.set()
+        assert worker.run_once() == {"delivered": 1}
+        assert up.keys() == [rows[0].key]
+    assert [r["status"] for r in outbox_rows(engine)] == ["delivered", "pending", "pending"]
+
+
+def test_a_lease_without_room_for_a_second_send_claims_one_row_per_key() -> None:
+    """A run's rows share one lease: a send started after it ran out could go out twice."""
+    assert DeliveryConfig(timeout_seconds=10, lease_seconds=45).run_seconds == 5
+    assert DeliveryConfig(timeout_seconds=10, lease_seconds=45).run_length == 50
+    assert DeliveryConfig(timeout_seconds=5, lease_seconds=2).run_length == 1

@@ -9,9 +9,13 @@ What an answer is held to, for every route:
 - a 400 to a search names one of the parameters sent, in an issue's `expression` or text;
 - a 422 names the element: an error issue has an `expression` (unless its errors are all
   business rules, which concern the resource as a whole: a stay already closed);
-- a JSON answer parses (an empty one, as for `Prefer: return=minimal`, is no answer).
+- a JSON answer parses (an empty one, as for `Prefer: return=minimal`, is no answer);
+- a web page's 4xx (under /app/) is the HTML error page with its message (or, before a page
+  is reached, the API's OperationOutcome: no credentials).
 """
 
+import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +35,11 @@ PRINCIPALS: dict[str, Principal] = {
 }
 ANONYMOUS = "anonymous"
 FOLLOWED = ("self", "first", "next", "previous")
+JOB = "job"  # follow an $export kick-off's Content-Location: its status, then its delete
+# Stands in a form body for the caller's own CSRF token, fetched from a page when sent.
+CSRF_PLACEHOLDER = "CSRF-OF-THE-CALLER"
+_CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
+_csrf_tokens: "weakref.WeakKeyDictionary[httpx.Client, str]" = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -59,21 +68,41 @@ Clients = Mapping[str, httpx.Client]  # PRINCIPALS' keys and ANONYMOUS → a sig
 
 
 def send(clients: Clients, request: FuzzRequest) -> list[tuple[FuzzRequest, httpx.Response]]:
-    """The request's answer, and that of the paging link it asks to follow."""
+    """The request's answer, and those of the link it asks to follow (a paging link; an export
+    job's status and delete)."""
     client = clients[request.who]
+    body = request.body
+    if body is not None and CSRF_PLACEHOLDER.encode() in body:
+        body = body.replace(CSRF_PLACEHOLDER.encode(), _csrf_token(client).encode())
     response = client.request(
         request.method,
         request.path,
         params=list(request.params),
         headers=dict(request.headers),
-        content=request.body,
+        content=body,
     )
     answers = [(request, response)]
+    if request.follow == JOB:
+        status = response.headers.get("content-location")
+        if response.status_code == 202 and status:
+            for method in ("GET", "DELETE"):
+                job = FuzzRequest(method, status, who=request.who)
+                answers.append((job, client.request(method, status)))
+        return answers
     link = _link(response, request.follow) if request.follow else None
     if link is not None:
         paging = FuzzRequest("GET", link, headers=request.headers, who=request.who, search=True)
         answers.append((paging, client.request("GET", link, headers=dict(request.headers))))
     return answers
+
+
+def _csrf_token(client: httpx.Client) -> str:
+    """The caller's CSRF token, as a page's form carries it (none for a caller no page is
+    shown to)."""
+    if client not in _csrf_tokens:
+        found = _CSRF_FIELD.search(client.get("/app/samverkansbrist").text)
+        _csrf_tokens[client] = found.group(1) if found else ""
+    return _csrf_tokens[client]
 
 
 def _link(response: httpx.Response, relation: str) -> str | None:
@@ -105,6 +134,11 @@ def problems(request: FuzzRequest, response: httpx.Response) -> list[str]:
     if request.path == "/auth/token":
         ok = isinstance(body, dict) and isinstance(body.get("error"), str)
         return [] if ok else [f"{status} without an OAuth error: {response.text[:300]}"]
+    if request.path.startswith("/app/") and "text/html" in response.headers.get("content-type", ""):
+        message = _PAGE_ALERT.search(response.text)
+        if message is None or not re.sub(r"<[^>]+>|\s|\d|–", "", message.group(1)):
+            return [f"{status} page without an error message: {response.text[:300]}"]
+        return []
     outcome = _outcome(body, request.path.endswith("$process-message"))
     if outcome is None:
         return [f"{status} without an OperationOutcome: {response.text[:300]}"]
@@ -118,6 +152,9 @@ def problems(request: FuzzRequest, response: httpx.Response) -> list[str]:
     if status == 422 and about_elements and not any(i.get("expression") for i in errors):
         return [f"422 naming no element (no error with an expression): {response.text[:300]}"]
     return []
+
+
+_PAGE_ALERT = re.compile(r'role="alert">(.*?)</div>', re.DOTALL)
 
 
 def _outcome(body: Any, message: bool) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from tests.fuzz.exchange import FuzzRequest, clients_of, problems, send
 from tests.fuzz.strategies import requests
 from tests.fuzz.world import world
 from tests.hl7v2.messages import SENDERS_FILE
+from tests.statistics.world import AMOUNTS
 from tests.support.databases import POSTGRES_ENV, REQUIRE_ENV, fresh_postgres_database
 from tests.support.server import ServerProcess, start_server
 
@@ -122,7 +123,8 @@ def run(backend: str, count: int, chosen_seed: int) -> Tally | None:
             return None
         print(f"{backend}: loading the directory and the example journey", flush=True)
         world(url).state.services.store.dispose()
-        server = start_server(Path(folder), url, env={"LUS_FHIR_HL7V2_SENDERS": SENDERS_FILE})
+        env = {"LUS_FHIR_HL7V2_SENDERS": SENDERS_FILE, "LUS_FHIR_DAILY_AMOUNTS": AMOUNTS}
+        server = start_server(Path(folder), url, env=env)
         started = time.monotonic()
         try:
             _fuzz(server, count, chosen_seed, tally)

@@ -1,8 +1,9 @@
 """Hypothesis strategies for whole requests, one per kind of route the service answers:
 search (every type, GET and POST `_search`), the access log's search, read, vread, history,
 create, update, conditional update, patch, delete, batch/transaction, `$process-message`,
-`$validate`, the subscription and statistics operations, `$delivery-status`, HL7 v2, the
-token endpoint and discovery, and paths that lead nowhere. Each carries headers FHIR gives
+`$validate`, the subscription and statistics operations, `$delivery-status`, the Bulk Data
+`$export` with its status, files and delete, HL7 v2, the token endpoint and discovery, the web
+pages and their forms (tests.fuzz.web), and paths that lead nowhere. Each carries headers FHIR gives
 meaning to (Accept, `_format`, Content-Type, If-Match, If-None-Match, If-None-Exist, Prefer),
 mostly right and sometimes wrong, and is sent as one of the callers of tests.fuzz.exchange."""
 
@@ -21,9 +22,10 @@ from tests.fuzz.bodies import (
     parameters,
     resources,
 )
-from tests.fuzz.exchange import ANONYMOUS, FOLLOWED, PRINCIPALS, FuzzRequest
+from tests.fuzz.exchange import ANONYMOUS, FOLLOWED, JOB, PRINCIPALS, FuzzRequest
 from tests.fuzz.hl7v2 import hl7v2_messages
 from tests.fuzz.parameters import HUGE, TEXT, audit_parameters, search_parameters
+from tests.fuzz.web import form_posts, page_requests
 from tests.fuzz.world import SUBSCRIPTIONS
 
 Headers = tuple[tuple[str, str], ...]
@@ -292,6 +294,48 @@ def operations(draw: st.DrawFn) -> FuzzRequest:
     return FuzzRequest(method, path, tuple(params), draw(headers(FHIR_JSON)), body, who)
 
 
+EXPORT_PARAMETERS = {
+    "_type": st.sampled_from(["Patient", "Encounter,Task", "Task", "AuditEvent", "Nope", ""]),
+    "_since": st.sampled_from(["2026-11-01T00:00:00Z", "2026-11-01", "2999-01-01T00:00:00Z", "x"]),
+    "_outputFormat": st.sampled_from(["application/fhir+ndjson", "ndjson", "text/csv"]),
+    "_typeFilter": st.sampled_from(["Task?status=requested", "x"]),
+    "_elements": st.sampled_from(["id", "Patient.name"]),
+    "patient": st.sampled_from(["Patient/tolvan", "x"]),
+    "_until": st.sampled_from(["2026-11-01T00:00:00Z"]),
+}
+ASYNC = st.sampled_from(["respond-async"] * 6 + ["respond-async, handling=strict", "x", ""])
+
+
+@st.composite
+def exports(draw: st.DrawFn) -> FuzzRequest:
+    """A Bulk Data kick-off at one of the three levels with some of the IG's parameters (also
+    the ones this server refuses by name), now and then followed to the job's status; or the
+    status, a file or the delete of a job id of any shape."""
+    who = draw(CALLERS)
+    if draw(one_in(4)):
+        job, name = draw(IDS), draw(st.sampled_from(["Patient.ndjson", "x", "..", "Task.ndjson"]))
+        method, path = draw(
+            st.sampled_from(
+                [
+                    ("GET", f"/fhir/$export-status/{job}"),
+                    ("DELETE", f"/fhir/$export-status/{job}"),
+                    ("GET", f"/fhir/$export-file/{job}/{name}"),
+                ]
+            )
+        )
+        return FuzzRequest(method, path, who=who)
+    group = draw(st.sampled_from(["kommun-0180", "kommun-0182", "kommun-9999", "x"]) | IDS)
+    path = draw(
+        st.sampled_from(["/fhir/$export", "/fhir/Patient/$export", f"/fhir/Group/{group}/$export"])
+    )
+    names = draw(st.lists(st.sampled_from(sorted(EXPORT_PARAMETERS)), max_size=3, unique=True))
+    params = tuple((name, draw(EXPORT_PARAMETERS[name] | TEXT)) for name in names)
+    found = dict(draw(headers()))
+    found.setdefault("Prefer", draw(ASYNC))
+    follow = draw(st.none() | st.just(JOB))
+    return FuzzRequest("GET", path, params, tuple(found.items()), None, who, follow)
+
+
 @st.composite
 def edges(draw: st.DrawFn) -> FuzzRequest:
     """HL7 v2, the token endpoint, discovery, and paths and methods nobody serves."""
@@ -357,5 +401,8 @@ def requests() -> st.SearchStrategy[FuzzRequest]:
         validations(),
         operations(),
         audit_searches(),
+        exports(),
+        page_requests(CALLERS),
+        form_posts(CALLERS),
         edges(),
     )

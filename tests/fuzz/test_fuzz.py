@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.auth.principal import Principal
-from tests.fuzz import strategies
+from tests.fuzz import strategies, web
 from tests.fuzz.exchange import Clients, FuzzRequest, clients_of, problems, send
 from tests.fuzz.world import world
 from tests.support.auth import ServiceAuth
@@ -71,4 +71,16 @@ def test_writes(clients: Clients, request: FuzzRequest) -> None:
 @FUZZ
 @given(request=st.one_of(strategies.reads(), strategies.operations(), strategies.edges()))
 def test_other_routes(clients: Clients, request: FuzzRequest) -> None:
+    _check(clients, request)
+
+
+@FUZZ
+@given(
+    request=st.one_of(
+        strategies.exports(),
+        web.page_requests(strategies.CALLERS),
+        web.form_posts(strategies.CALLERS),
+    )
+)
+def test_export_and_web_pages(clients: Clients, request: FuzzRequest) -> None:
     _check(clients, request)

@@ -11,6 +11,7 @@ from service.rest.app import create_app
 from service.settings import Settings
 from tests.fuzz.exchange import PRINCIPALS
 from tests.hl7v2.messages import SENDERS_FILE
+from tests.statistics.world import AMOUNTS
 from tests.subscriptions.support import FHIR, subscription
 from tests.support.auth import load_directory, seed, signed_in
 
@@ -21,7 +22,13 @@ SUBSCRIPTIONS = {
 
 
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, run_worker=False, hl7v2_senders=Path(SENDERS_FILE))
+    """Daily amounts for the journey's years, so that invoice bases can be issued and disputed."""
+    return Settings(
+        database_url=database_url,
+        run_worker=False,
+        hl7v2_senders=Path(SENDERS_FILE),
+        daily_amounts=AMOUNTS,
+    )
 
 
 def world(database_url: str) -> FastAPI:

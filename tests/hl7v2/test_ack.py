@@ -3,9 +3,12 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mappers.hl7v2 import Location, acknowledgement, load_senders
+import pytest
+
+from mappers.hl7v2 import Location, MappingError, acknowledgement, load_senders, map_message
 from mappers.hl7v2.errors import Problem
 from mappers.hl7v2.message import header_of_bytes, read
+from mappers.hl7v2.modes import responses
 from tests.hl7v2.messages import SENDERS_FILE, adt
 
 NOW = datetime(2026, 11, 2, 13, 35, tzinfo=UTC)
@@ -38,3 +41,40 @@ def test_err_names_segment_field_and_rule_in_the_versions_layout() -> None:
 def test_garbage_still_gets_an_addressable_ack() -> None:
     header = header_of_bytes(b"\x00\xffnot hl7")
     assert acknowledgement(header, "AR", "A", NOW).split("\r")[1] == "MSA|AR"
+
+
+@pytest.mark.parametrize(
+    ("accept", "application", "outcome", "sent"),
+    [
+        ("", "", "AA", ["AA"]),  # original mode: one application ACK
+        ("", "", "AE", ["AE"]),
+        ("AL", "AL", "AA", ["CA", "AA"]),
+        ("AL", "AL", "AE", ["CE", "AE"]),
+        ("AL", "NE", "AR", ["CR"]),
+        ("NE", "NE", "AA", []),
+        ("ER", "AL", "AA", ["AA"]),
+        ("ER", "SU", "AE", ["CE"]),
+        ("SU", "ER", "AA", ["CA"]),
+        ("SU", "ER", "AR", ["AR"]),
+        ("NE", "", "AE", ["AE"]),  # enhanced mode, MSH-16 empty: read as AL
+    ],
+)
+def test_msh_15_and_16_decide_the_acks(
+    accept: str, application: str, outcome: str, sent: list[str]
+) -> None:
+    assert responses(accept, application, outcome) == sent
+
+
+def test_an_enhanced_application_ack_asks_for_no_answer() -> None:
+    header = header_of_bytes(adt(f15="AL", f16="AL"))
+    assert header.accept_ack == "AL" and header.application_ack == "AL"
+    accept = acknowledgement(header, "CA", "A", NOW).split("\r")[0].split("|")
+    application = acknowledgement(header, "AA", "A", NOW, answer_expected=False).split("\r")[0]
+    assert "NE" not in accept  # an accept ACK is never acknowledged anyway
+    assert application.split("|")[14:16] == ["NE", "NE"]
+
+
+def test_an_unknown_acknowledgment_condition_is_an_error_at_its_field() -> None:
+    with pytest.raises(MappingError) as raised:
+        map_message(adt(f15="XX"), load_senders(Path(SENDERS_FILE)))
+    assert str(raised.value.problem.location) == "MSH-15"

@@ -255,3 +255,32 @@ def test_the_cli_sends_a_file_and_reports_each_ack(
     assert refused.returncode == 1 and b"PV1^1^44" in refused.stdout
     closed = subprocess.run([*command, "--to", f"127.0.0.1:{free_port()}"], capture_output=True)
     assert closed.returncode == 2
+
+
+def test_enhanced_mode_and_a_held_discharge_over_mllp(
+    server: tuple[ServerProcess, int, str],
+) -> None:
+    process, port, url = server
+    early = messages_in(corpus("takecare-a03-discharge"))[0].replace(b"|P|2.5", b"|P|2.5|||AL|AL")
+    with MllpClient("127.0.0.1", port, timeout=60) as client:
+        accept = client.send(early)
+        application = client.receive()  # the second frame: the application ACK
+        assert b"MSA|CA|TC000104" in accept and b"MSA|AA|TC000104" in application
+        assert b"held" in application and b"|NE|NE" in application.split(b"\r")[0]
+        assert client.send(messages_in(corpus("takecare-a01-admit"))[0]).count(b"MSA|AA") == 1
+        quiet = adt("A08", control_id="Q-1", f7="20261110120000", f15="NE", f16="NE")
+        assert client.exchange(quiet, quiet=1.0) == []  # asked for no ACK, got none
+        loud = adt("A08", control_id="Q-2", f7="20261110130000", f15="AL", f16="AL")
+        accepted, applied = client.exchange(loud)
+        assert b"MSA|CA|Q-2" in accepted and b"MSA|AA|Q-2" in applied
+    stay = found(process.base, "Encounter", "identifier=SOS-2026-448812")
+    assert stay["status"] == "finished" and stay["period"]["end"] == "2026-11-10T10:45:00+01:00"
+    assert case_of(url, stay["id"])["state"] == "admitted"  # the case opened; no notice yet
+    sender = "TAKECARE%7CSE2321000016-15CQ"
+    looked_up = httpx.get(
+        auth=AUTH[0],
+        url=f"{process.base.removesuffix('/fhir')}/hl7v2/messages?sender={sender}&control-id=TC000104",
+        timeout=30,
+    ).json()
+    assert looked_up["state"] == "applied"
+    assert looked_up["ack"].encode() == accept + application  # what a resend gets again

@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 
 from mappers.hl7v2 import DELETE, MappingError, Refusal, load_senders, map_message, merge
+from mappers.hl7v2.disposition import DISPOSITION, V2_0112
 from mappers.hl7v2.senders import Senders, SenderTable
 from tests.hl7v2.messages import SENDERS_FILE, adt, segment
 
 SENDERS = load_senders(Path(SENDERS_FILE))
 SD = "https://lus-fhir.se/fhir/StructureDefinition"
+TAKECARE = "TAKECARE|SE2321000016-15CQ"
 
 
 def error_of(raw: bytes, senders: Senders = SENDERS) -> tuple[str, str, str]:
@@ -245,3 +247,58 @@ def test_identifiers_are_upserted_by_system() -> None:
     stored = {"identifier": [{"system": "a", "value": "1"}, {"system": "b", "value": "2"}]}
     merged = merge(stored, {"identifier": [{"system": "b", "value": "3"}]})
     assert merged["identifier"] == [{"system": "a", "value": "1"}, {"system": "b", "value": "3"}]
+
+
+@pytest.mark.parametrize(
+    ("pv1_36", "expected"),
+    [
+        (
+            "20^Expired",
+            {
+                "coding": [
+                    {"system": DISPOSITION, "code": "exp", "display": "Expired"},
+                    {"system": V2_0112, "code": "20", "display": "Expired"},
+                ],
+                "text": "Expired",
+            },
+        ),
+        (
+            "06^^HL70112",
+            {
+                "coding": [
+                    {"system": DISPOSITION, "code": "home", "display": "Home"},
+                    {"system": V2_0112, "code": "06"},
+                ]
+            },
+        ),
+        ("09", {"coding": [{"system": V2_0112, "code": "09"}]}),  # no FHIR equivalent
+        ("H^Hem^99LOK", {"text": "Hem"}),  # a local table the sender's table does not map
+    ],
+)
+def test_pv1_36_discharge_disposition_from_table_0112(
+    pv1_36: str, expected: dict[str, Any]
+) -> None:
+    stay = encounter(adt("A03", pv1={36: pv1_36, 45: "20261110104500"}))
+    assert stay["hospitalization"]["dischargeDisposition"] == expected
+
+
+def test_pv1_36_with_the_senders_table_null_and_a13() -> None:
+    def own(table: dict[str, str]) -> Senders:
+        takecare = SENDERS.table(TAKECARE).model_copy(update={"discharge_dispositions": table})
+        return Senders(senders={TAKECARE: takecare})
+
+    found = encounter(adt("A03", pv1={36: "4^Avliden^99UTS", 45: "20261110"}), own({"4": "exp"}))
+    assert found["hospitalization"]["dischargeDisposition"] == {
+        "coding": [{"system": DISPOSITION, "code": "exp", "display": "Expired"}],
+        "text": "Avliden",
+    }
+    wrong = own({"4": "dead"})
+    assert error_of(adt("A03", pv1={36: "4", 45: "20261110"}), wrong) == ("AE", "PV1-36", "103")
+    stored = {
+        "hospitalization": {"dischargeDisposition": {"text": "x"}, "admitSource": {"text": "y"}}
+    }
+    for message in (adt("A08", pv1={36: '""'}), adt("A13")):
+        mapped = map_message(message, SENDERS).encounter
+        assert mapped is not None
+        assert merge(stored, mapped.changes)["hospitalization"] == {"admitSource": {"text": "y"}}
+    assert "hospitalization" not in encounter(adt("A08"))  # empty PV1-36: nothing changes

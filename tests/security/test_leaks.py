@@ -593,6 +593,38 @@ ROWS += [
         extra={"a_ok": True},
     ),
     Row("web static file", ("GET", "/app/static/{name:path}"), _get("/app/static/app.css"), False),
+    Row("web sign-in page", ("GET", "/app/inloggning"), _get("/app/inloggning"), False),
+    Row(
+        "web sign-in start without a provider configured",
+        ("GET", "/app/inloggning/start"),
+        _get("/app/inloggning/start"),
+        False,
+        (404,),
+    ),
+    Row(
+        "web sign-in callback without a provider configured",
+        ("GET", "/app/inloggning/svar"),
+        _get("/app/inloggning/svar?code=x&state=y"),
+        False,
+        (404,),
+    ),
+    Row(
+        "web sign-out (of a token caller: nothing to end)",
+        ("POST", "/app/utloggning"),
+        lambda w, c: (
+            "POST",
+            "/app/utloggning",
+            {
+                "data": {
+                    "csrf": c.app.state.csrf.token(  # type: ignore[attr-defined]
+                        c.auth.who,  # type: ignore[attr-defined]
+                        c.app.state.services.clock(),  # type: ignore[attr-defined]
+                    )
+                }
+            },
+        ),
+        False,
+    ),
 ]
 # Checked by its own test below: a subscription of B filtered on Tolvan receives nothing.
 WEBSOCKET = ("WS", "/fhir/ws")

@@ -240,7 +240,7 @@ def test_a_removed_registration_refuses_its_certificate_at_once(tls: TLSWorld) -
 def test_the_web_pages_sign_in_with_the_certificate(tls: TLSWorld) -> None:
     """A browser presenting an organization's certificate (as with a SITHS card) gets that
     registration's principal on the pages as on the API: A reads Tolvan's stay, Nacka's figures
-    are Nacka's own, and without a certificate the pages are 401."""
+    are Nacka's own, and without a certificate the pages send the browser to the sign-in page."""
     a = tls.with_certificate(tls.a.certificate)
     b = tls.with_certificate(tls.b.certificate)
     nobody = tls.with_certificate(None)
@@ -253,4 +253,4 @@ def test_the_web_pages_sign_in_with_the_certificate(tls: TLSWorld) -> None:
         assert overview.status_code == 200, overview.text
         assert '<option value="kommun-0182" selected>' in overview.text
         assert "kommun-0180" not in overview.text
-        assert nobody.get("/app/").status_code == 401
+        assert nobody.get("/app/").status_code == 303  # to the sign-in page

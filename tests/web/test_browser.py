@@ -11,6 +11,7 @@ LUS_FHIR_REQUIRE_REAL_COMPONENTS=1).
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,17 @@ class Servers:
     told: dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def require_chromium() -> None:
+    """Skip (fail in CI) before any server is started when there is no browser to drive."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         skip_or_fail(
             "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
         )
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    require_chromium()
     data = tmp_path_factory.mktemp("browser")
     settings = Settings(data_dir=data, run_worker=False, daily_amounts=AMOUNTS)
     clock = Clock()
@@ -69,18 +75,28 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         region.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(servers: Servers) -> Iterator[Any]:
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless chromium with its console log; it takes the certificates of the tests' own CA
+    (HTTPS servers in tests/support/certificates.py)."""
+    require_chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = str(shutil.which("chromium"))
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,2400"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.accept_insecure_certs = True
     driver = webdriver.Chrome(service=Service(str(shutil.which("chromedriver"))), options=options)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser(servers: Servers) -> Iterator[Any]:
+    with chromium() as driver:
+        yield driver
 
 
 def _open(browser: Any, server: ServerProcess, path: str, shot: str | None = None) -> None:

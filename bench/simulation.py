@@ -1,0 +1,57 @@
+"""The county simulator's write rate (SQLite): validation by sample against every write
+validated, in alternating rounds of one run so the machine's load hits both alike, and a second
+month written on top of a first to show that cost does not grow with the history. Rates are per
+second of this process's CPU time (what the writes cost, whatever the machine's load) and per
+second of wall time.
+
+    .venv/bin/python bench/simulation.py [--stays-per-month 200] [--rounds 2]
+"""
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from service.settings import Settings
+from service.simulation.history import simulate
+
+QUIET = Console(quiet=True)
+
+
+def _run(path: Path, stays: int, seed: int, last: date, validate_all: bool) -> tuple[float, float]:
+    """(writes per CPU second, writes per wall second)"""
+    settings = Settings(database_url=f"sqlite:///{path}", run_worker=False)
+    started = time.process_time()
+    summary = simulate(settings, 1, stays, seed, last, console=QUIET, validate_all=validate_all)
+    return summary.writes / (time.process_time() - started), summary.rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stays-per-month", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    stays = args.stays_per_month
+    rates: dict[str, list[tuple[float, float]]] = {"sampled": [], "every write": [], "on top": []}
+    with tempfile.TemporaryDirectory() as directory:
+        _run(Path(directory) / "warm-up.sqlite3", 5, 1, date(2026, 3, 1), True)  # compiles once
+        for n in range(args.rounds):
+            for name, validate_all in (("sampled", False), ("every write", True)):
+                path = Path(directory) / f"{name.replace(' ', '_')}{n}.sqlite3"
+                rates[name].append(_run(path, stays, 1, date(2026, 3, 1), validate_all))
+                if not validate_all:  # the next month on top of this one, another seed
+                    rates["on top"].append(_run(path, stays, 2, date(2026, 5, 1), False))
+    print(f"load average {os.getloadavg()[0]:.1f} (2 cores); writes per CPU s (per wall s):")
+    for name, values in rates.items():
+        print(f"  {name:12} " + "  ".join(f"{cpu:6.0f} ({wall:4.0f})" for cpu, wall in values))
+    mean = {name: sum(cpu for cpu, _ in values) / len(values) for name, values in rates.items()}
+    print(f"sampled / every write: {mean['sampled'] / mean['every write']:.2f}")
+    print(f"on top of a month / empty: {mean['on top'] / mean['sampled']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

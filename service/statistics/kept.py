@@ -1,0 +1,197 @@
+"""Each month's figure cells as the monthly job computed them, so that a page over many months
+reads twelve small rows instead of evaluating every stay of every month again.
+
+A kept month is used only while it is known to be right:
+- `basis` is a hash of everything the cells are computed against (the rules data with the daily
+  amounts, the legal deadlines, the areas, who answers for each deviation, the follow-up
+  questions' keys); other rules, other hash: the month is evaluated again.
+- `watermark` is the `versions.seq` up to which every write is in the cells. A reader asks
+  changes.affected() which months the writes after it touch; those are evaluated from the stays.
+The job writes the watermark it read at its previous run (see job.py), so a write that was still
+uncommitted when a run began is looked at again by the next one.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from service.fhirtime import stamp
+from service.routing.router import rules as routing_rules
+from service.statistics import changes
+from service.statistics.basis import Basis
+from service.statistics.billing import Billed
+from service.statistics.figures import Cell, Key
+from service.statistics.period import Period
+from service.statistics.questions import QUESTIONS, Answered, answered
+from service.statistics.scope import Area
+from service.storage.schema import statistics_cells, statistics_stays
+from service.storage.store import Store
+
+Table = dict[Key, Cell]
+CHUNK = 1000
+COUNTS = tuple(f.name for f in fields(Cell) if f.name != "deviations")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, date | time | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} in the statistics basis")
+
+
+def basis_key(basis: Basis) -> str:
+    """A hash of what the cells are computed against (not of where the rules file lies)."""
+    routing = routing_rules()
+    content = {
+        "rules": {k: v for k, v in asdict(basis.rules).items() if k != "path"},
+        "deadlines": asdict(basis.deadlines),
+        "areas": asdict(basis.areas),
+        "questions": [q.key for q in QUESTIONS],  # a question whose rule changes gets a new key
+        "responsible": {
+            "deviations": routing.deviations,
+            "avvikelse": routing.events.get("avvikelse"),
+        },
+    }
+    text = json.dumps(content, sort_keys=True, default=_plain, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def encode(table: Table) -> str:
+    rows = [
+        [
+            *key,
+            [getattr(cell, n) for n in COUNTS],
+            sorted([*d, n] for d, n in cell.deviations.items()),
+        ]
+        for key, cell in sorted(table.items(), key=lambda item: tuple(p or "" for p in item[0]))
+    ]
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def decode(text: str) -> Table:
+    table: Table = {}
+    for kommun, stadsdel, group, counts, deviations in json.loads(text):
+        cell = Cell(**dict(zip(COUNTS, counts, strict=True)))
+        cell.deviations = Counter({(code, party): n for code, party, n in deviations})
+        table[(kommun, stadsdel, group)] = cell
+    return table
+
+
+def keep(
+    store: Store,
+    conn: Connection,
+    basis: Basis,
+    period: Period,
+    table: Table,
+    billed: list[Billed],
+    watermark: int,
+    now: datetime,
+) -> None:
+    """Keep (replace) the month's cells and its stays' answers as right up to `watermark`."""
+    store.lock(conn, f"statistics-cells:{period.label}")
+    conn.execute(delete(statistics_cells).where(statistics_cells.c.month == period.label))
+    conn.execute(delete(statistics_stays).where(statistics_stays.c.month == period.label))
+    answers = [answered(b.timeline) for b in billed]
+    rows = [
+        {**asdict(a), "month": period.label, "discharge_date": a.discharge_date.isoformat()}
+        for a in answers
+    ]
+    for i in range(0, len(rows), CHUNK):
+        conn.execute(insert(statistics_stays), rows[i : i + CHUNK])
+    conn.execute(
+        insert(statistics_cells).values(
+            month=period.label,
+            basis=basis_key(basis),
+            watermark=watermark,
+            cells=encode(table),
+            stored_at=stamp(now),
+        )
+    )
+
+
+def _stale(conn: Connection, key: str, rows: list[Any], until: int) -> tuple[set[str], set[str]]:
+    """(fresh, stale) months among the kept rows, as far as writes up to `until` go."""
+    stale = {r.month for r in rows if r.basis != key}
+    current = [r for r in rows if r.basis == key]
+    since = min((r.watermark for r in current), default=until)
+    touched = changes.affected(conn, since, until) if since < until else frozenset()
+    for row in current:
+        if row.watermark < until and (touched is None or row.month in touched):
+            stale.add(row.month)
+    return {r.month for r in rows} - stale, stale
+
+
+def _fresh(conn: Connection, basis: Basis, periods: list[Period]) -> set[str]:
+    labels = [p.label for p in periods if p.is_month]
+    query = select(
+        statistics_cells.c.month, statistics_cells.c.basis, statistics_cells.c.watermark
+    ).where(statistics_cells.c.month.in_(labels))
+    rows = list(conn.execute(query))
+    return _stale(conn, basis_key(basis), rows, changes.latest(conn))[0] if rows else set()
+
+
+def fresh(conn: Connection, basis: Basis, periods: list[Period]) -> dict[str, Table]:
+    """The kept cells of those of `periods` that no write since has touched, by month label."""
+    good = sorted(_fresh(conn, basis, periods))
+    query = select(statistics_cells.c.month, statistics_cells.c.cells).where(
+        statistics_cells.c.month.in_(good)
+    )
+    return {r.month: decode(r.cells) for r in conn.execute(query)} if good else {}
+
+
+def fresh_answers(
+    conn: Connection, basis: Basis, periods: list[Period], area: Area
+) -> dict[str, list[Answered]]:
+    """The kept stays of `area` with their answers, in discharge order, of those of `periods`
+    that no write since has touched, by month label (a month without stays of the area: [])."""
+    good = sorted(_fresh(conn, basis, periods))
+    if not good:
+        return {}
+    found: dict[str, list[Answered]] = {label: [] for label in good}
+    query = select(statistics_stays).where(statistics_stays.c.month.in_(good))
+    if area.kommun is not None:
+        query = query.where(statistics_stays.c.kommun == area.kommun)
+    if area.stadsdel is not None:
+        query = query.where(statistics_stays.c.stadsdel == area.stadsdel)
+    query = query.order_by(statistics_stays.c.discharged, statistics_stays.c.encounter)
+    for row in conn.execute(query):
+        found[row.month].append(
+            Answered(
+                row.encounter,
+                row.kommun,
+                row.stadsdel,
+                row.care_group,
+                row.discharged,
+                date.fromisoformat(row.discharge_date),
+                row.marks,
+            )
+        )
+    return found
+
+
+def review(conn: Connection, basis: Basis, until: int, watermark: int) -> list[str]:
+    """For the job: the kept months to evaluate again (touched by writes up to `until`, or kept
+    under other rules); the others are marked right up to `watermark`."""
+    rows = list(
+        conn.execute(
+            select(statistics_cells.c.month, statistics_cells.c.basis, statistics_cells.c.watermark)
+        )
+    )
+    good, stale = _stale(conn, basis_key(basis), rows, until)
+    if good:
+        conn.execute(
+            update(statistics_cells)
+            .where(
+                statistics_cells.c.month.in_(sorted(good)), statistics_cells.c.watermark < watermark
+            )
+            .values(watermark=watermark)
+        )
+    return sorted(stale)

@@ -1,0 +1,209 @@
+"""A simulated county month (movers, late and cancelled notices, SIP, readmissions, deviations) on
+SQLite and PostgreSQL: read the fast way it equals the month read from whole resources, and the
+cells the monthly job keeps equal the month evaluated from its stays until a late write touches
+the month, when the month is evaluated again until the job has kept it anew.
+
+The fast way picks out only the elements facts.py maps (selection.LEAN) in the database; the
+reference reads every resource whole, as a stay's page does."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from service.auth.principal import INTERNAL
+from service.fhirtime import parse_range, start_of
+from service.rest.services import Services
+from service.settings import Settings
+from service.simulation.history import months_until, simulate
+from service.statistics import changes, kept, selection
+from service.statistics.basis import Basis, basis_for
+from service.statistics.evaluate import answers, evaluate, figures
+from service.statistics.figures import Cell, Key
+from service.statistics.files import table_file
+from service.statistics.job import MonthlyReports
+from service.statistics.questions import Answered, answered
+from service.statistics.rows import statistics_table
+from service.statistics.scope import COUNTY_AREA, Area
+from service.storage.database import engine_for
+from service.storage.store import Store
+from tests.support.databases import fresh_postgres_database
+
+LAST = date(2026, 5, 1)
+MONTH = months_until(LAST, 1)[0]
+STAYS = 60
+NOW = datetime(2026, 6, 20, 12, tzinfo=UTC)  # the month is complete
+Table = dict[Key, Cell]
+
+
+@dataclass
+class County:
+    engine: Engine
+    settings: Settings
+
+    @property
+    def basis(self) -> Basis:
+        return basis_for(self.settings)
+
+    def job(self) -> MonthlyReports:
+        services = Services(self.settings, Store(self.engine, lambda: NOW), lambda: NOW)
+        return replace(MonthlyReports.starting_with(services, self.basis), months=1)
+
+    def kept_months(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(kept.fresh(conn, self.basis, [MONTH]))
+
+    def figures(self, area: Area = COUNTY_AREA) -> tuple[Table, Table]:
+        """(the pages' figures, the month evaluated from its stays) of `area`."""
+        with self.engine.connect() as conn:
+            shown = figures(conn, INTERNAL, self.basis, [MONTH], area, NOW)[0]
+            evaluated = evaluate(conn, INTERNAL, self.basis, MONTH, area, NOW)
+        return shown.table, evaluated.table
+
+    def answers(self, area: Area) -> tuple[list[Answered], list[Answered]]:
+        """(Uppföljning's stays with their answers, the same from the evaluated month)."""
+        with self.engine.connect() as conn:
+            shown = answers(conn, INTERNAL, self.basis, [MONTH], area, NOW)[0][1]
+            evaluated = evaluate(conn, INTERNAL, self.basis, MONTH, area, NOW)
+        return shown, [answered(b.timeline) for b in evaluated.billed]
+
+    def csv(self) -> list[bytes]:
+        """The statistics file from the pages' figures and from the evaluated month."""
+        with self.engine.connect() as conn:
+            shown = figures(conn, INTERNAL, self.basis, [MONTH], COUNTY_AREA, NOW)
+            evaluated = [evaluate(conn, INTERNAL, self.basis, MONTH, COUNTY_AREA, NOW)]
+        groups = self.basis.rules.groups
+        return [
+            table_file(statistics_table(found, self.basis.areas, groups), "csv").content
+            for found in (shown, evaluated)
+        ]
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def county(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[County]:
+    if request.param == "postgres":
+        url = fresh_postgres_database()
+    else:
+        url = f"sqlite:///{Path(tmp_path_factory.mktemp('month')) / 'county.sqlite3'}"
+    settings = Settings(database_url=url, run_worker=False)
+    simulate(settings, 1, STAYS, seed=7, last_month=LAST)
+    engine = engine_for(url)
+    yield County(engine, settings)
+    engine.dispose()
+
+
+def test_the_fast_reading_equals_the_reference(county: County) -> None:
+    with county.engine.connect() as conn:
+        fast = selection.discharged_stays(conn, MONTH)
+        reference = selection.discharged_stays(conn, MONTH, picked=None)
+    assert len(fast) > STAYS // 2
+    assert fast == reference
+    # the month has what the rules look at, so the comparison covers them
+    assert any(n.cancelled for s in fast for n in s.notices)
+    assert any(s.sip_invitations for s in fast)
+    assert any(s.later_admissions for s in fast)
+    assert any(s.deviations for s in fast)
+    assert any(s.home_care for s in fast)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-08-14T01:54:38+02:00",
+        "2026-08-14T01:54:38Z",
+        "2026-10-25T02:30:00+01:00",  # the hour daylight saving ends repeats
+        "2026-08-14T01:54:38-00:00",
+        "2026-08-14T01:54:38+23:59",
+        "2026-08-14T01:54:38+24:00",  # an offset of a day: not a dateTime
+        "0001-01-01T00:30:00+01:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-05:00",  # after 9999 in UTC
+        "2026-02-30T01:00:00Z",
+        "2026-08-14T24:00:00Z",
+    ],
+)
+def test_the_quick_instant_reading_equals_the_range_start(text: str) -> None:
+    parsed = parse_range(text)
+    assert start_of(text) == (parsed[0] if parsed else None)
+
+
+def _ready_notice(county: County) -> dict[str, Any]:
+    """A counted ready notice of a stay of the month with ready days, as stored."""
+    with county.engine.connect() as conn:
+        stays = selection.discharged_stays(conn, MONTH, picked=None)
+    for stay in stays:
+        for notice in stay.notices:
+            counted = notice.event == "utskrivningsklar" and not notice.cancelled
+            if counted and (stay.discharged - notice.sent).days >= 2:
+                with county.engine.connect() as conn:
+                    found = Store(county.engine, lambda: NOW).read(conn, "Task", notice.task)
+                assert found is not None and found.resource is not None
+                return found.resource
+    raise AssertionError("the simulated month has no ready notice of two days or more")
+
+
+def test_kept_cells_are_the_evaluated_month_until_late_data_touches_it(county: County) -> None:
+    assert county.kept_months() == set()
+    job = county.job()
+    job.run_once()
+    assert county.kept_months() == {MONTH.label}
+    for area in (COUNTY_AREA, Area("0180"), Area("0180", "sodermalm"), Area("0182")):
+        shown, evaluated = county.figures(area)
+        assert shown == evaluated, area
+        listed, evaluated_stays = county.answers(area)
+        assert listed == evaluated_stays, area
+    assert any("n" in a.marks for a in county.answers(COUNTY_AREA)[0])
+    shown_csv, evaluated_csv = county.csv()
+    assert shown_csv == evaluated_csv
+    before, _ = county.figures()
+
+    # late data: the ward withdraws a ready notice as entered in error
+    task = _ready_notice(county)
+    services = job.writes.services
+    with services.store.begin() as conn:
+        job.writes.update(conn, {**task, "status": "entered-in-error"})
+    assert county.kept_months() == set()  # touched: the page evaluates the month again
+    shown, evaluated = county.figures()
+    assert shown == evaluated != before
+
+    job.run_once()  # the first run after the write marks it right only up to the previous run
+    job.run_once()
+    assert county.kept_months() == {MONTH.label}
+    assert county.figures()[0] == evaluated
+
+
+def test_cells_kept_under_other_rules_are_not_used(county: County) -> None:
+    county.job().run_once()
+    assert county.kept_months() == {MONTH.label}
+    rules = replace(county.basis.rules, skr_min_days=county.basis.rules.skr_min_days + 1)
+    other = replace(county.basis, rules=rules)
+    with county.engine.connect() as conn:
+        assert kept.fresh(conn, other, [MONTH]) == {}
+
+
+def test_writes_touch_the_months_of_the_stays_and_patients_they_name(county: County) -> None:
+    task = _ready_notice(county)
+    services = county.job().writes.services
+    with county.engine.connect() as conn:
+        before = changes.latest(conn)
+    with services.store.begin() as conn:
+        county.job().writes.update(conn, {**task, "status": "entered-in-error"})
+    with county.engine.connect() as conn:
+        after = changes.latest(conn)
+        assert changes.affected(conn, before, after) is not None
+        assert MONTH.label in (changes.affected(conn, before, after) or ())
+        assert changes.affected(conn, after, after) == frozenset()
+    organization = Store(county.engine, lambda: NOW)
+    with services.store.begin() as conn:
+        found = organization.read(conn, "Organization", "region-stockholm")
+        assert found is not None and found.resource is not None
+        county.job().writes.update(conn, {**found.resource, "name": "Region Stockholm (ny)"})
+    with county.engine.connect() as conn:
+        assert changes.affected(conn, after, changes.latest(conn)) is None  # every month
