@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_MODULES := fhir_profiles/node_modules/.installed
 
-.PHONY: setup run test lint typecheck pytest ig ig-verify node web-vendor interop fuzz clean
+.PHONY: setup run test lint typecheck pytest ig ig-verify node web-vendor interop fuzz chaos clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,16 @@ interop: setup
 FUZZ_REQUESTS ?= 100000
 fuzz: setup
 	$(BIN)/python -m tests.fuzz.run --requests $(FUZZ_REQUESTS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+
+## chaos: CHAOS_ROUNDS (default 100) rounds of SIGKILL to a real server or worker under a steady
+## write + delivery load, on SQLite and on a PostgreSQL cluster of its own (restarted once), then
+## SIGTERM drains and a full disk (SQLite); checks nothing acknowledged was lost and every
+## notification arrived (docs/hardening.md). CHAOS_SEED repeats a run, CHAOS_BACKEND=sqlite|postgres
+CHAOS_ROUNDS ?= 100
+CHAOS_BACKEND ?= all
+chaos: setup
+	$(BIN)/python -m tests.chaos.run --rounds $(CHAOS_ROUNDS) --backend $(CHAOS_BACKEND) \
+	  $(if $(CHAOS_SEED),--seed $(CHAOS_SEED))
 
 clean:
 	rm -rf $(VENV) fhir_profiles/node_modules .mypy_cache .ruff_cache .pytest_cache

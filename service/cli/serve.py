@@ -4,9 +4,13 @@ With `--workers N` (PostgreSQL only) uvicorn runs N processes of the same app; t
 database, and their delivery workers share the outbox through SKIP LOCKED claims. With
 `--tls-cert` it serves HTTPS, and with `--tls-client-ca` also takes client certificates (mutual
 TLS, docs/security-mtls.md); every process builds the same TLS context.
+
+SIGTERM/SIGINT drain: the listener closes, requests in flight finish with their answers (for up
+to DRAIN_SECONDS), the lifespan shuts down, and the process exits 0.
 """
 
 import os
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +29,8 @@ from service.settings import Settings
 from service.web.oidc import OidcSetupError
 
 console = Console(stderr=True)
+# Leaves the rest of the 10 s a supervisor waits before SIGKILL to the lifespan's shutdown.
+DRAIN_SECONDS = 8
 WORKER_HEALTHCHECK_SECONDS = 60
 
 
@@ -118,6 +124,8 @@ def _run(
 ) -> None:
     if listener is not None:
         console.print(f"HL7 v2 MLLP: {host}:{listener.port}")
+    _exit_cleanly_after_drain()
+    tls = {**tls, "timeout_graceful_shutdown": DRAIN_SECONDS}
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info", **tls)
         return
@@ -136,3 +144,11 @@ def _run(
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **tls,
     )
+
+
+def _exit_cleanly_after_drain() -> None:
+    """uvicorn drains on SIGTERM/SIGINT, then raises the signal again against the handler it
+    found; with the default one the process died of the signal (exit -15) after a clean drain.
+    A handler that does nothing lets `serve` return and exit 0."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: None)

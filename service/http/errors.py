@@ -1,17 +1,21 @@
 """Every error leaves the server as an OperationOutcome with the right status, including the ones
-Starlette raises itself (unknown route 404, wrong method 405) and the ones nobody expected (500)."""
+Starlette raises itself (unknown route 404, wrong method 405), the database's own failures (503
+while it is unreachable, 507 when its disk is full: service/storage/failure.py) and the ones
+nobody expected (500)."""
 
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.audit.event import MINOR_FAILURE, SERIOUS_FAILURE, AuditRecord, audited, subtype_of
 from service.http.headers import FHIR_JSON
 from service.outcome import FhirError, issue, operation_outcome
+from service.storage.failure import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +52,19 @@ def install(app: FastAPI) -> None:
         )
         return outcome_response(FhirError.of(400, "invalid", f"malformed request: {problems}"))
 
+    @app.exception_handler(exc.DBAPIError)
+    @app.exception_handler(exc.TimeoutError)
+    async def database_failure(request: Request, error: Exception) -> JSONResponse:
+        answer = _unavailable(request, error)
+        if answer is None:
+            raise error  # a bug after all: answered by `unexpected`
+        return answer
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        answer = _unavailable(request, error)  # raised outside the routes (authentication)
+        if answer is not None:
+            return answer
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return outcome_response(
             FhirError.of(500, "exception", "internal server error; the request was not applied")
@@ -71,6 +86,14 @@ async def log_refusal(request: Request, error: FhirError) -> None:
         await run_in_threadpool(services.audit.submit, record)
     except Exception:  # the refusal is answered anyway; the log's own failure is logged
         log.exception("could not log a refused request")
+
+
+def _unavailable(request: Request, error: Exception) -> JSONResponse | None:
+    failure = unavailable(error)
+    if failure is None:
+        return None
+    log.warning("%s %s: %s (%s)", request.method, request.url.path, failure, error)
+    return outcome_response(failure)
 
 
 def _outcome(code: str, text: str) -> dict[str, object]:

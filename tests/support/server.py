@@ -70,11 +70,13 @@ def start_server(
     workers: int = 1,
     env: dict[str, str] | None = None,
     tls: CertificateAuthority | None = None,
+    port: int | None = None,
 ) -> ServerProcess:
     """Start `lus-fhir serve`; `deliver` runs its delivery worker (off by default, so tests that
     store example notifications never contact the examples' *.example.se endpoints); `tls`
-    serves HTTPS with a certificate from that CA and verifies client certificates against it."""
-    port = free_port()
+    serves HTTPS with a certificate from that CA and verifies client certificates against it;
+    `port` restarts a server where its clients already connect (a free one by default)."""
+    port = port or free_port()
     log = data_dir / f"server-{port}.log"
     command = [
         sys.executable,
@@ -100,33 +102,41 @@ def start_server(
         "LUS_FHIR_RUN_WORKER": str(deliver).lower(),
         **(env or {}),
     }
-    with log.open("wb") as out:
+    with log.open("ab") as out:  # a restart on the same port appends to the same log
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = database_url or f"sqlite:///{data_dir / 'lus-fhir.sqlite3'}"
     base = f"{'https' if tls else 'http'}://127.0.0.1:{port}/fhir"
     started = ServerProcess(base, process, log, url, tls)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            metadata = httpx.get(f"{started.base}/metadata", timeout=2, verify=started.verify)
-            if metadata.status_code == 200:
-                return started
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start in {timeout} s:\n{log.read_text()[-3000:]}")
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
+            try:
+                metadata = httpx.get(f"{started.base}/metadata", timeout=2, verify=started.verify)
+                if metadata.status_code == 200:
+                    return started
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server did not start in {timeout} s:\n{log.read_text()[-3000:]}")
+    except BaseException:  # a time-out or an interrupt: not left running behind it
+        process.kill()
+        raise
 
 
 class WorkerProcess:
-    def __init__(self, url: str, log: Path, *options: str) -> None:
+    def __init__(self, url: str, log: Path, *options: str, timeout: float = 30) -> None:
         self.log = log
         command = [sys.executable, "-m", "service.cli.worker", "--db", url, *options]
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "LUS_FHIR_DELIVERY_TIMEOUT_SECONDS": "5"}
+        started = log.stat().st_size if log.exists() else 0  # a restart appends to the log
         with log.open("ab") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: "delivering from" in log.read_text(), 30, self.tail)
+        try:
+            wait_for(lambda: b"delivering from" in log.read_bytes()[started:], timeout, self.tail)
+        except BaseException:  # a time-out or an interrupt: not left running behind it
+            self.kill()
+            raise
 
     def tail(self) -> str:
         return self.log.read_text()[-3000:]
