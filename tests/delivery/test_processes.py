@@ -66,8 +66,10 @@ def test_two_workers_share_the_outbox_on_postgres(tmp_path: Path) -> None:
     engine = engine_for(url.replace("postgresql://", "postgresql+psycopg://", 1))
     migrate(engine)
     options = ("--concurrency", "4", "--poll-seconds", "1")
+    # 50 ms an answer: since a claim takes a key's whole run, one worker alone would empty a
+    # faster outbox in well under a second, before the other's first round.
     with (
-        receiver(delay=0.01, keep_alive=True) as fast,
+        receiver(delay=0.05, keep_alive=True) as fast,
         worker_process(url, tmp_path / "a.log", *options),
         worker_process(url, tmp_path / "b.log", *options),
     ):
