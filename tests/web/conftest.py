@@ -5,6 +5,7 @@ county differs from each municipality. The clock reads the reports on 2026-11-30
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -64,6 +65,18 @@ def tell(world: World) -> dict[str, object]:
         admission_notice="2026-10-03T08:00:00+02:00",
     )
     return {"september": september, "october": october, "nacka_stay": nacka}
+
+
+def told_world(data: Path, url: str | None) -> dict[str, object]:
+    """The web tests' scripted stays, written by an in-process app into the server's database."""
+    settings = Settings(data_dir=data, database_url=url, run_worker=False, daily_amounts=AMOUNTS)
+    clock = Clock()
+    app = create_app(settings, clock=clock)
+    with signed_in(app) as client:
+        assert client.post("/fhir", json=directory_bundle(), headers=FHIR).status_code == 200
+        told = tell(World(client, clock, settings.database()))
+    app.state.services.store.dispose()
+    return told
 
 
 @pytest.fixture(

@@ -23,14 +23,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from service.demo import directory_bundle
-from service.rest.app import create_app
-from service.settings import Settings
-from tests.statistics.world import AMOUNTS, FHIR, Clock, World
-from tests.support.auth import signed_in
+from tests.statistics.world import AMOUNTS
 from tests.support.databases import skip_or_fail
 from tests.support.server import ServerProcess, start_server
-from tests.web.conftest import VASBY, tell
+from tests.web.conftest import VASBY, told_world
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 AUTUMN = "omrade=kommun-0114&fran=2026-09&till=2026-10"
@@ -56,13 +52,7 @@ def require_chromium() -> None:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     require_chromium()
     data = tmp_path_factory.mktemp("browser")
-    settings = Settings(data_dir=data, run_worker=False, daily_amounts=AMOUNTS)
-    clock = Clock()
-    app = create_app(settings, clock=clock)
-    with signed_in(app) as client:
-        assert client.post("/fhir", json=directory_bundle(), headers=FHIR).status_code == 200
-        told = tell(World(client, clock, settings.database()))
-    app.state.services.store.dispose()
+    told = told_world(data, None)
     common = {"LUS_FHIR_AUTH": "off", "LUS_FHIR_DAILY_AMOUNTS": AMOUNTS}
     region = start_server(data, env=common)
     try:

@@ -15,9 +15,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.support.certificates import CertificateAuthority
 from tests.support.oidc import OidcProvider
 from tests.support.server import ServerProcess, start_server
-from tests.web.conftest import VASBY
+from tests.web.conftest import VASBY, told_world
 from tests.web.test_browser import SCREENSHOTS, _open, chromium, require_chromium
-from tests.web.test_sign_in import _oidc_env, register_person, told_world
+from tests.web.test_sign_in import _oidc_env, register_person
 
 
 @pytest.fixture(scope="module")

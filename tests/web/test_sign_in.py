@@ -21,18 +21,15 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from service.cli.main import app as cli
-from service.demo import directory_bundle
-from service.rest.app import create_app
-from service.settings import Settings
 from service.storage.database import engine_for
 from service.storage.schema import audit_events
-from tests.statistics.world import AMOUNTS, FHIR, Clock, World
-from tests.support.auth import register, signed_in
+from tests.statistics.world import AMOUNTS
+from tests.support.auth import register
 from tests.support.certificates import CertificateAuthority
 from tests.support.databases import fresh_postgres_database
 from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tests.support.server import ServerProcess, start_server, wait_for
-from tests.web.conftest import VASBY, tell
+from tests.web.conftest import VASBY, told_world
 
 REGION = "Organization/region-stockholm"
 HSA_VASBY = "SE2120000000-vasby1"
@@ -63,18 +60,6 @@ def _oidc_env(provider: OidcProvider) -> dict[str, str]:
         "LUS_FHIR_OIDC_SCOPES": "openid profile",
         "LUS_FHIR_DAILY_AMOUNTS": AMOUNTS,
     }
-
-
-def told_world(data: Path, url: str | None) -> dict[str, Any]:
-    """The web tests' scripted stays, written by an in-process app into the server's database."""
-    settings = Settings(data_dir=data, database_url=url, run_worker=False, daily_amounts=AMOUNTS)
-    clock = Clock()
-    app = create_app(settings, clock=clock)
-    with signed_in(app) as client:
-        assert client.post("/fhir", json=directory_bundle(), headers=FHIR).status_code == 200
-        told = tell(World(client, clock, settings.database()))
-    app.state.services.store.dispose()
-    return told
 
 
 def register_person(
