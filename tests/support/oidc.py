@@ -24,6 +24,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from service.simulation.net import free_port
+from tests.support.receiver import serve_in_background, shut_down
 
 CLIENT_ID = "lus-fhir-web"
 CLIENT_SECRET = "provider-secret-for-tests"
@@ -202,17 +203,12 @@ class OidcProvider:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        self._server = server
+        self._server = serve_in_background(ThreadingHTTPServer(("127.0.0.1", self.port), Handler))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shut_down(self._server)
+        self._server = None
 
 
 def main() -> None:

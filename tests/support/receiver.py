@@ -91,17 +91,12 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = _Server(("127.0.0.1", self.port), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        self._server = server
+        self._server = serve_in_background(_Server(("127.0.0.1", self.port), Handler))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shut_down(self._server)
+        self._server = None
 
     def _record(self, request: Received) -> None:
         with self._lock:
@@ -119,3 +114,16 @@ def receiver(**options: Any) -> Iterator[Receiver]:
         yield running
     finally:
         running.stop()
+
+
+def serve_in_background(server: ThreadingHTTPServer) -> ThreadingHTTPServer:
+    """A test's loopback HTTP server, answering from a daemon thread until shut_down."""
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
+
+
+def shut_down(server: ThreadingHTTPServer | None) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
