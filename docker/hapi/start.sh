@@ -53,7 +53,7 @@ fi
 [ -f "$PACKAGE" ] || { echo "hapi: package $PACKAGE not found (lus-fhir ig pack --out DIR writes it)" >&2; exit 1; }
 PACKAGE="$(cd "$(dirname "$PACKAGE")" && pwd)/$(basename "$PACKAGE")"
 
-"$HERE/build.sh"
+"$HERE/build.sh" >&2  # Maven writes colour codes to stdout even with -q -B
 
 rm -f "$RUN/install.json"
 DB_ARGS=()
