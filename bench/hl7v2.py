@@ -1,7 +1,7 @@
 """HL7 v2 intake throughput and ACK latency over MLLP against a real `lus-fhir serve --mllp-port`:
 whole stays (A01, A08, A02, A03 of distinct patients) over 1 and 8 connections, on SQLite and
 (when LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL, each against a server that commits every
-message alone (LUS_FHIR_HL7V2_BATCH=1) and one with group commit (32), in alternating rounds.
+message alone (LUS_FHIR_WRITE_BATCH=1) and one with group commit (32), in alternating rounds.
 Every ACK is checked for AA. Prints one row per run with the load average, then the ratios;
 targets: >= 300 messages/s and ACK p99 < 100 ms on SQLite at 8 connections.
 
@@ -101,7 +101,7 @@ def serve(data: Path, url: str | None, batch: int) -> tuple[ServerProcess, int]:
         "LUS_FHIR_MLLP_PORT": str(port),
         "LUS_FHIR_HL7V2_SENDERS": SENDERS_FILE,
         "LUS_FHIR_MLLP_CLIENT": feed,
-        "LUS_FHIR_HL7V2_BATCH": str(batch),
+        "LUS_FHIR_WRITE_BATCH": str(batch),
     }
     return start_server(data, url, env=env), port
 

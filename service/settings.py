@@ -100,12 +100,14 @@ class Settings(BaseSettings):
     hl7v2_charset: str = Field(
         default="ASCII", description="HL7 table 0211 charset of v2 messages with MSH-18 empty"
     )
-    hl7v2_batch: int | None = Field(
+    write_batch: int | None = Field(
         default=None,
         ge=1,
-        description="Most HL7 v2 messages (of different connections) one commit takes; 1: a "
-        "transaction per message; default 32 on SQLite (one writer at a time anyway), 1 on "
-        "PostgreSQL (its concurrent transactions beat one committing thread: bench/hl7v2.py)",
+        description="Most writes one commit takes (REST creates, updates, patches, deletes and "
+        "HL7 v2 messages of different requests or connections), each in its own savepoint; 1: a "
+        "transaction per write; default 32 on SQLite (one writer at a time anyway, and a commit "
+        "costs more than a write), 1 on PostgreSQL (its concurrent transactions beat one "
+        "committing thread: bench/hl7v2.py)",
     )
     hl7v2_hold_minutes: float = Field(
         default=60.0,

@@ -41,10 +41,10 @@ from mappers.hl7v2.modes import enhanced, responses
 from service.auth.principal import Principal
 from service.fhirtime import Clock, stamp
 from service.hl7v2.apply import NotAdmitted, apply, visit_key
-from service.hl7v2.batch import GroupCommit
 from service.hl7v2.schema import hl7v2_messages
 from service.outcome import FhirError
 from service.rest.engine import Engine
+from service.storage.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 CHARSETS = {"ascii": "us-ascii", "latin-1": "iso-8859-1", "iso8859-15": "iso-8859-15"}
@@ -99,13 +99,16 @@ def _acks(stored: str) -> tuple[str, ...]:
 
 
 class Intake:
-    def __init__(self, engine: Engine, senders: Senders, clock: Clock, batch: int = 1):
-        """`batch` > 1: up to that many messages of different connections share a commit."""
+    def __init__(
+        self, engine: Engine, senders: Senders, clock: Clock, committer: GroupCommit | None = None
+    ):
+        """With a `committer`, messages of different connections (and REST writes) share
+        commits (docs/hl7v2.md, Throughput)."""
         self.engine = engine
         self.store = engine.store
         self.senders = senders
         self.clock = clock
-        self.committer = GroupCommit(self.store, self._apply, batch) if batch > 1 else None
+        self.committer = committer
 
     def receive(self, raw: bytes, principal: Principal) -> list[bytes]:
         return self.answer(raw, principal).encoded()
@@ -135,9 +138,9 @@ class Intake:
         if self.committer is None:
             with self.store.begin() as conn:
                 return self._apply(conn, adt, principal)
-        answer = self.committer.submit(adt, principal)
-        assert isinstance(answer, Answer)
-        return answer
+        return self.committer.run(
+            lambda conn: self._apply(conn, adt, principal), (MappingError, FhirError)
+        )
 
     def _apply(self, conn: Connection, adt: Adt, principal: Principal) -> Answer:
         """Apply or hold one message in the caller's transaction (raises to roll it back)."""

@@ -12,7 +12,6 @@ from service.auth.clients import get as registration
 from service.auth.principal import Principal
 from service.hl7v2.intake import Intake
 from service.rest.services import Services
-from service.storage.database import is_postgres
 
 
 @cache
@@ -25,14 +24,14 @@ _LOCK = threading.Lock()
 
 
 def intake(services: Services) -> Intake:
-    """The service's one intake: its group committer is shared by MLLP and HTTP."""
+    """The service's one intake, for MLLP and HTTP; it commits through the service's group
+    committer."""
     with _LOCK:
         found = _INTAKES.get(id(services))
         if found is None:
             settings = services.settings
             tables = senders(settings.hl7v2_senders, settings.hl7v2_charset)
-            batch = settings.hl7v2_batch or (1 if is_postgres(services.store.engine) else 32)
-            found = Intake(services.engine, tables, services.clock, batch)
+            found = Intake(services.engine, tables, services.clock, services.group_commit)
             _INTAKES[id(services)] = found
             weakref.finalize(services, _INTAKES.pop, id(services), None)
         return found

@@ -316,14 +316,9 @@ async def _write(
     prefer: str | None,
     action: Callable[[Connection, Principal], Result],
 ) -> Response:
-    """Run one write in its own transaction and answer as `Prefer: return` asks."""
+    """Run one write (see Services.write) and answer as `Prefer: return` asks."""
     principal = principal_of(request)
-
-    def run() -> Result:
-        with services.store.begin() as conn:
-            return action(conn, principal)
-
-    result = await run_in_threadpool(run)
+    result = await services.write(lambda conn: action(conn, principal))
     assert result.stored is not None
     return responses.written(
         services.base(request), result.status, result.stored, parse_prefer(prefer), result.outcome
@@ -464,12 +459,9 @@ async def delete(request: Request, res_type: str, res_id: str) -> Response:
     check_type(res_type)
     services = _services(request)
     principal = principal_of(request)
-
-    def run() -> Any:
-        with services.store.begin() as conn:
-            return services.engine.delete(conn, principal, res_type, res_id)
-
-    result = await run_in_threadpool(run)
+    result = await services.write(
+        lambda conn: services.engine.delete(conn, principal, res_type, res_id)
+    )
     headers = {"ETag": result.stored.etag} if result.stored else {}
     if result.status == 204:
         return Response(status_code=204, headers=headers)

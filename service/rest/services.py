@@ -1,12 +1,14 @@
 """What a request handler needs, built once at start-up and kept on `app.state.services`."""
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from fhir_profiles import CANONICAL
 from service.audit.event import AuditRecord, audited, write
@@ -19,17 +21,20 @@ from service.auth.principal import Principal
 from service.auth.tokens import Tokens
 from service.fhirtime import Clock
 from service.messaging.process import MessageProcessor
-from service.outcome import operation_outcome
+from service.outcome import FhirError, operation_outcome
 from service.rest.engine import Engine
 from service.rest.resource_types import guide_profiles
 from service.rest.transaction import Processor
 from service.settings import Settings
+from service.storage.database import is_postgres
+from service.storage.group_commit import GroupCommit
 from service.storage.store import Store, Stored
 from service.validation import validator
 from service.workflow.notify import Workflow
 
 Resource = dict[str, Any]
 MESSAGE_PROFILE = f"{CANONICAL}/StructureDefinition/lus-meddelande"
+T = TypeVar("T")
 
 
 def write_profiles(settings: Settings, resource: Resource) -> list[str]:
@@ -62,6 +67,18 @@ class Services:
         self.token_endpoint = TokenEndpoint(self.store, self.tokens, JwksCache(self.clock))
         self.authenticator = Authenticator(settings, self.store, self.tokens, self.clock)
         self.audit = AuditLog(self.store, self.clock, settings.audit)
+        batch = settings.write_batch or (1 if is_postgres(self.store.engine) else 32)
+        self.group_commit = GroupCommit(self.store, batch) if batch > 1 else None
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """Run one write in a transaction of its own, or in a savepoint of a group commit."""
+        if self.group_commit is None:
+            return await run_in_threadpool(self._write_alone, work)
+        return await asyncio.wrap_future(self.group_commit.submit(work, (FhirError,)))
+
+    def _write_alone(self, work: Callable[[Connection], T]) -> T:
+        with self.store.begin() as conn:
+            return work(conn)
 
     def on_write(
         self, conn: Connection, stored: Stored, previous: Stored | None, principal: Principal

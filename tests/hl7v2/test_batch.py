@@ -1,6 +1,6 @@
-"""Group commit: messages of several connections in one transaction, each in a savepoint; a
-failing one takes nothing else down, nothing is answered before the commit, a failed commit is
-retried message by message."""
+"""Group commit with the intake: messages of several connections in one transaction, each in a
+savepoint; a failing one takes nothing else down (the committer's own rules:
+tests/storage/test_group_commit.py)."""
 
 import threading
 from typing import Any
@@ -9,12 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from mappers.hl7v2 import map_message
+from mappers.hl7v2 import MappingError, map_message
 from service.auth.principal import INTERNAL
-from service.hl7v2.batch import GroupCommit, _Job
-from service.hl7v2.intake import Answer, Intake
+from service.hl7v2.intake import Intake
 from service.hl7v2.schema import hl7v2_messages
 from service.hl7v2.service import intake
+from service.outcome import FhirError
+from service.storage.group_commit import GroupCommit
 from tests.hl7v2.messages import adt
 
 PEOPLE = ("191212121212", "194809304829", "195203142384", "196604273356")
@@ -47,31 +48,25 @@ def test_one_commit_for_a_batch_and_a_failing_message_alone_rolls_back(service: 
         return original()
 
     service.store.begin = counted  # type: ignore[method-assign]
-    committer = GroupCommit(service.store, service._apply, 8)
+    started, go = threading.Event(), threading.Event()
+    committer = GroupCommit(service.store, 8)
+    gate = committer.submit(lambda conn: (started.set(), go.wait(10)))
+    started.wait(10)
     raws = [message(0), message(1, ward="SE2321000016-0ZZZ"), message(2), message(3)]
-    jobs = [_Job(map_message(raw, service.senders), INTERNAL) for raw in raws]
-    committer._commit(jobs)
-    assert len(commits) == 1 and all(job.done.is_set() for job in jobs)
-    assert [isinstance(job.answer, Answer) for job in jobs] == [True, False, True, True]
-    assert jobs[1].error is not None and "not in the directory" in str(jobs[1].error)
+    adts = [map_message(raw, service.senders) for raw in raws]
+    futures = [
+        committer.submit(
+            lambda conn, a=a: service._apply(conn, a, INTERNAL), (MappingError, FhirError)
+        )
+        for a in adts
+    ]
+    go.set()
+    gate.result(10)
+    errors = [f.exception(10) for f in futures]
+    assert len(commits) == 2  # the gate's, then one for the four messages
+    assert [e is None for e in errors] == [True, False, True, True]
+    assert "not in the directory" in str(errors[1])
     assert stored(service) == 3  # the unknown ward's message wrote nothing, the others all
-
-
-def test_a_failed_commit_retries_each_message_alone(service: Intake) -> None:
-    committer = GroupCommit(service.store, service._apply, 8)
-    calls: list[int] = []
-
-    def flaky(conn: Any, adt: Any, principal: Any) -> Answer:
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("the database went away mid-batch")
-        return service._apply(conn, adt, principal)
-
-    committer.apply = flaky
-    jobs = [_Job(map_message(message(n), service.senders), INTERNAL) for n in range(3)]
-    committer._commit(jobs)
-    assert all(isinstance(job.answer, Answer) and job.error is None for job in jobs)
-    assert stored(service) == 3 and len(calls) == 2 + 3  # the batch failed; three alone
 
 
 def test_eight_connections_at_once_each_get_their_own_ack(service: Intake) -> None:
