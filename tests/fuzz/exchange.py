@@ -11,7 +11,9 @@ What an answer is held to, for every route:
   business rules, which concern the resource as a whole: a stay already closed);
 - a JSON answer parses (an empty one, as for `Prefer: return=minimal`, is no answer);
 - a web page's 4xx (under /app/) is the HTML error page with its message (or, before a page
-  is reached, the API's OperationOutcome: no credentials).
+  is reached, the API's OperationOutcome: no credentials);
+- a redirect from a page stays on this site (only sign-in and sign-out go to the provider),
+  whatever `till` asked for.
 """
 
 import re
@@ -19,6 +21,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -36,6 +39,13 @@ PRINCIPALS: dict[str, Principal] = {
 ANONYMOUS = "anonymous"
 FOLLOWED = ("self", "first", "next", "previous")
 JOB = "job"  # follow an $export kick-off's Content-Location: its status, then its delete
+# Follow a sign-in start through the OpenID Connect provider to the callback, the callback
+# changed as SIGN_IN_CHANGES names; once signed in, open the page it leads to and sign out.
+SIGN_IN = "sign-in"
+SIGN_IN_CHANGES = ("none", "none", "state", "code", "no-cookie", "error", "again")
+START = "/app/inloggning/start"
+TO_PROVIDER = (START, "/app/utloggning")  # their redirects go to the provider (RP logout)
+FORM = "application/x-www-form-urlencoded"
 # Stands in a form body for the caller's own CSRF token, fetched from a page when sent.
 CSRF_PLACEHOLDER = "CSRF-OF-THE-CALLER"
 _CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
@@ -82,6 +92,8 @@ def send(clients: Clients, request: FuzzRequest) -> list[tuple[FuzzRequest, http
         content=body,
     )
     answers = [(request, response)]
+    if request.follow and request.follow.startswith(SIGN_IN):
+        return answers + _sign_in(client, request, response)
     if request.follow == JOB:
         status = response.headers.get("content-location")
         if response.status_code == 202 and status:
@@ -96,13 +108,68 @@ def send(clients: Clients, request: FuzzRequest) -> list[tuple[FuzzRequest, http
     return answers
 
 
+def _sign_in(
+    client: httpx.Client, request: FuzzRequest, started: httpx.Response
+) -> list[tuple[FuzzRequest, httpx.Response]]:
+    """The browser's side of the flow after `started` (the start's redirect to the provider).
+    Cookies go by hand: they are `Secure`, and the fuzzed server speaks plain HTTP."""
+    if started.status_code != 303:
+        return []
+    change = request.follow.removeprefix(f"{SIGN_IN}:") if request.follow else "none"
+    with httpx.Client(timeout=30) as outside:  # the provider, not the server under test
+        granted = outside.get(started.headers["location"])
+    back = httpx.URL(granted.headers.get("location", ""))
+    params = dict(back.params)
+    if change in ("state", "code"):
+        params[change] = params.get(change, "") + "x"
+    if change == "error":
+        params = {"state": params.get("state", ""), "error": "access_denied"}
+    cookies = "" if change == "no-cookie" else _cookies(started)
+    answers = []
+    for _ in range(2 if change == "again" else 1):  # a callback taken twice: once only
+        callback = FuzzRequest(
+            "GET", back.path, tuple(params.items()), (("Cookie", cookies),), who=request.who
+        )
+        answer = client.get(back.path, params=params, headers={"Cookie": cookies})
+        answers.append((callback, answer))
+    session = _cookies(answers[0][1])
+    if answers[0][1].status_code != 303 or not session:
+        return answers
+    landing = FuzzRequest(
+        "GET", answers[0][1].headers["location"], (("Cookie", session),), who=request.who
+    )
+    answers.append((landing, client.get(landing.path, headers={"Cookie": session})))
+    form = urlencode({"csrf": _page_csrf(client, session)}).encode()
+    out = FuzzRequest(
+        "POST",
+        "/app/utloggning",
+        (),
+        (("Cookie", session), ("Content-Type", FORM)),
+        form,
+        request.who,
+    )
+    answers.append((out, client.post(out.path, content=form, headers=dict(out.headers))))
+    return answers
+
+
+def _cookies(response: httpx.Response) -> str:
+    """A Cookie header of the cookies `response` sets (those it clears left out)."""
+    pairs = [value.split(";", 1)[0] for value in response.headers.get_list("set-cookie")]
+    return "; ".join(pair for pair in pairs if not pair.endswith("="))
+
+
 def _csrf_token(client: httpx.Client) -> str:
     """The caller's CSRF token, as a page's form carries it (none for a caller no page is
     shown to)."""
     if client not in _csrf_tokens:
-        found = _CSRF_FIELD.search(client.get("/app/samverkansbrist").text)
-        _csrf_tokens[client] = found.group(1) if found else ""
+        _csrf_tokens[client] = _page_csrf(client)
     return _csrf_tokens[client]
+
+
+def _page_csrf(client: httpx.Client, cookies: str | None = None) -> str:
+    headers = {"Cookie": cookies} if cookies else {}
+    found = _CSRF_FIELD.search(client.get("/app/samverkansbrist", headers=headers).text)
+    return found.group(1) if found else ""
 
 
 def _link(response: httpx.Response, relation: str) -> str | None:
@@ -129,6 +196,10 @@ def problems(request: FuzzRequest, response: httpx.Response) -> list[str]:
             body = response.json()
         except ValueError:
             return [f"{status} with a body that is not JSON: {response.text[:200]!r}"]
+    if 300 <= status < 400 and request.path.startswith("/app/") and request.path not in TO_PROVIDER:
+        target = httpx.URL(response.headers.get("location", ""))
+        if target.host or target.scheme or not target.path.startswith("/app/"):
+            return [f"{status} to another site: {target}"]
     if status < 400:
         return []
     if request.path == "/auth/token":

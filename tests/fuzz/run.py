@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from service.auth.principal import Principal
 from tests.fuzz.exchange import FuzzRequest, clients_of, problems, send
 from tests.fuzz.strategies import requests
-from tests.fuzz.world import world
+from tests.fuzz.world import oidc_env, world
 from tests.hl7v2.messages import SENDERS_FILE
 from tests.statistics.world import AMOUNTS
 from tests.support.databases import POSTGRES_ENV, REQUIRE_ENV, fresh_postgres_database
+from tests.support.oidc import OidcProvider
 from tests.support.server import ServerProcess, start_server
 
 LOGS = Path("build/fuzz")
@@ -122,15 +123,17 @@ def run(backend: str, count: int, chosen_seed: int) -> Tally | None:
         if url is None:
             return None
         print(f"{backend}: loading the directory and the example journey", flush=True)
-        world(url).state.services.store.dispose()
+        provider = OidcProvider().start()
+        world(url, provider).state.services.store.dispose()
         env = {"LUS_FHIR_HL7V2_SENDERS": SENDERS_FILE, "LUS_FHIR_DAILY_AMOUNTS": AMOUNTS}
-        server = start_server(Path(folder), url, env=env)
+        server = start_server(Path(folder), url, env={**env, **oidc_env(provider)})
         started = time.monotonic()
         try:
             _fuzz(server, count, chosen_seed, tally)
         finally:
             tally.seconds = time.monotonic() - started
             server.stop()
+            provider.stop()
             if tally.findings:  # the server's tracebacks outlive the temporary folder
                 LOGS.mkdir(parents=True, exist_ok=True)
                 tally.log = LOGS / f"server-{backend}.log"

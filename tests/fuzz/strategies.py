@@ -25,7 +25,7 @@ from tests.fuzz.bodies import (
 from tests.fuzz.exchange import ANONYMOUS, FOLLOWED, JOB, PRINCIPALS, FuzzRequest
 from tests.fuzz.hl7v2 import hl7v2_messages
 from tests.fuzz.parameters import HUGE, TEXT, audit_parameters, search_parameters
-from tests.fuzz.web import form_posts, page_requests
+from tests.fuzz.web import form_posts, page_requests, sign_ins
 from tests.fuzz.world import SUBSCRIPTIONS
 
 Headers = tuple[tuple[str, str], ...]
@@ -404,5 +404,6 @@ def requests() -> st.SearchStrategy[FuzzRequest]:
         exports(),
         page_requests(CALLERS),
         form_posts(CALLERS),
+        sign_ins(),
         edges(),
     )

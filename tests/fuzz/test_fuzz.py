@@ -15,6 +15,7 @@ from tests.fuzz.exchange import Clients, FuzzRequest, clients_of, problems, send
 from tests.fuzz.world import world
 from tests.support.auth import ServiceAuth
 from tests.support.databases import fresh_postgres_database
+from tests.support.oidc import OidcProvider
 
 FUZZ = settings(
     max_examples=100,
@@ -35,10 +36,12 @@ def clients(
         url = fresh_postgres_database()
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'lus-fhir.sqlite3'}"
-    app = world(url)
+    provider = OidcProvider().start()
+    request.addfinalizer(provider.stop)
+    app = world(url, provider)
 
     def client(who: Principal | None) -> TestClient:
-        made = TestClient(app, raise_server_exceptions=False)
+        made = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
         if who is not None:
             made.auth = ServiceAuth(app, who)
         return made
@@ -80,6 +83,7 @@ def test_other_routes(clients: Clients, request: FuzzRequest) -> None:
         strategies.exports(),
         web.page_requests(strategies.CALLERS),
         web.form_posts(strategies.CALLERS),
+        web.sign_ins(),
     )
 )
 def test_export_and_web_pages(clients: Clients, request: FuzzRequest) -> None:

@@ -14,10 +14,17 @@ from service.statistics.areas import areas
 from service.statistics.disputes import DECISIONS, REASONS
 from service.statistics.rows import ALL_CARE
 from tests.fuzz.bodies import example_ids, examples_of, one_in
-from tests.fuzz.exchange import CSRF_PLACEHOLDER, FuzzRequest
+from tests.fuzz.exchange import (
+    ANONYMOUS,
+    CSRF_PLACEHOLDER,
+    FORM,
+    SIGN_IN,
+    SIGN_IN_CHANGES,
+    START,
+    FuzzRequest,
+)
 from tests.fuzz.parameters import HUGE, TEXT
 
-FORM = "application/x-www-form-urlencoded"
 AREAS = areas()
 MONTHS = st.sampled_from(
     ["2026-11"] * 4 + ["2026-10", "2026-01", "2025-12", "2026-13", "1899-01", "x", ""]
@@ -43,13 +50,29 @@ STAYS = (
     | TEXT
 )
 VALUES = TEXT | HUGE
+# Where to go after signing in: pages of the site, and tries to leave it.
+RETURNS = (
+    st.sampled_from(
+        [
+            "/app/uppfoljning?omrade=kommun-0180",
+            "/app/",
+            "https://evil.example/app/",
+            "//evil.example/app/",
+            "/app/\\evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/fhir/Patient",
+        ]
+    )
+    | TEXT
+)
 
 
 def _choose(draw: st.DrawFn, fields: dict[str, st.SearchStrategy[str]]) -> list[tuple[str, str]]:
     """All of a route's fields (half the time; else some of them), each now and then with any
     value, and now and then one the route does not know."""
     chosen = sorted(fields)
-    if draw(st.booleans()):
+    if chosen and draw(st.booleans()):
         chosen = draw(st.lists(st.sampled_from(chosen), max_size=len(fields), unique=True))
     found = []
     for name in chosen:
@@ -76,6 +99,16 @@ PAGES = {
     "/app/fakturaunderlag/fil": {**INVOICE, "format": FORMATS},
     "/app/vardtillfalle": {"id": STAYS},
     "/app/samverkansbrist": {"vardtillfalle": STAYS},
+    "/app/inloggning": {
+        "till": RETURNS,
+        "slut": st.sampled_from(["1", ""]),
+        "utloggad": st.sampled_from(["1", ""]),
+    },
+    "/app/inloggning/svar": {
+        "code": st.sampled_from(["x", ""]) | TEXT,
+        "state": st.sampled_from(["x", ""]) | TEXT,
+        "error": st.sampled_from(["access_denied", ""]),
+    },
 }
 FORMS = {
     "/app/samverkansbrist": {
@@ -91,6 +124,7 @@ FORMS = {
         "skal": st.sampled_from([*sorted(REASONS), "x"]),
         "text": st.sampled_from(["Patienten flyttade", "", "x" * 3000]),
     },
+    "/app/utloggning": {},
     "/app/fakturaunderlag/svar": {
         **INVOICE,
         "bestridande": st.sampled_from(["1", "x", ""]) | TEXT,
@@ -130,3 +164,12 @@ def form_posts(draw: st.DrawFn, callers: st.SearchStrategy[str]) -> FuzzRequest:
         headers.append(("Origin", draw(st.sampled_from(["https://evil.example", "null", "x"]))))
     body = urlencode(fields).encode() if not draw(one_in(10)) else draw(st.binary(max_size=40))
     return FuzzRequest("POST", path, (), tuple(headers), body, draw(callers))
+
+
+@st.composite
+def sign_ins(draw: st.DrawFn) -> FuzzRequest:
+    """A browser's sign-in through the OpenID Connect provider, to a `till` of any kind, its
+    callback now and then tampered with (tests.fuzz.exchange follows it)."""
+    params = (("till", draw(RETURNS)),) if draw(st.booleans()) else ()
+    change = draw(st.sampled_from(SIGN_IN_CHANGES))
+    return FuzzRequest("GET", START, params, who=ANONYMOUS, follow=f"{SIGN_IN}:{change}")
