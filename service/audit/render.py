@@ -1,12 +1,13 @@
 """An access-log row as a FHIR R4 AuditEvent, shaped like IHE Basic Audit Log Patterns (BALP):
 type `rest`, the interaction as subtype, the client (how it authenticated as its policy:
 urn:lus-fhir:authentication:token|certificate|development) and the organization as agents (the
-organization as requestor, the token's jti as its policy), this server as source, the patients
+organization as requestor, the token's jti or the web session as its policy), this server as source, the patients
 (entity type 1, role 1), the resources (type 2, role 4), the request id and the query."""
 
 import base64
 from typing import Any
 
+from service.auth.principal import WEB_SESSION
 from service.fhirtime import instant, start_of
 
 Resource = dict[str, Any]
@@ -49,6 +50,14 @@ def _coding(system: str, code: str, display: str | None = None) -> Resource:
     return coding
 
 
+def _credential(token_id: str) -> str:
+    """What the organization acted under: the access token's jti (BALP), or the web session
+    (a prefix of its cookie's hash: there is no token to name)."""
+    if token_id.startswith(WEB_SESSION):
+        return f"urn:lus-fhir:{token_id}"
+    return f"urn:ietf:params:oauth:jti:{token_id}"
+
+
 def audit_event(row: Any, patients: list[str], entities: list[str]) -> Resource:
     recorded = start_of(row.recorded)
     assert recorded is not None
@@ -73,7 +82,7 @@ def audit_event(row: Any, patients: list[str], entities: list[str]) -> Resource:
             "requestor": True,
         }
         if row.token_id:
-            organization["policy"] = [f"urn:ietf:params:oauth:jti:{row.token_id}"]
+            organization["policy"] = [_credential(row.token_id)]
         agents.append(organization)
     agents.append(
         {

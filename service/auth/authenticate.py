@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from service.access.units import units_of
 from service.auth import certificates
 from service.auth.clients import Client, by_hsa_id, get
-from service.auth.principal import INTERNAL, Principal
+from service.auth.principal import INTERNAL, WEB_SESSION, Principal
 from service.auth.scopes import ALL
 from service.auth.tokens import TokenError, Tokens
 from service.fhirtime import Clock
@@ -120,7 +120,7 @@ def _principal(
         client_id=client.client_id,
         scopes=client.scopes,
         region=client.region,
-        token_id=f"web-session:{session[:16]}" if session else None,
+        token_id=f"{WEB_SESSION}{session[:16]}" if session else None,
         method=method,
         session=session,
     )

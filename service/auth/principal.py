@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from service.auth.scopes import ALL, Scopes
 
+WEB_SESSION = "web-session:"  # a token_id of this prefix names a web session, not a token
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -20,7 +22,7 @@ class Principal:
     scopes: Scopes
     region: bool = False  # the region-wide role: reads everything (statistics, supervision)
     internal: bool = False  # the service itself: reads and writes in any organization's name
-    token_id: str | None = None  # the access token's jti (or the web session), for the audit log
+    token_id: str | None = None  # the access token's jti, or WEB_SESSION + ref, for the audit log
     method: str = "token"  # token | certificate | oidc | development | internal
     session: str | None = None  # the web session (SHA-256 of its cookie): CSRF tokens bind to it
 

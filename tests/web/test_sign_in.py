@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from service.audit.render import audit_event
 from service.cli.main import app as cli
 from service.storage.database import engine_for
 from service.storage.schema import audit_events
@@ -214,7 +215,10 @@ def test_the_access_log_names_the_person_and_how_she_signed_in(site: Site) -> No
     wait_for(lambda: {"login", "web-stay"} <= logged(), 10, logged)
     rows = _audit(site, "anna-vasby")
     assert {r.organization for r in rows} == {VASBY}
-    assert all(r.token_id.startswith("web-session:") for r in rows if r.subtype == "web-stay")
+    views = [r for r in rows if r.subtype == "web-stay"]
+    assert views and all(r.token_id.startswith("web-session:") for r in views)
+    organization = audit_event(views[0], [], [])["agent"][1]
+    assert organization["policy"] == [f"urn:lus-fhir:{views[0].token_id}"]  # no jti to name
 
 
 def test_an_unknown_person_is_refused_with_a_page(site: Site) -> None:
