@@ -1,5 +1,6 @@
 """SIGTERM while work is in flight: the server answers the requests it has taken and exits 0,
-and the worker records the deliveries it has sent and exits 0, each within ten seconds; no
+and the worker — a `lus-fhir worker` process, or the one built into `serve` (SQLite's one-process
+default) — records the deliveries it has sent and exits 0, each within ten seconds; no
 transaction is half applied and no delivery is left to be sent again.
 
 Requests are transactions of notices with ids of our own (PUT as create), so that one that got
@@ -113,10 +114,21 @@ def _timed(client: httpx.Client, load: Load) -> float:
 
 
 def deliveries_in_flight(
-    system: System, load: Load, receiver: ReceiverProcess, engine: Engine, tally: Tally
+    system: System,
+    load: Load,
+    receiver: ReceiverProcess,
+    engine: Engine,
+    tally: Tally,
+    built_in: bool = False,
 ) -> str:
     """SIGTERM the worker while the receiver answers slowly; every request it had sent must be
-    recorded as delivered when it has exited (so none is sent again)."""
+    recorded as delivered when it has exited (so none is sent again). `built_in`: the worker of
+    a `serve` that delivers by itself, so the SIGTERM goes to the server."""
+    who = "server with its built-in worker" if built_in else "worker"
+    if built_in:
+        system.worker.stop()
+        system.server.stop()
+        system.restart_server(deliver=True)
     receiver.slow(True)
     before = _lines(receiver.journal)
     with system.client() as client:
@@ -127,19 +139,22 @@ def deliveries_in_flight(
     deadline = time.monotonic() + 30
     while _lines(receiver.journal) == before and time.monotonic() < deadline:
         time.sleep(0.05)
-    status, seconds = system.terminate(system.worker.process)
+    process = system.server.process if built_in else system.worker.process
+    status, seconds = system.terminate(process)
     receiver.slow(False)
     sent = [json.loads(line)["key"] for line in _lines(receiver.journal)[len(before) :]]
     if status != 0 or seconds > TERM_LIMIT:
-        tally.add(f"worker after SIGTERM: exit {status} in {seconds:.1f} s")
+        tally.add(f"{who} after SIGTERM: exit {status} in {seconds:.1f} s")
     if not sent:
-        tally.add("no delivery was in flight at the worker's SIGTERM")
+        tally.add(f"no delivery was in flight at the {who}'s SIGTERM")
     unrecorded = _pending(engine, sent)
     for key in unrecorded:
-        tally.add(f"{key} was sent before the worker's SIGTERM but not recorded")
+        tally.add(f"{key} was sent before the {who}'s SIGTERM but not recorded")
+    if built_in:
+        system.restart_server()
     system.restart_worker()
     return (
-        f"SIGTERM of the worker with {len(sent)} deliveries sent: exit {status} after "
+        f"SIGTERM of the {who} with {len(sent)} deliveries sent: exit {status} after "
         f"{seconds:.1f} s, {len(sent) - len(unrecorded)} of them recorded as delivered"
     )
 

@@ -129,6 +129,9 @@ def _faults(
         report.faults, report.statuses = system.counts(), load.statuses
     report.notes.append(drain.requests_in_flight(system, load, engine, report.tally))
     report.notes.append(drain.deliveries_in_flight(system, load, receiver, engine, report.tally))
+    report.notes.append(
+        drain.deliveries_in_flight(system, load, receiver, engine, report.tally, built_in=True)
+    )
     report.drained_after = wait_drained(engine, DRAIN_SECONDS)
     server_exit, worker_exit = system.stop()
     check(report.tally, engine, load.acknowledged, receiver.journal, system.faults)

@@ -21,6 +21,8 @@ from tests.support.server import ServerProcess, WorkerProcess, start_server, wai
 # A short lease, so a killed worker's rows are due again soon; well above the delivery timeout
 # (5 s, tests/support/server.py), so that a live worker's lease never runs out mid-send.
 WORKER_OPTIONS = ("--concurrency", "8", "--lease-seconds", "12", "--poll-seconds", "0.2")
+# The built-in worker's settings as close to WORKER_OPTIONS as serve takes them.
+SERVE_WORKER = {"LUS_FHIR_WORKER_POLL_SECONDS": "0.2"}
 TERM_LIMIT = 10.0  # seconds a process may take to drain after SIGTERM
 STARTUP = 120.0  # seconds a process may take to start on a busy machine
 
@@ -95,9 +97,12 @@ class System:
         self.faults.append(Fault("worker-kill", at, time.time()))
         self.restart_worker()
 
-    def restart_server(self) -> None:
+    def restart_server(self, deliver: bool = False) -> None:
+        """On the same port; `deliver`: with its built-in delivery worker (one process)."""
         port = int(self.server.base.split(":")[-1].split("/")[0])
-        self.server = start_server(self.folder, self.database_url, STARTUP, port=port)
+        self.server = start_server(
+            self.folder, self.database_url, STARTUP, deliver=deliver, port=port, env=SERVE_WORKER
+        )
 
     def restart_worker(self) -> None:
         self.worker = self._worker(self.folder, self.database_url)
