@@ -23,6 +23,7 @@ from service.export.request import parse_kickoff
 from service.export.worker import Exporter
 from service.fhirtime import utc_now
 from service.settings import Settings
+from service.simulation.cached import cached_history
 from service.simulation.history import simulate
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
@@ -53,13 +54,10 @@ def _build(args: argparse.Namespace, url: str, marker: Path) -> None:
 
 
 def _sqlite(args: argparse.Namespace) -> str:
-    DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"{_name(args)}.sqlite3"
-    marker = DATA / f"{_name(args)}.done"
-    if not marker.exists():
-        path.unlink(missing_ok=True)
-    _build(args, f"sqlite:///{path}", marker)
-    return f"sqlite:///{path}"
+    """The history the other benches keep too (service/simulation/cached.py): a year of county
+    data built for bench/monthly_statistics.py is exported as it is."""
+    months, stays = args.months, args.stays_per_month
+    return cached_history(DATA, months, stays, args.seed, LAST_MONTH).url
 
 
 def _postgres(base: str, args: argparse.Namespace) -> str:
