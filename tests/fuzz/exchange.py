@@ -197,8 +197,10 @@ def problems(request: FuzzRequest, response: httpx.Response) -> list[str]:
         except ValueError:
             return [f"{status} with a body that is not JSON: {response.text[:200]!r}"]
     if 300 <= status < 400 and request.path.startswith("/app/") and request.path not in TO_PROVIDER:
-        target = httpx.URL(response.headers.get("location", ""))
-        if target.host or target.scheme or not target.path.startswith("/app/"):
+        here = response.request.url
+        target = here.join(response.headers.get("location", ""))
+        elsewhere = (target.scheme, target.netloc) != (here.scheme, here.netloc)
+        if elsewhere or not target.path.startswith("/app/"):
             return [f"{status} to another site: {target}"]
     if status < 400:
         return []

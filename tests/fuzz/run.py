@@ -48,7 +48,15 @@ class Tally:
         for sent, response in answers:
             self.sent += 1
             self.statuses[response.status_code] += 1
-            self.findings += [(sent.describe(), p) for p in problems(sent, response)]
+            for problem in problems(sent, response):
+                self.found(sent.describe(), problem)
+
+    def found(self, request: str, problem: str) -> None:
+        """A finding, kept for the report and printed at once (a run takes an hour)."""
+        self.findings.append((request, problem))
+        print(
+            f"  {self.backend} finding {len(self.findings)}: {request}\n  → {problem}", flush=True
+        )
 
     def report(self) -> str:
         statuses = ", ".join(f"{s}: {n}" for s, n in sorted(self.statuses.items()))
@@ -101,7 +109,7 @@ def _fuzz(server: ServerProcess, count: int, chosen_seed: int, tally: Tally) -> 
             tally.count(send(clients, request))
         except httpx.HTTPError as error:
             tally.sent += 1
-            tally.findings.append((tally.last, f"no answer: {error!r}"))
+            tally.found(tally.last, f"no answer: {error!r}")
         if tally.sent // step > before // step:
             print(
                 f"  {tally.backend}: {tally.sent} sent, {len(tally.findings)} findings", flush=True
@@ -110,7 +118,7 @@ def _fuzz(server: ServerProcess, count: int, chosen_seed: int, tally: Tally) -> 
     try:
         one()
     except ServerGone:
-        tally.findings.append((tally.last, "the server exited"))
+        tally.found(tally.last, "the server exited")
     finally:
         for made in clients.values():
             made.close()
