@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from service.auth.principal import Principal
-from service.statistics import kept, scope, selection
+from service.statistics import kept, refresh, scope, selection
 from service.statistics.basis import Basis
 from service.statistics.billing import Billed, bill
 from service.statistics.figures import Cell, Key, cells
@@ -49,8 +49,11 @@ def evaluate(
 ) -> Evaluation:
     """The area's figures; 403 when the principal may not see the area."""
     scope.require(conn, principal, area, basis.rules.municipal_party_types)
-    kommuner = None if area.kommun is None else frozenset({area.kommun})
-    stays = selection.discharged_stays(conn, period, kommuner)
+    kommuner, among = None, None
+    if area.kommun is not None:  # a kept month names the municipality's stays
+        kommuner = frozenset({area.kommun})
+        among = refresh.candidates(conn, basis, period, area.kommun)
+    stays = selection.discharged_stays(conn, period, kommuner, among=among)
     # the whole municipality is billed before narrowing to a district (the average model)
     billed = [
         b
@@ -80,12 +83,16 @@ def figures(
     now: datetime,
 ) -> list[Figures]:
     """The area's figures for each period: a month the monthly job kept, and no write since has
-    touched, from its kept cells; any other period evaluated from its stays. 403 as evaluate."""
+    touched, from its kept cells; a kept month writes touched from its kept stays' cells and the
+    touched stays evaluated anew (refresh.py); any other period evaluated from its stays. 403 as
+    evaluate."""
     scope.require(conn, principal, area, basis.rules.municipal_party_types)
     found = kept.fresh(conn, basis, periods)
     listed: list[Figures] = []
     for period in periods:
         table = found.get(period.label)
+        if table is None:
+            table = refresh.current(conn, basis, period)
         if table is None:
             listed.append(evaluate(conn, principal, basis, period, area, now))
         else:

@@ -25,7 +25,7 @@ from service.routing.router import rules as routing_rules
 from service.statistics import changes
 from service.statistics.basis import Basis
 from service.statistics.billing import Billed
-from service.statistics.figures import Cell, Key
+from service.statistics.figures import Cell, Key, cell_of
 from service.statistics.period import Period
 from service.statistics.questions import QUESTIONS, Answered, answered
 from service.statistics.scope import Area
@@ -64,13 +64,22 @@ def basis_key(basis: Basis) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _plain_cell(cell: Cell) -> list[Any]:
+    return [
+        [getattr(cell, n) for n in COUNTS],
+        sorted([*d, n] for d, n in cell.deviations.items()),
+    ]
+
+
+def _cell(counts: list[Any], deviations: list[Any]) -> Cell:
+    cell = Cell(**dict(zip(COUNTS, counts, strict=True)))
+    cell.deviations = Counter({(code, party): n for code, party, n in deviations})
+    return cell
+
+
 def encode(table: Table) -> str:
     rows = [
-        [
-            *key,
-            [getattr(cell, n) for n in COUNTS],
-            sorted([*d, n] for d, n in cell.deviations.items()),
-        ]
+        [*key, *_plain_cell(cell)]
         for key, cell in sorted(table.items(), key=lambda item: tuple(p or "" for p in item[0]))
     ]
     return json.dumps(rows, ensure_ascii=False)
@@ -79,10 +88,37 @@ def encode(table: Table) -> str:
 def decode(text: str) -> Table:
     table: Table = {}
     for kommun, stadsdel, group, counts, deviations in json.loads(text):
-        cell = Cell(**dict(zip(COUNTS, counts, strict=True)))
-        cell.deviations = Counter({(code, party): n for code, party, n in deviations})
-        table[(kommun, stadsdel, group)] = cell
+        table[(kommun, stadsdel, group)] = _cell(counts, deviations)
     return table
+
+
+def encode_cell(cell: Cell) -> str:
+    return json.dumps(_plain_cell(cell), ensure_ascii=False)
+
+
+def decode_cell(text: str) -> Cell:
+    return _cell(*json.loads(text))
+
+
+def stay_rows(period: Period, billed: list[Billed], basis: Basis) -> list[dict[str, Any]]:
+    """The kept rows of these billed stays of the month: answers and own cell."""
+    rows = []
+    for item in billed:
+        found = answered(item.timeline)
+        rows.append(
+            {
+                **asdict(found),
+                "month": period.label,
+                "discharge_date": found.discharge_date.isoformat(),
+                "cell": encode_cell(cell_of(item, basis.rules)),
+            }
+        )
+    return rows
+
+
+def insert_stays(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), CHUNK):
+        conn.execute(insert(statistics_stays), rows[i : i + CHUNK])
 
 
 def keep(
@@ -95,17 +131,12 @@ def keep(
     watermark: int,
     now: datetime,
 ) -> None:
-    """Keep (replace) the month's cells and its stays' answers as right up to `watermark`."""
+    """Keep (replace) the month's cells and its stays' answers and cells as right up to
+    `watermark`."""
     store.lock(conn, f"statistics-cells:{period.label}")
     conn.execute(delete(statistics_cells).where(statistics_cells.c.month == period.label))
     conn.execute(delete(statistics_stays).where(statistics_stays.c.month == period.label))
-    answers = [answered(b.timeline) for b in billed]
-    rows = [
-        {**asdict(a), "month": period.label, "discharge_date": a.discharge_date.isoformat()}
-        for a in answers
-    ]
-    for i in range(0, len(rows), CHUNK):
-        conn.execute(insert(statistics_stays), rows[i : i + CHUNK])
+    insert_stays(conn, stay_rows(period, billed, basis))
     conn.execute(
         insert(statistics_cells).values(
             month=period.label,
