@@ -110,12 +110,16 @@ def answers(
     now: datetime,
 ) -> list[tuple[Period, list[Answered]]]:
     """The area's stays of each period with their answers to the follow-up questions, in
-    discharge order: a kept month's as the job kept them, the others evaluated. 403 as evaluate."""
+    discharge order: a kept month's as the job kept them (a touched one's with the touched stays
+    evaluated anew, refresh.py), the others evaluated. 403 as evaluate."""
     scope.require(conn, principal, area, basis.rules.municipal_party_types)
     found = kept.fresh_answers(conn, basis, periods, area)
     listed = []
     for period in periods:
         stays = found.get(period.label)
+        change = None if stays is not None else refresh.update_of(conn, basis, period)
+        if change is not None:
+            stays = refresh.answers_of(conn, change, area)
         if stays is None:
             billed = evaluate(conn, principal, basis, period, area, now).billed
             stays = [answered(b.timeline) for b in billed]

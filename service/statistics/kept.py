@@ -187,14 +187,25 @@ def fresh_answers(
     if not good:
         return {}
     found: dict[str, list[Answered]] = {label: [] for label in good}
-    query = select(statistics_stays).where(statistics_stays.c.month.in_(good))
+    for month, stay in kept_answers(conn, good, area):
+        found[month].append(stay)
+    return found
+
+
+def kept_answers(
+    conn: Connection, months: list[str], area: Area, leaving: frozenset[str] = frozenset()
+) -> list[tuple[str, Answered]]:
+    """(month, stay) of the kept stays of `area` in `months`, in discharge order, but those of
+    the Encounters `leaving`."""
+    query = select(statistics_stays).where(statistics_stays.c.month.in_(months))
     if area.kommun is not None:
         query = query.where(statistics_stays.c.kommun == area.kommun)
     if area.stadsdel is not None:
         query = query.where(statistics_stays.c.stadsdel == area.stadsdel)
     query = query.order_by(statistics_stays.c.discharged, statistics_stays.c.encounter)
-    for row in conn.execute(query):
-        found[row.month].append(
+    return [
+        (
+            row.month,
             Answered(
                 row.encounter,
                 row.kommun,
@@ -203,9 +214,11 @@ def fresh_answers(
                 row.discharged,
                 date.fromisoformat(row.discharge_date),
                 row.marks,
-            )
+            ),
         )
-    return found
+        for row in conn.execute(query)
+        if row.encounter not in leaving
+    ]
 
 
 def review(conn: Connection, basis: Basis, until: int, watermark: int) -> list[str]:

@@ -20,6 +20,8 @@ from service.statistics.basis import Basis
 from service.statistics.billing import Billed, bill
 from service.statistics.figures import Cell, Key, cell_of, key_of
 from service.statistics.period import Period
+from service.statistics.questions import Answered, answered
+from service.statistics.scope import Area
 from service.statistics.timeline import timeline
 from service.storage.schema import statistics_cells, statistics_stays
 from service.storage.store import Store
@@ -102,6 +104,16 @@ def table_of(conn: Connection, basis: Basis, change: Update) -> Table | None:
     for item in change.billed:
         table.setdefault(key_of(item), Cell()).add(cell_of(item, basis.rules))
     return table
+
+
+def answers_of(conn: Connection, change: Update, area: Area) -> list[Answered]:
+    """The month's stays of `area` with their answers, in discharge order: the kept ones not
+    touched and the touched ones' new answers."""
+    stays = [a for _, a in kept.kept_answers(conn, [change.period.label], area, change.touched)]
+    for item in change.billed:
+        if area.covers(item.timeline.kommun, item.timeline.stadsdel):
+            stays.append(answered(item.timeline))
+    return sorted(stays, key=lambda a: (a.discharged, a.encounter))
 
 
 def refresh(

@@ -223,10 +223,13 @@ def _kept_stays(county: County) -> list[dict[str, Any]]:
 
 
 def _as_evaluated(county: County) -> None:
-    """The pages' figures, the statistics file and every municipality's invoice basis are those
-    of the month evaluated from all its stays."""
+    """The pages' figures and lists of stays, the statistics file and every municipality's
+    invoice basis are those of the month evaluated from all its stays."""
     shown, evaluated = county.figures()
     assert shown == evaluated
+    for area in (COUNTY_AREA, Area("0180"), Area("0180", "sodermalm")):
+        listed, evaluated_stays = county.answers(area)
+        assert listed == evaluated_stays, area
     shown_csv, evaluated_csv = county.csv()
     assert shown_csv == evaluated_csv
     basis = county.basis
