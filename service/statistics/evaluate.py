@@ -11,6 +11,7 @@ from service.auth.principal import Principal
 from service.statistics import kept, refresh, scope, selection
 from service.statistics.basis import Basis
 from service.statistics.billing import Billed, bill
+from service.statistics.collector import PAUSED
 from service.statistics.figures import Cell, Key, cells
 from service.statistics.measures import measure
 from service.statistics.period import Period
@@ -53,14 +54,15 @@ def evaluate(
     if area.kommun is not None:  # a kept month names the municipality's stays
         kommuner = frozenset({area.kommun})
         among = refresh.candidates(conn, basis, period, area.kommun)
-    stays = selection.discharged_stays(conn, period, kommuner, among=among)
-    # the whole municipality is billed before narrowing to a district (the average model)
-    billed = [
-        b
-        for b in bill([timeline(s, basis) for s in stays], basis.rules)
-        if area.covers(b.timeline.kommun, b.timeline.stadsdel)
-    ]
-    table = cells(billed, basis.rules)
+    with PAUSED:
+        stays = selection.discharged_stays(conn, period, kommuner, among=among)
+        # the whole municipality is billed before narrowing to a district (the average model)
+        billed = [
+            b
+            for b in bill([timeline(s, basis) for s in stays], basis.rules)
+            if area.covers(b.timeline.kommun, b.timeline.stadsdel)
+        ]
+        table = cells(billed, basis.rules)
     return Evaluation(period, area, table, complete(period, basis, now), billed)
 
 
