@@ -14,6 +14,7 @@ uncommitted when a run began is looked at again by the next one.
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -72,8 +73,12 @@ def _plain_cell(cell: Cell) -> list[Any]:
 
 
 def _cell(counts: list[Any], deviations: list[Any]) -> Cell:
+    return _counted(counts, Counter({(code, party): n for code, party, n in deviations}))
+
+
+def _counted(counts: list[Any], deviations: Counter[tuple[str, str]]) -> Cell:
     cell = Cell(**dict(zip(COUNTS, counts, strict=True)))
-    cell.deviations = Counter({(code, party): n for code, party, n in deviations})
+    cell.deviations = deviations
     return cell
 
 
@@ -96,8 +101,18 @@ def encode_cell(cell: Cell) -> str:
     return json.dumps(_plain_cell(cell), ensure_ascii=False)
 
 
-def decode_cell(text: str) -> Cell:
-    return _cell(*json.loads(text))
+def summed(cells: Iterable[tuple[Key, str]]) -> Table:
+    """The cells per key of stays' encoded cells, added as plain numbers (building a Cell for
+    each of a month's thousands of stays cost most of a late write's refresh)."""
+    sums: dict[Key, tuple[list[Any], Counter[tuple[str, str]]]] = {}
+    for key, text in cells:
+        counts, deviations = json.loads(text)
+        found = sums.setdefault(key, ([0] * len(COUNTS), Counter()))
+        for i, n in enumerate(counts):
+            found[0][i] += n
+        for code, party, n in deviations:
+            found[1][(code, party)] += n
+    return {key: _counted(counts, deviations) for key, (counts, deviations) in sums.items()}
 
 
 def stay_rows(period: Period, billed: list[Billed], basis: Basis) -> list[dict[str, Any]]:

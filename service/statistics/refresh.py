@@ -86,7 +86,6 @@ def current(conn: Connection, basis: Basis, period: Period) -> Table | None:
 def table_of(conn: Connection, basis: Basis, change: Update) -> Table | None:
     """The month's cells: the kept cells of the stays not touched and the touched ones' new
     cells, summed; None when a kept stay has no cell."""
-    table: Table = {}
     query = select(
         statistics_stays.c.encounter,
         statistics_stays.c.kommun,
@@ -94,13 +93,10 @@ def table_of(conn: Connection, basis: Basis, change: Update) -> Table | None:
         statistics_stays.c.care_group,
         statistics_stays.c.cell,
     ).where(statistics_stays.c.month == change.period.label)
-    for row in conn.execute(query):
-        if row.encounter in change.touched:
-            continue
-        if row.cell is None:
-            return None
-        key = (row.kommun, row.stadsdel, row.care_group)
-        table.setdefault(key, Cell()).add(kept.decode_cell(row.cell))
+    rows = [row for row in conn.execute(query) if row.encounter not in change.touched]
+    if any(row.cell is None for row in rows):
+        return None
+    table = kept.summed(((r.kommun, r.stadsdel, r.care_group), r.cell) for r in rows)
     for item in change.billed:
         table.setdefault(key_of(item), Cell()).add(cell_of(item, basis.rules))
     return table
