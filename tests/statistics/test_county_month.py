@@ -175,7 +175,7 @@ def test_kept_cells_are_the_evaluated_month_until_late_data_touches_it(county: C
     services = job.writes.services
     with services.store.begin() as conn:
         job.writes.update(conn, {**task, "status": "entered-in-error"})
-    assert county.kept_months() == set()  # touched: the page evaluates the month again
+    assert county.kept_months() == set()  # touched: the page brings it up to date itself
     shown, evaluated = county.figures()
     assert shown == evaluated != before
 
