@@ -181,8 +181,9 @@ def measure(database: Database, month: Period, repeat: int) -> dict[str, object]
         kept.keep(store, conn, basis, month, found.table, found.billed, changes.latest(conn), now)
     assert county_kept() == county(), "the kept cells must give the evaluated file"
     writes = EngineWrites(Services(settings, store, utc_now))
+    notice = next(n for b in found.billed for n in b.timeline.stay.notices)
     with engine.connect() as conn:
-        task = store.read(conn, "Task", found.billed[0].timeline.stay.notices[0].task)
+        task = store.read(conn, "Task", notice.task)
     assert task is not None and task.resource is not None
     withdrawn = {**task.resource, "status": "entered-in-error"}
 
