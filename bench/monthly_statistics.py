@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, delete, func, select, text
 
 from service.auth.principal import INTERNAL
 from service.fhirtime import utc_now
+from service.rest.services import Services
 from service.settings import Settings
 from service.simulation.cached import cached_history, files
 from service.simulation.history import simulate
@@ -32,10 +33,12 @@ from service.statistics.evaluate import evaluate, figures
 from service.statistics.files import table_file
 from service.statistics.invoice import dumps, invoice_basis
 from service.statistics.period import Period, month_of
+from service.statistics.refresh import refresh
 from service.statistics.rows import statistics_table
 from service.statistics.scope import COUNTY_AREA, Area
+from service.statistics.writes import EngineWrites
 from service.storage.database import engine_for, migrate
-from service.storage.schema import resources, versions
+from service.storage.schema import resources, statistics_cells, statistics_stays, versions
 from service.storage.store import Store
 from tests.support.databases import postgres_url
 
@@ -169,10 +172,33 @@ def measure(database: Database, month: Period, repeat: int) -> dict[str, object]
         return read
 
     store = Store(engine, utc_now)
+    with store.begin() as conn:  # a month not kept yet: its invoice basis reads the whole month
+        for table in (statistics_cells, statistics_stays):
+            conn.execute(delete(table).where(table.c.month == month.label))
+    unkept = _alternating({"invoice": municipality}, repeat)["invoice"]
     with store.begin() as conn:  # keep the month's cells as the monthly job does
         found = evaluate(conn, INTERNAL, basis, month, COUNTY_AREA, now)
         kept.keep(store, conn, basis, month, found.table, found.billed, changes.latest(conn), now)
     assert county_kept() == county(), "the kept cells must give the evaluated file"
+    writes = EngineWrites(Services(settings, store, utc_now))
+    notice = next(n for b in found.billed for n in b.timeline.stay.notices)
+    with engine.connect() as conn:
+        task = store.read(conn, "Task", notice.task)
+    assert task is not None and task.resource is not None
+    withdrawn = {**task.resource, "status": "entered-in-error"}
+
+    def late_write() -> float:
+        """Seconds to bring the kept month up to date after one late write (rolled back)."""
+        with engine.connect() as conn, conn.begin() as transaction:
+            writes.update(conn, withdrawn)
+            started = time.perf_counter()
+            table = refresh(store, conn, basis, month, changes.latest(conn), now)
+            took = time.perf_counter() - started
+            transaction.rollback()
+        assert table is not None, "the kept month must be brought up to date"
+        return took
+
+    refreshed = sorted(late_write() for _ in range(repeat))[repeat // 2]
     with engine.connect() as conn:
         stays = len(found.billed)
         lines = len(evaluate(conn, INTERNAL, basis, month, Area(INVOICE_KOMMUN), now).billed)
@@ -201,8 +227,10 @@ def measure(database: Database, month: Period, repeat: int) -> dict[str, object]
         f"est. s at {TARGET_STAYS}": per_stay * TARGET_STAYS,
         "kept county s": times["kept"],
         "lean reading ×": times["whole"] / times["lean"],
+        "late write s": refreshed,
         f"{INVOICE_KOMMUN} lines": lines,
         "invoice s": times["invoice"],
+        "invoice not kept s": unkept,
     }
     engine.dispose()
     return result
@@ -244,7 +272,9 @@ def main() -> None:
     print(
         f"county s: evaluated from the stays; est. s at {TARGET_STAYS}: ms/stay × {TARGET_STAYS} "
         "(extrapolated linearly, not measured); kept county s: from the cells the monthly job "
-        "keeps; lean reading ×: reading the month's stays from whole resources ÷ lean"
+        "keeps; late write s: the kept month brought up to date after one late write (refresh.py); "
+        "invoice s: from the kept month's stays; invoice not kept s: reading the whole month; "
+        "lean reading ×: reading the month's stays from whole resources ÷ lean"
     )
     headers = list(rows[0]) if rows else []
     print(" | ".join(headers))

@@ -1,4 +1,4 @@
-"""Which months' figures the writes after a watermark may have changed.
+"""Which stays' and months' figures the writes after a watermark may have changed.
 
 Every write adds a row to `versions`, numbered by `seq`. A month's figures read the Encounters
 discharged in it, their Patients' versions, the Tasks, SIP invitations, plans and deviations about
@@ -7,16 +7,18 @@ touches the months of the stays it names (`Encounter/…`) and of every stay of 
 names (`Patient/…`), in any of its versions (a reference taken away counts too), plus an
 Encounter's own month before and after the change. A changed Organization (the home-care
 providers) touches every month. Other kinds (MeasureReports, Locations, subscriptions …) touch
-none. The answer errs on the side of too many months, never too few.
+none. The answer errs on the side of too many stays and months, never too few: a kept month
+brings only those stays up to date (kept.py).
 """
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select, tuple_
 
 from service.fhirtime import STOCKHOLM, start_of
+from service.statistics.selection import CHUNK, chunks
 from service.storage.schema import search_index, versions
 
 READ = frozenset(
@@ -24,18 +26,19 @@ READ = frozenset(
 )
 EVERYTHING = frozenset({"Organization"})
 REFERENCE = re.compile(r'"reference"\s*:\s*"(Encounter|Patient)/([^"/]+)')
-CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What writes may have changed: these Encounters' figures, in these months (`YYYY-MM`)."""
+
+    encounters: frozenset[str]
+    months: frozenset[str]
 
 
 def latest(conn: Connection) -> int:
     """The newest `versions.seq` (0 for an empty store)."""
     return int(conn.execute(select(func.coalesce(func.max(versions.c.seq), 0))).scalar_one())
-
-
-def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
-    items = sorted(set(values))
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
 
 
 def _month(end: object) -> str | None:
@@ -44,7 +47,7 @@ def _month(end: object) -> str | None:
 
 
 def _encounter_months(conn: Connection, encounters: set[str], months: set[str]) -> None:
-    for chunk in _chunks(encounters):
+    for chunk in chunks(encounters):
         query = select(versions.c.content).where(
             versions.c.res_type == "Encounter",
             versions.c.res_id.in_(chunk),
@@ -59,6 +62,13 @@ def _encounter_months(conn: Connection, encounters: set[str], months: set[str]) 
 def affected(conn: Connection, since: int, until: int) -> frozenset[str] | None:
     """Months (`YYYY-MM`) that writes with `since < seq <= until` may have changed; None when
     they may have changed every month."""
+    found = touched(conn, since, until)
+    return None if found is None else found.months
+
+
+def touched(conn: Connection, since: int, until: int) -> Touched | None:
+    """The stays and months that writes with `since < seq <= until` may have changed; None when
+    they may have changed every stay."""
     changed = {
         (row.res_type, row.res_id)
         for row in conn.execute(
@@ -83,7 +93,7 @@ def affected(conn: Connection, since: int, until: int) -> frozenset[str] | None:
                 patients.add(row.res_id)
             for kind, res_id in REFERENCE.findall(row.content or ""):
                 (encounters if kind == "Encounter" else patients).add(res_id)
-    for chunk in _chunks(f"Patient/{p}" for p in patients):
+    for chunk in chunks(f"Patient/{p}" for p in patients):
         query = select(search_index.c.res_id).where(
             search_index.c.res_type == "Encounter",
             search_index.c.param == "subject",
@@ -92,4 +102,4 @@ def affected(conn: Connection, since: int, until: int) -> frozenset[str] | None:
         encounters.update(row.res_id for row in conn.execute(query))
     months: set[str] = set()
     _encounter_months(conn, encounters, months)
-    return frozenset(months)
+    return Touched(frozenset(encounters), frozenset(months))

@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from service.auth.principal import Principal
-from service.statistics import kept, scope, selection
+from service.statistics import kept, refresh, scope, selection
 from service.statistics.basis import Basis
 from service.statistics.billing import Billed, bill
+from service.statistics.collector import PAUSED
 from service.statistics.figures import Cell, Key, cells
 from service.statistics.measures import measure
 from service.statistics.period import Period
@@ -49,15 +50,19 @@ def evaluate(
 ) -> Evaluation:
     """The area's figures; 403 when the principal may not see the area."""
     scope.require(conn, principal, area, basis.rules.municipal_party_types)
-    kommuner = None if area.kommun is None else frozenset({area.kommun})
-    stays = selection.discharged_stays(conn, period, kommuner)
-    # the whole municipality is billed before narrowing to a district (the average model)
-    billed = [
-        b
-        for b in bill([timeline(s, basis) for s in stays], basis.rules)
-        if area.covers(b.timeline.kommun, b.timeline.stadsdel)
-    ]
-    table = cells(billed, basis.rules)
+    kommuner, among = None, None
+    if area.kommun is not None:  # a kept month names the municipality's stays
+        kommuner = frozenset({area.kommun})
+        among = refresh.candidates(conn, basis, period, area.kommun)
+    with PAUSED:
+        stays = selection.discharged_stays(conn, period, kommuner, among=among)
+        # the whole municipality is billed before narrowing to a district (the average model)
+        billed = [
+            b
+            for b in bill([timeline(s, basis) for s in stays], basis.rules)
+            if area.covers(b.timeline.kommun, b.timeline.stadsdel)
+        ]
+        table = cells(billed, basis.rules)
     return Evaluation(period, area, table, complete(period, basis, now), billed)
 
 
@@ -80,12 +85,16 @@ def figures(
     now: datetime,
 ) -> list[Figures]:
     """The area's figures for each period: a month the monthly job kept, and no write since has
-    touched, from its kept cells; any other period evaluated from its stays. 403 as evaluate."""
+    touched, from its kept cells; a kept month writes touched from its kept stays' cells and the
+    touched stays evaluated anew (refresh.py); any other period evaluated from its stays. 403 as
+    evaluate."""
     scope.require(conn, principal, area, basis.rules.municipal_party_types)
     found = kept.fresh(conn, basis, periods)
     listed: list[Figures] = []
     for period in periods:
         table = found.get(period.label)
+        if table is None:
+            table = refresh.current(conn, basis, period)
         if table is None:
             listed.append(evaluate(conn, principal, basis, period, area, now))
         else:
@@ -103,12 +112,16 @@ def answers(
     now: datetime,
 ) -> list[tuple[Period, list[Answered]]]:
     """The area's stays of each period with their answers to the follow-up questions, in
-    discharge order: a kept month's as the job kept them, the others evaluated. 403 as evaluate."""
+    discharge order: a kept month's as the job kept them (a touched one's with the touched stays
+    evaluated anew, refresh.py), the others evaluated. 403 as evaluate."""
     scope.require(conn, principal, area, basis.rules.municipal_party_types)
     found = kept.fresh_answers(conn, basis, periods, area)
     listed = []
     for period in periods:
         stays = found.get(period.label)
+        change = None if stays is not None else refresh.update_of(conn, basis, period)
+        if change is not None:
+            stays = refresh.answers_of(conn, change, area)
         if stays is None:
             billed = evaluate(conn, principal, basis, period, area, now).billed
             stays = [answered(b.timeline) for b in billed]

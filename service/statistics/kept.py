@@ -14,6 +14,7 @@ uncommitted when a run began is looked at again by the next one.
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from service.routing.router import rules as routing_rules
 from service.statistics import changes
 from service.statistics.basis import Basis
 from service.statistics.billing import Billed
-from service.statistics.figures import Cell, Key
+from service.statistics.figures import Cell, Key, cell_of
 from service.statistics.period import Period
 from service.statistics.questions import QUESTIONS, Answered, answered
 from service.statistics.scope import Area
@@ -64,13 +65,26 @@ def basis_key(basis: Basis) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _plain_cell(cell: Cell) -> list[Any]:
+    return [
+        [getattr(cell, n) for n in COUNTS],
+        sorted([*d, n] for d, n in cell.deviations.items()),
+    ]
+
+
+def _cell(counts: list[Any], deviations: list[Any]) -> Cell:
+    return _counted(counts, Counter({(code, party): n for code, party, n in deviations}))
+
+
+def _counted(counts: list[Any], deviations: Counter[tuple[str, str]]) -> Cell:
+    cell = Cell(**dict(zip(COUNTS, counts, strict=True)))
+    cell.deviations = deviations
+    return cell
+
+
 def encode(table: Table) -> str:
     rows = [
-        [
-            *key,
-            [getattr(cell, n) for n in COUNTS],
-            sorted([*d, n] for d, n in cell.deviations.items()),
-        ]
+        [*key, *_plain_cell(cell)]
         for key, cell in sorted(table.items(), key=lambda item: tuple(p or "" for p in item[0]))
     ]
     return json.dumps(rows, ensure_ascii=False)
@@ -79,10 +93,47 @@ def encode(table: Table) -> str:
 def decode(text: str) -> Table:
     table: Table = {}
     for kommun, stadsdel, group, counts, deviations in json.loads(text):
-        cell = Cell(**dict(zip(COUNTS, counts, strict=True)))
-        cell.deviations = Counter({(code, party): n for code, party, n in deviations})
-        table[(kommun, stadsdel, group)] = cell
+        table[(kommun, stadsdel, group)] = _cell(counts, deviations)
     return table
+
+
+def encode_cell(cell: Cell) -> str:
+    return json.dumps(_plain_cell(cell), ensure_ascii=False)
+
+
+def summed(cells: Iterable[tuple[Key, str]]) -> Table:
+    """The cells per key of stays' encoded cells, added as plain numbers (building a Cell for
+    each of a month's thousands of stays cost most of a late write's refresh)."""
+    sums: dict[Key, tuple[list[Any], Counter[tuple[str, str]]]] = {}
+    for key, text in cells:
+        counts, deviations = json.loads(text)
+        found = sums.setdefault(key, ([0] * len(COUNTS), Counter()))
+        for i, n in enumerate(counts):
+            found[0][i] += n
+        for code, party, n in deviations:
+            found[1][(code, party)] += n
+    return {key: _counted(counts, deviations) for key, (counts, deviations) in sums.items()}
+
+
+def stay_rows(period: Period, billed: list[Billed], basis: Basis) -> list[dict[str, Any]]:
+    """The kept rows of these billed stays of the month: answers and own cell."""
+    rows = []
+    for item in billed:
+        found = answered(item.timeline)
+        rows.append(
+            {
+                **asdict(found),
+                "month": period.label,
+                "discharge_date": found.discharge_date.isoformat(),
+                "cell": encode_cell(cell_of(item, basis.rules)),
+            }
+        )
+    return rows
+
+
+def insert_stays(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), CHUNK):
+        conn.execute(insert(statistics_stays), rows[i : i + CHUNK])
 
 
 def keep(
@@ -95,17 +146,12 @@ def keep(
     watermark: int,
     now: datetime,
 ) -> None:
-    """Keep (replace) the month's cells and its stays' answers as right up to `watermark`."""
+    """Keep (replace) the month's cells and its stays' answers and cells as right up to
+    `watermark`."""
     store.lock(conn, f"statistics-cells:{period.label}")
     conn.execute(delete(statistics_cells).where(statistics_cells.c.month == period.label))
     conn.execute(delete(statistics_stays).where(statistics_stays.c.month == period.label))
-    answers = [answered(b.timeline) for b in billed]
-    rows = [
-        {**asdict(a), "month": period.label, "discharge_date": a.discharge_date.isoformat()}
-        for a in answers
-    ]
-    for i in range(0, len(rows), CHUNK):
-        conn.execute(insert(statistics_stays), rows[i : i + CHUNK])
+    insert_stays(conn, stay_rows(period, billed, basis))
     conn.execute(
         insert(statistics_cells).values(
             month=period.label,
@@ -156,14 +202,25 @@ def fresh_answers(
     if not good:
         return {}
     found: dict[str, list[Answered]] = {label: [] for label in good}
-    query = select(statistics_stays).where(statistics_stays.c.month.in_(good))
+    for month, stay in kept_answers(conn, good, area):
+        found[month].append(stay)
+    return found
+
+
+def kept_answers(
+    conn: Connection, months: list[str], area: Area, leaving: frozenset[str] = frozenset()
+) -> list[tuple[str, Answered]]:
+    """(month, stay) of the kept stays of `area` in `months`, in discharge order, but those of
+    the Encounters `leaving`."""
+    query = select(statistics_stays).where(statistics_stays.c.month.in_(months))
     if area.kommun is not None:
         query = query.where(statistics_stays.c.kommun == area.kommun)
     if area.stadsdel is not None:
         query = query.where(statistics_stays.c.stadsdel == area.stadsdel)
     query = query.order_by(statistics_stays.c.discharged, statistics_stays.c.encounter)
-    for row in conn.execute(query):
-        found[row.month].append(
+    return [
+        (
+            row.month,
             Answered(
                 row.encounter,
                 row.kommun,
@@ -172,9 +229,11 @@ def fresh_answers(
                 row.discharged,
                 date.fromisoformat(row.discharge_date),
                 row.marks,
-            )
+            ),
         )
-    return found
+        for row in conn.execute(query)
+        if row.encounter not in leaving
+    ]
 
 
 def review(conn: Connection, basis: Basis, until: int, watermark: int) -> list[str]:

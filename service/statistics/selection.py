@@ -49,7 +49,8 @@ LEAN: Picked = {
 }
 
 
-def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+def chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    """The distinct values in sorted chunks small enough for one IN list."""
     items = sorted(set(values))
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]
@@ -92,7 +93,7 @@ def by_reference(
 ) -> list[Resource]:
     """Current resources of `res_type` whose reference parameter `param` names one of `refs`."""
     found: dict[str, Resource] = {}
-    for chunk in _chunks(refs):
+    for chunk in chunks(refs):
         query = _joined(res_type, param, picked).where(search_index.c.value.in_(chunk))
         for row in conn.execute(query):
             if row.res_id not in found:
@@ -115,9 +116,33 @@ def discharged_encounters(
             continue
         seen.add(row.res_id)
         encounter = _parsed(row.content, "Encounter", picked)
-        end = start_of(encounter.get("period", {}).get("end"))
-        if end is not None and period.contains(end.astimezone(STOCKHOLM).date()):
+        if _discharged_in(encounter, period):
             found.append(encounter)
+    return found
+
+
+def _discharged_in(encounter: Resource, period: Period) -> bool:
+    end = start_of(encounter.get("period", {}).get("end"))
+    return end is not None and period.contains(end.astimezone(STOCKHOLM).date())
+
+
+def encounters_by_id(
+    conn: Connection, period: Period, ids: Iterable[str], picked: Picked = None
+) -> list[Resource]:
+    """Those of the Encounters `ids` that are discharged in `period` (the others, and ids that
+    name no current Encounter, are left out)."""
+    found = []
+    content = _content(resources.c.content, "Encounter", picked).label("content")
+    for chunk in chunks(ids):
+        query = select(content).where(
+            resources.c.res_type == "Encounter",
+            resources.c.res_id.in_(chunk),
+            resources.c.content.is_not(None),
+        )
+        for row in conn.execute(query):
+            encounter = _parsed(row.content, "Encounter", picked)
+            if _discharged_in(encounter, period):
+                found.append(encounter)
     return found
 
 
@@ -126,7 +151,7 @@ def patient_versions(
 ) -> dict[str, list[facts.Version]]:
     found: dict[str, list[facts.Version]] = {}
     content = _content(versions.c.content, "Patient", picked).label("content")
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = (
             select(versions.c.res_id, versions.c.last_updated, content)
             .where(versions.c.res_type == "Patient", versions.c.res_id.in_(chunk))
@@ -142,7 +167,7 @@ def patient_versions(
 def deliveries(conn: Connection, notifications: Iterable[str]) -> dict[str, list[str]]:
     """Notification reference → the organizations it was routed to."""
     found: dict[str, list[str]] = {}
-    for chunk in _chunks(notifications):
+    for chunk in chunks(notifications):
         query = select(outbox.c.notification, outbox.c.receiver).where(
             outbox.c.notification.in_(chunk)
         )
@@ -222,10 +247,16 @@ def discharged_stays(
     period: Period,
     kommuner: frozenset[str] | None = None,
     picked: Picked = LEAN,
+    among: Iterable[str] | None = None,
 ) -> list[Stay]:
     """The stays discharged in `period`; with `kommuner`, only those of these municipalities (by
-    the Patient version current at discharge)."""
-    encounters = [e for e in discharged_encounters(conn, period, picked) if "subject" in e]
+    the Patient version current at discharge); with `among`, only those of these Encounter ids
+    (read by id instead of the month's whole date range)."""
+    if among is None:
+        listed = discharged_encounters(conn, period, picked)
+    else:
+        listed = encounters_by_id(conn, period, among, picked)
+    encounters = [e for e in listed if "subject" in e]
     patients = patient_versions(
         conn, {reference_id(e["subject"], "Patient") or "" for e in encounters}, picked
     )

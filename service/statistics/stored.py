@@ -1,7 +1,8 @@
 """Monthly MeasureReports stored as resources: one per Measure, month and area (the county, each
 municipality, each Stockholm district), searchable by measure, period and subject.
 
-A month is evaluated once for the county and narrowed to each area. Each report has a fixed id, so
+A month is evaluated once for the county (or a kept one brought up to date from the stays late
+data touched) and narrowed to each area. Each report has a fixed id, so
 re-making a month after late data adds a version only where a figure changed, and the report's
 history shows the change. The subjects are Location resources (jurisdictions) the same writer
 keeps in place.
@@ -23,10 +24,11 @@ from service.statistics.areas import (
     STOCKHOLM_CITY,
 )
 from service.statistics.basis import Basis
-from service.statistics.evaluate import Evaluation, evaluate, narrow, report_of
+from service.statistics.evaluate import Figures, complete, evaluate, narrow, report_of
 from service.statistics.facts import KOMMUNKOD, STADSDEL
 from service.statistics.measures import measures
 from service.statistics.period import Period
+from service.statistics.refresh import refresh
 from service.statistics.scope import COUNTY_AREA, Area
 from service.statistics.writes import EngineWrites
 
@@ -100,11 +102,16 @@ def store_month(
     now: datetime,
     watermark: int,
 ) -> Stored:
-    """Evaluate the month for the county (as the service itself), store every report and keep
-    the month's cells as right up to `watermark` (kept.py)."""
-    county: Evaluation = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
+    """Bring the kept month up to date (refresh.py), or evaluate it for the county (as the
+    service itself) and keep it, as right up to `watermark` (kept.py); store every report."""
     store = writes.services.store
-    kept.keep(store, conn, basis, period, county.table, county.billed, watermark, now)
+    table = refresh(store, conn, basis, period, watermark, now)
+    county: Figures
+    if table is None:
+        county = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
+        kept.keep(store, conn, basis, period, county.table, county.billed, watermark, now)
+    else:
+        county = Figures(period, COUNTY_AREA, table, complete(period, basis, now))
     written = unchanged = 0
     for area in areas_of(period, basis):
         found = county if area == COUNTY_AREA else narrow(county, area)

@@ -339,8 +339,9 @@ statistics_cells = Table(
     Column("stored_at", String(32), nullable=False),
 )
 
-# Each stay of a kept month with its answers to the follow-up questions (statistics/questions.py),
-# kept and replaced with the month's cells.
+# Each stay of a kept month with its answers to the follow-up questions (statistics/questions.py)
+# and its own figure cell (statistics/kept.py; null in rows kept before migration 0016), kept and
+# replaced with the month's cells.
 statistics_stays = Table(
     "statistics_stays",
     metadata,
@@ -352,6 +353,7 @@ statistics_stays = Table(
     Column("discharged", String(32), nullable=False),
     Column("discharge_date", String(10), nullable=False),
     Column("marks", String(32), nullable=False),
+    Column("cell", Text, nullable=True),
 )
 Index("ix_statistics_stays_area", statistics_stays.c.month, statistics_stays.c.kommun)
 

@@ -1,7 +1,8 @@
 """A simulated county month (movers, late and cancelled notices, SIP, readmissions, deviations) on
 SQLite and PostgreSQL: read the fast way it equals the month read from whole resources, and the
-cells the monthly job keeps equal the month evaluated from its stays until a late write touches
-the month, when the month is evaluated again until the job has kept it anew.
+cells the monthly job keeps equal the month evaluated from its stays; after a late write the kept
+month brought up to date from the stays the write touched (refresh.py) equals it too, as do the
+municipalities' invoice bases read from the kept month's stays.
 
 The fast way picks out only the elements facts.py maps (selection.LEAN) in the database; the
 reference reads every resource whole, as a stay's page does."""
@@ -13,24 +14,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from service.auth.principal import INTERNAL
 from service.fhirtime import parse_range, start_of
 from service.rest.services import Services
 from service.settings import Settings
 from service.simulation.history import months_until, simulate
-from service.statistics import changes, kept, selection
+from service.simulation.resources import address
+from service.statistics import changes, kept, refresh, selection
 from service.statistics.basis import Basis, basis_for
-from service.statistics.evaluate import answers, evaluate, figures
+from service.statistics.evaluate import answers, evaluate, figures, narrow
 from service.statistics.figures import Cell, Key
 from service.statistics.files import table_file
+from service.statistics.invoice import dumps, invoice_basis
 from service.statistics.job import MonthlyReports
 from service.statistics.questions import Answered, answered
 from service.statistics.rows import statistics_table
 from service.statistics.scope import COUNTY_AREA, Area
+from service.statistics.stay import Stay
 from service.storage.database import engine_for
+from service.storage.schema import statistics_stays
 from service.storage.store import Store
+from tests.statistics.world import AMOUNTS
 from tests.support.databases import fresh_postgres_database
 
 LAST = date(2026, 5, 1)
@@ -93,7 +99,7 @@ def county(
         url = fresh_postgres_database()
     else:
         url = f"sqlite:///{Path(tmp_path_factory.mktemp('month')) / 'county.sqlite3'}"
-    settings = Settings(database_url=url, run_worker=False)
+    settings = Settings(database_url=url, run_worker=False, daily_amounts=AMOUNTS)
     simulate(settings, 1, STAYS, seed=7, last_month=LAST)
     engine = engine_for(url)
     yield County(engine, settings)
@@ -169,7 +175,7 @@ def test_kept_cells_are_the_evaluated_month_until_late_data_touches_it(county: C
     services = job.writes.services
     with services.store.begin() as conn:
         job.writes.update(conn, {**task, "status": "entered-in-error"})
-    assert county.kept_months() == set()  # touched: the page evaluates the month again
+    assert county.kept_months() == set()  # touched: the page brings it up to date itself
     shown, evaluated = county.figures()
     assert shown == evaluated != before
 
@@ -207,3 +213,99 @@ def test_writes_touch_the_months_of_the_stays_and_patients_they_name(county: Cou
         county.job().writes.update(conn, {**found.resource, "name": "Region Stockholm (ny)"})
     with county.engine.connect() as conn:
         assert changes.affected(conn, after, changes.latest(conn)) is None  # every month
+
+
+def _kept_stays(county: County) -> list[dict[str, Any]]:
+    with county.engine.connect() as conn:
+        query = select(statistics_stays).where(statistics_stays.c.month == MONTH.label)
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    return sorted(rows, key=lambda r: str(r["encounter"]))
+
+
+def _as_evaluated(county: County) -> None:
+    """The pages' figures and lists of stays, the statistics file and every municipality's
+    invoice basis are those of the month evaluated from all its stays."""
+    shown, evaluated = county.figures()
+    assert shown == evaluated
+    for area in (COUNTY_AREA, Area("0180"), Area("0180", "sodermalm")):
+        listed, evaluated_stays = county.answers(area)
+        assert listed == evaluated_stays, area
+    shown_csv, evaluated_csv = county.csv()
+    assert shown_csv == evaluated_csv
+    basis = county.basis
+    with county.engine.connect() as conn:
+        full = evaluate(conn, INTERNAL, basis, MONTH, COUNTY_AREA, NOW)
+        for kommun in sorted({b.timeline.kommun for b in full.billed if b.timeline.kommun}):
+            assert refresh.candidates(conn, basis, MONTH, kommun) is not None
+            mine = evaluate(conn, INTERNAL, basis, MONTH, Area(kommun), NOW)
+            county_wide = narrow(full, Area(kommun))
+            assert dumps(invoice_basis(mine, basis)) == dumps(invoice_basis(county_wide, basis))
+
+
+def _brought_up_to_date(county: County, job: MonthlyReports) -> None:
+    """Read before the job and kept by it, the month is the month evaluated from its stays; the
+    job kept it from the touched stays and its kept stays are those a full evaluation keeps."""
+    assert county.kept_months() == set()
+    _as_evaluated(county)  # kept stays' cells and the touched stays evaluated anew
+    store = job.writes.services.store
+    with store.begin() as conn:
+        assert refresh.refresh(store, conn, county.basis, MONTH, changes.latest(conn), NOW)
+    assert county.kept_months() == {MONTH.label}
+    _as_evaluated(county)  # the kept cells
+    with county.engine.connect() as conn:
+        full = evaluate(conn, INTERNAL, county.basis, MONTH, COUNTY_AREA, NOW)
+    rows = kept.stay_rows(MONTH, full.billed, county.basis)
+    assert _kept_stays(county) == sorted(rows, key=lambda r: str(r["encounter"]))
+
+
+def _stay_of_the_month(county: County, number: int) -> Stay:
+    with county.engine.connect() as conn:
+        stays = selection.discharged_stays(conn, MONTH, picked=None)
+    return [s for s in stays if s.notices][number]
+
+
+def _stored(county: County, kind: str, res_id: str) -> dict[str, Any]:
+    with county.engine.connect() as conn:
+        found = Store(county.engine, lambda: NOW).read(conn, kind, res_id)
+    assert found is not None and found.resource is not None
+    return found.resource
+
+
+def test_a_month_late_data_touches_is_brought_up_to_date_from_the_touched_stays(
+    county: County,
+) -> None:
+    job = county.job()
+    job.run_once()
+    assert county.kept_months() == {MONTH.label}
+    writes = job.writes
+    store = writes.services.store
+    before = county.figures()[0]
+
+    # a late ready notice: a copy of a stay's notice sent a day earlier
+    task = _stored(county, "Task", _stay_of_the_month(county, 0).notices[0].task)
+    sent = datetime.fromisoformat(task["authoredOn"]).replace(day=1)
+    with store.begin() as conn:
+        writes.create(conn, {**task, "id": "late-notice", "authoredOn": sent.isoformat()})
+    _brought_up_to_date(county, job)
+
+    # a ready notice withdrawn as entered in error
+    withdrawn = {**_ready_notice(county), "status": "entered-in-error"}
+    with store.begin() as conn:
+        writes.update(conn, withdrawn)
+    _brought_up_to_date(county, job)
+
+    # a patient moves after discharge (the stay stays where it was)
+    stay = _stay_of_the_month(county, 1)
+    patient = _stored(county, "Patient", stay.patient)
+    moved_to = "0182" if stay.kommun == "0180" else "0180"
+    with store.begin() as conn:
+        writes.update(conn, {**patient, "address": [address(moved_to, None)]})
+    _brought_up_to_date(county, job)
+    assert _stay_of_the_month(county, 1).kommun == stay.kommun
+
+    # a stay discharged in the month written late (the same patient's second stay)
+    encounter = _stored(county, "Encounter", _stay_of_the_month(county, 2).encounter)
+    with store.begin() as conn:
+        writes.create(conn, {**encounter, "id": "late-stay"})
+    _brought_up_to_date(county, job)
+    assert county.figures()[0] != before
