@@ -6,11 +6,14 @@ carries the same Bundle.id/identifier and the receiver can recognise it. Subscri
 rows POST their notification Bundle to the channel endpoint itself, with the channel's headers
 (Content-Type = channel.payload) and the channel's own timeout (backport-timeout) when it asks for
 one. The payload text is sent byte-for-byte as stored, never re-serialised.
+Requests go out on the sending thread's httpcore pool (service/delivery/clients.py), with the
+headers an httpx client would add (Host, Content-Length, User-Agent) and its URL encoding.
 """
 
 import json
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 
 from service.delivery.claim import Claim
@@ -55,41 +58,62 @@ def build(claim: Claim) -> Request:
     raise Unsendable(f"unsupported connection type {claim.connection_type!r}")
 
 
-def timeout(client: httpx.Client, claim: Claim) -> httpx.Timeout:
-    """The row's own timeout, capped at the client's: the claim lease is sized from the worker's
+def timeout(default: float, claim: Claim) -> float:
+    """The row's own timeout, capped at the worker's: the claim lease is sized from the worker's
     timeout, so a longer request could outlive its lease and be sent a second time."""
-    default = client.timeout
     if claim.timeout_seconds is None:
         return default
-    asked = float(claim.timeout_seconds)
+    return min(float(claim.timeout_seconds), default)
 
-    def capped(limit: float | None) -> float:
-        return asked if limit is None else min(asked, limit)
 
-    return httpx.Timeout(
-        connect=capped(default.connect),
-        read=capped(default.read),
-        write=capped(default.write),
-        pool=capped(default.pool),
+# What httpcore raises for a request that got no answer (httpx raised its namesakes).
+NETWORK_FAILURES = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+    httpcore.ProxyError,
+)
+
+
+def _url(url: str) -> httpcore.URL:
+    """Parsed as httpx.Client did (percent-encoding, IDNA host) for httpcore."""
+    parsed = httpx.URL(url)
+    return httpcore.URL(
+        scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path
     )
 
 
-def deliver(client: httpx.Client, claim: Claim) -> Outcome:
-    """Attempt the delivery once; never raises (every failure becomes an Outcome)."""
+def _header(response: httpcore.Response, name: bytes) -> str | None:
+    for key, value in response.headers:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def deliver(
+    pool: httpcore.ConnectionPool, claim: Claim, default_timeout: float, user_agent: str
+) -> Outcome:
+    """Attempt the delivery once; never raises for the row's or the receiver's faults (every
+    such failure becomes an Outcome)."""
     try:
         request = build(claim)
     except Unsendable as error:
         return Outcome(Verdict.DEAD, str(error))
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()]
+    if not any(k.lower() == b"user-agent" for k, _ in headers):
+        headers.append((b"User-Agent", user_agent.encode("latin-1")))
+    seconds = timeout(default_timeout, claim)
+    limits = {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
     try:
-        response = client.request(
+        response = pool.request(
             request.method,
-            request.url,
-            headers=request.headers,
+            _url(request.url),
+            headers=headers,
             content=request.body,
-            timeout=timeout(client, claim),
+            extensions={"timeout": limits},
         )
-    except httpx.HTTPError as error:
+    except NETWORK_FAILURES as error:
         return network_failure(error)
-    return classify(
-        response.status_code, response.reason_phrase, response.headers.get("Retry-After")
-    )
+    reason = response.extensions.get("reason_phrase", b"").decode("latin-1")
+    return classify(response.status, reason, _header(response, b"retry-after"))
