@@ -8,10 +8,15 @@ Targets (issue 17): one worker >= 1,000 notifications/s in the burst, steady p99
 The workers' CPU time per notification in the burst is printed too (Linux /proc): on a shared,
 loaded machine it says more than the wall-clock rate, whose ceiling is 1000 / (CPU ms) per core.
 
-    .venv/bin/python bench/delivery.py [--burst 2000] [--rate 250] [--seconds 8]
+With --baseline DIR (a `git archive main` checkout, see docs/hardening.md) each set-up runs
+again right after with the workers started from DIR's code, and the table adds our/baseline
+ratios of the burst rate and the CPU per notification (one load, both alike).
+
+    .venv/bin/python bench/delivery.py [--burst 2000] [--rate 250] [--seconds 8] [--baseline DIR]
 """
 
 import argparse
+import contextlib
 import itertools
 import os
 import statistics
@@ -108,15 +113,23 @@ Measured = tuple[str, int, float, float, float, float, float]
 
 
 def measure(
-    name: str, url: str, workers: int, options: tuple[str, ...], args: argparse.Namespace
+    name: str,
+    url: str,
+    workers: int,
+    options: tuple[str, ...],
+    args: argparse.Namespace,
+    code: Path | None = None,
 ) -> Measured:
+    """One set-up; `code` is the checkout whose `python -m service.cli.worker` runs (the
+    module is found in the working directory first), ours when None."""
     engine = engine_for(url.replace("postgresql://", "postgresql+psycopg://", 1))
     migrate(engine)
     with tempfile.TemporaryDirectory() as tmp, receiver(keep_alive=True) as target:
-        processes = [
-            WorkerProcess(url, Path(tmp) / f"w{i}.log", "--concurrency", "16", *options)
-            for i in range(workers)
-        ]
+        with contextlib.chdir(code or Path.cwd()):
+            processes = [
+                WorkerProcess(url, Path(tmp) / f"w{i}.log", "--concurrency", "16", *options)
+                for i in range(workers)
+            ]
         try:
             steady(engine, target, args.rate / 5, 1)  # warm-up: connections, caches
             target.requests.clear()
@@ -132,32 +145,52 @@ def measure(
     return name, workers, rate, cpu, p50, p99, latencies[-1] * 1000
 
 
+def _sqlite(tmp: Path, args: argparse.Namespace, code: Path | None) -> Measured:
+    database = f"sqlite:///{tmp / ('baseline' if code else 'bench')}.sqlite3"
+    # A separate SQLite worker is not woken by NOTIFY (the serve-process one is, by
+    # `announce`), so it polls; 50 ms here instead of the 0.5 s default.
+    return measure("sqlite", database, 1, ("--poll-seconds", "0.05"), args, code)
+
+
+def _postgres(workers: int, args: argparse.Namespace, code: Path | None) -> Measured:
+    return measure("postgres", fresh_postgres_database(), workers, (), args, code)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=250.0, help="steady rows/s offered")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--baseline", type=Path, help="checkout to compare the workers against")
     args = parser.parse_args()
-    setups: list[Callable[[], Measured]] = []
+    setups: list[Callable[[Path | None], Measured]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        # A separate SQLite worker is not woken by NOTIFY (the serve-process one is, by
-        # `announce`), so it polls; 50 ms here instead of the 0.5 s default.
-        setups.append(partial(measure, "sqlite", sqlite, 1, ("--poll-seconds", "0.05"), args))
+        setups.append(partial(_sqlite, Path(tmp), args))
         if postgres_url():
             for workers in (1, 4):
-                database = fresh_postgres_database()
-                setups.append(partial(measure, "postgres", database, workers, (), args))
+                setups.append(partial(_postgres, workers, args))
         else:
             print("PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL")
-        results = [setup() for setup in setups]
+        results, baselines = [], []
+        for setup in setups:  # a set-up's two runs one right after the other: alike loads
+            results.append(setup(None))
+            if args.baseline:
+                baselines.append(setup(args.baseline))
     print(f"\nburst {args.burst} rows; steady {args.rate:.0f} rows/s for {args.seconds:.0f} s")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     heads = ("burst/s", "cpu ms", "p50 ms", "p99 ms", "max ms")
     print(f"{'database':<10} {'workers':>7} {' '.join(f'{c:>8}' for c in heads)}")
-    for name, workers, rate, cpu, p50, p99, worst in results:
-        figures = f"{rate:>8.0f} {cpu:>8.2f} {p50:>8.1f} {p99:>8.1f} {worst:>8.1f}"
-        print(f"{name:<10} {workers:>7} {figures}")
+    for label, rows in (("", results), (f" baseline {args.baseline}", baselines)):
+        if label:
+            print(label.strip())
+        for name, workers, rate, cpu, p50, p99, worst in rows:
+            figures = f"{rate:>8.0f} {cpu:>8.2f} {p50:>8.1f} {p99:>8.1f} {worst:>8.1f}"
+            print(f"{name:<10} {workers:>7} {figures}")
+    for ours, base in zip(results, baselines, strict=True):
+        print(
+            f"{ours[0]} {ours[1]} worker(s) against the baseline: {ours[2] / base[2]:.2f}× the "
+            f"burst rate, {ours[3] / base[3]:.2f}× the CPU per notification"
+        )
     ok = all(r[2] >= 1000 and r[5] < 500 for r in results if r[1] == 1)
     print("targets (one worker >= 1000/s, p99 < 500 ms):", "met" if ok else "NOT met")
 

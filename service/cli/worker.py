@@ -18,6 +18,7 @@ import typer
 from service import background
 from service.cli import options
 from service.delivery import DeliveryConfig, Worker
+from service.delivery.clients import quiet_request_logs
 from service.storage.database import engine_for, migrate
 from service.storage.store import Store
 from service.workflow.notify import Workflow
@@ -35,6 +36,7 @@ def worker(
 ) -> None:
     """Deliver queued notifications to receivers until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    quiet_request_logs()
     settings = options.settings(db, data_dir)
     tuning: dict[str, object] = {"concurrency": concurrency}
     if lease_seconds is not None:

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, func, select, update
 
+from service.delivery.batch import PENDING, per_dialect, seq_in
 from service.fhirtime import stamp
-from service.storage.database import is_postgres
 from service.storage.schema import outbox
-
-PENDING = "pending"
 
 
 def _per_key(window_function: Any) -> Any:
@@ -46,18 +44,23 @@ _FRONTS = (
     .order_by(_RANKED.c.head, _RANKED.c.seq)
     .limit(bindparam("k_rows"))
 )
-_DUE = select(outbox).where(
-    and_(
-        outbox.c.seq.in_(bindparam("k_seqs", expanding=True)),
-        outbox.c.status == PENDING,
-        outbox.c.next_attempt_at <= bindparam("k_now"),
+
+
+def _due(postgres: bool) -> Any:
+    query = select(outbox).where(
+        and_(
+            seq_in(postgres),
+            outbox.c.status == PENDING,
+            outbox.c.next_attempt_at <= bindparam("k_now"),
+        )
     )
-)
-_DUE_UNLOCKED = _DUE.with_for_update(skip_locked=True)
-_LEASE = (
-    update(outbox)
-    .where(outbox.c.seq.in_(bindparam("k_seqs", expanding=True)))
-    .values(attempts=outbox.c.attempts + 1)
+    # On PostgreSQL, rows another worker is claiming are skipped instead of waited for.
+    return query.with_for_update(skip_locked=True) if postgres else query
+
+
+_DUE = per_dialect(_due)
+_LEASE = per_dialect(
+    lambda postgres: update(outbox).where(seq_in(postgres)).values(attempts=outbox.c.attempts + 1)
 )
 
 
@@ -140,17 +143,17 @@ def claim_due(
     """
     if limit <= 0:
         return []
-    query = _DUE_UNLOCKED if is_postgres(conn.engine) else _DUE
     keys = fronts(conn, now, limit, run)
     if not keys:
         return []
     seqs = [seq for front in keys for seq in front]
-    due = {r.seq: r for r in conn.execute(query, {"k_seqs": seqs, "k_now": stamp(now)}).all()}
+    found = conn.execute(_DUE.on(conn), {"k_seqs": seqs, "k_now": stamp(now)}).all()
+    due = {r.seq: r for r in found}
     rows = [row for front in keys for row in _run_of(front, due)]
     if not rows:
         return []
     lease_until = stamp(now + lease)
-    conn.execute(_LEASE, {"k_seqs": [r.seq for r in rows], "next_attempt_at": lease_until})
+    conn.execute(_LEASE.on(conn), {"k_seqs": [r.seq for r in rows], "next_attempt_at": lease_until})
     return [Claim.of(r, lease_until) for r in rows]
 
 
@@ -161,10 +164,3 @@ def still_held(claim: Claim) -> Any:
         outbox.c.status == PENDING,
         outbox.c.attempts == claim.attempts,
     )
-
-
-# still_held for many claims at once: `k_held` is a list of (seq, attempts).
-ALL_HELD = and_(
-    tuple_(outbox.c.seq, outbox.c.attempts).in_(bindparam("k_held", expanding=True)),
-    outbox.c.status == PENDING,
-)

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, update
 
-from service.delivery.claim import ALL_HELD, Claim, still_held
+from service.delivery.batch import all_held, held_params, per_dialect
+from service.delivery.claim import Claim, still_held
 from service.delivery.config import DeliveryConfig
 from service.delivery.deviation import RaiseDeviation, dead_letter_deviation
 from service.delivery.escalation import escalate, is_escalation, mitigation_text
@@ -21,18 +22,20 @@ from service.storage.store import Store
 from service.subscriptions import results as subscriptions
 
 log = logging.getLogger(__name__)
-_DELIVERED = (
-    update(outbox)
-    .where(ALL_HELD)
-    .values(status="delivered", delivered_at=bindparam("k_at"))
-    .returning(outbox.c.seq)
+_DELIVERED = per_dialect(
+    lambda postgres: (
+        update(outbox)
+        .where(all_held(postgres))
+        .values(status="delivered", delivered_at=bindparam("k_at"))
+        .returning(outbox.c.seq)
+    )
 )
-
-
-_RELEASE = (
-    update(outbox)
-    .where(ALL_HELD)
-    .values(attempts=outbox.c.attempts - 1, next_attempt_at=bindparam("k_at"))
+_RELEASE = per_dialect(
+    lambda postgres: (
+        update(outbox)
+        .where(all_held(postgres))
+        .values(attempts=outbox.c.attempts - 1, next_attempt_at=bindparam("k_at"))
+    )
 )
 
 
@@ -40,8 +43,7 @@ def release(conn: Connection, claims: list[Claim], now: datetime) -> None:
     """Give back claimed rows that were never sent (the run stopped before them): due again at
     once, with the attempt count they had, so backoff and the horizon see no attempt."""
     if claims:
-        held = [(claim.seq, claim.attempts) for claim in claims]
-        conn.execute(_RELEASE, {"k_held": held, "k_at": stamp(now)})
+        conn.execute(_RELEASE.on(conn), held_params(claims) | {"k_at": stamp(now)})
 
 
 def _created(claim: Claim) -> datetime:
@@ -56,8 +58,7 @@ def record_delivered(conn: Connection, claims: list[Claim], now: datetime) -> se
     returns the seqs that were still held by their claim."""
     if not claims:
         return set()
-    held_claims = [(claim.seq, claim.attempts) for claim in claims]
-    result = conn.execute(_DELIVERED, {"k_held": held_claims, "k_at": stamp(now)})
+    result = conn.execute(_DELIVERED.on(conn), held_params(claims) | {"k_at": stamp(now)})
     held = set(result.scalars())
     subscriptions.delivered(conn, [c for c in claims if c.seq in held], now)
     return held

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from service.delivery import wakeup
 from service.delivery.claim import Claim, claim_due
-from service.delivery.clients import ThreadClients
+from service.delivery.clients import ThreadClients, quiet_request_logs
 from service.delivery.config import DeliveryConfig
 from service.delivery.deviation import RaiseDeviation
 from service.delivery.policy import Outcome, Verdict
@@ -62,7 +62,8 @@ class Worker:
 
     def attempt(self, claim: Claim) -> Attempt:
         try:
-            return claim, deliver(self.clients.get(), claim)
+            clients = self.clients
+            return claim, deliver(clients.get(), claim, clients.timeout, clients.user_agent)
         except Exception as error:  # a bug must not kill the loop; the row is retried
             log.exception("delivery of %s failed unexpectedly", claim.idempotency_key)
             return claim, Outcome(Verdict.RETRY, f"internal error: {error!r}"[:1000])
@@ -205,4 +206,5 @@ def start_in_background(
     store: Store, raise_deviation: RaiseDeviation, config: DeliveryConfig
 ) -> BackgroundWorker:
     """Start delivering from this process; call `.stop()` at shutdown."""
+    quiet_request_logs()
     return BackgroundWorker(Worker(store, raise_deviation, config)).start()

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, update
 
+from service.delivery.batch import per_dialect, seq_in
 from service.delivery.claim import Claim
 from service.fhirtime import stamp
 from service.storage.schema import outbox
@@ -18,10 +19,12 @@ from service.storage.store import Store
 from service.subscriptions import lifecycle
 from service.subscriptions.queue import HANDSHAKE, REST_HOOK
 
-_ACKNOWLEDGED = (
-    update(outbox)
-    .where(outbox.c.seq.in_(bindparam("k_seqs", expanding=True)))
-    .values(status="acknowledged", acknowledged_at=bindparam("k_at"))
+_ACKNOWLEDGED = per_dialect(
+    lambda postgres: (
+        update(outbox)
+        .where(seq_in(postgres))
+        .values(status="acknowledged", acknowledged_at=bindparam("k_at"))
+    )
 )
 
 
@@ -51,7 +54,7 @@ def delivered(conn: Connection, claims: list[Claim], now: datetime) -> None:
     if not mine:
         return
     store = Store(conn.engine, lambda: now)  # the recorder's clock stamps the status change
-    conn.execute(_ACKNOWLEDGED, {"k_seqs": [c.seq for c in mine], "k_at": stamp(now)})
+    conn.execute(_ACKNOWLEDGED.on(conn), {"k_seqs": [c.seq for c in mine], "k_at": stamp(now)})
     # Subscription locks are taken in id order, as topic evaluation does: no lock-order deadlock.
     for sub_id in sorted({_sub_id(c) for c in mine if c.event == HANDSHAKE}):
         lifecycle.activate(conn, store, sub_id, now)
