@@ -145,9 +145,48 @@ def _extension_walk(owners: Evaluate, url: str) -> Evaluate:
     return walk
 
 
+def _reference_to(kind: str) -> Callable[[Any], bool]:
+    """`where(reference.startsWith('K/') or reference.contains('/K/'))`, what `resolve() is K`
+    becomes (see `_for_type`)."""
+
+    def test(item: Any) -> bool:
+        reference = item.get("reference") if isinstance(item, dict) else None
+        return isinstance(reference, str) and (
+            reference.startswith(f"{kind}/") or f"/{kind}/" in reference
+        )
+
+    return test
+
+
+def _system_is(system: str) -> Callable[[Any], bool]:
+    """`where(system = 'email')`: a ContactPoint's kind."""
+    return lambda item: isinstance(item, dict) and item.get("system") == system
+
+
+#: `.where(…)` filters a walk can apply itself, by the shape of their FHIRPath
+_FILTERS: list[tuple[re.Pattern[str], Callable[[str], Callable[[Any], bool]]]] = [
+    (
+        re.compile(
+            r"^(?P<path>.+)\.where\(reference\.startsWith\('(?P<arg>\w+)/'\) or "
+            r"reference\.contains\('/(?P=arg)/'\)\)$"
+        ),
+        _reference_to,
+    ),
+    (re.compile(r"^(?P<path>.+)\.where\(system ?= ?'(?P<arg>[\w-]+)'\)$"), _system_is),
+]
+
+
 def _walk(expression: str) -> Evaluate | None:
-    """The plain path `expression` (optionally ending in `.extension('url').value`) as a walk
-    over the JSON, or None when it is not one."""
+    """The plain path `expression` (optionally ending in `.extension('url').value`, or filtered
+    by one of `_FILTERS`) as a walk over the JSON, or None when it is not one."""
+    for pattern, make in _FILTERS:
+        filtered = pattern.match(expression)
+        if filtered:
+            inner = _walk(filtered.group("path"))
+            if inner is None:
+                return None
+            test = make(filtered.group("arg"))
+            return lambda resource: [item for item in inner(resource) if test(item)]
     extension = _EXTENSION_VALUE.match(expression)
     path = extension.group("path") if extension else expression
     if not _PLAIN_PATH.match(path):

@@ -89,3 +89,21 @@ def test_extension_value_is_walked() -> None:
     patient = {"resourceType": "Patient", "address": [address, {"city": "Solna"}]}
     assert walk(patient) == ["0180"]
     assert _walk("meta.source") is not None  # `source` is a choice only elsewhere
+
+
+def test_where_filters_are_walked() -> None:
+    phone = _walk("Patient.telecom.where(system='phone')")
+    subject = _walk(
+        "Encounter.subject.where(reference.startsWith('Patient/') or "
+        "reference.contains('/Patient/'))"
+    )
+    assert phone is not None and subject is not None
+    telecom = [{"system": "email", "value": "a@b.se"}, {"system": "phone", "value": "1"}]
+    assert phone({"resourceType": "Patient", "telecom": telecom}) == [telecom[1]]
+    for reference, kept in [
+        ("Patient/p1", True),
+        ("https://x/fhir/Patient/p1", True),
+        ("Group/g1", False),
+    ]:
+        encounter = {"resourceType": "Encounter", "subject": {"reference": reference}}
+        assert subject(encounter) == ([{"reference": reference}] if kept else [])
