@@ -5,12 +5,20 @@ message alone (LUS_FHIR_WRITE_BATCH=1) and one with group commit (32), in altern
 Every ACK is checked for AA. Prints one row per run with the load average, then the ratios;
 targets: >= 300 messages/s and ACK p99 < 100 ms on SQLite at 8 connections.
 
+`--cpu N` instead applies N whole stays in this process (the intake called directly, committing
+each message alone, SQLite) and prints the process CPU per message, the figure the throughput on
+one SQLite writer is bound by; `--baseline DIR` runs the same loop on another checkout (e.g.
+`git archive main | tar -x -C /tmp/main`) in alternating rounds and prints the ratio.
+
     .venv/bin/python bench/hl7v2.py [--seconds 10] [--rounds 2]
+    .venv/bin/python bench/hl7v2.py --cpu 100 [--rounds 3] [--baseline /tmp/main]
 """
 
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -143,11 +151,82 @@ def measure(name: str, urls: list[str | None], seconds: float, rounds: int) -> N
                 server.stop()
 
 
+def cpu_per_message(stays: int) -> float:
+    """Milliseconds of process CPU per message over `stays` whole stays applied in-process."""
+    from service.hl7v2.service import intake, mllp_principal
+    from service.rest.app import create_app
+    from service.settings import Settings
+
+    with tempfile.TemporaryDirectory() as data:
+        database = f"sqlite:///{Path(data) / 'lus-fhir.sqlite3'}"
+        load_directory(database)
+        feed, _ = register(database, REGION, region=False, scopes=FEED_SCOPES, client_id="feed")
+        settings = Settings(
+            database_url=database,
+            run_worker=False,
+            hl7v2_senders=Path(SENDERS_FILE),
+            mllp_client=feed,
+            write_batch=1,
+        )
+        services = create_app(settings).state.services
+        try:
+            target, principal = intake(services), mllp_principal(services)
+            messages = [m for person in range(stays + 5) for m in stay(0, person)]
+            for message in messages[:20]:  # warm-up: imports, caches, the first statements
+                target.answer(message, principal)
+            started = time.process_time()
+            for message in messages[20:]:
+                answer = target.answer(message, principal)
+                if answer.code != "AA":
+                    raise SystemExit(f"not accepted: {answer.text!r}")
+            return (time.process_time() - started) * 1000 / (len(messages) - 20)
+        finally:
+            services.store.dispose()
+
+
+def cpu(stays: int, rounds: int, baseline: str | None) -> None:
+    """Alternating rounds of this checkout and the baseline, each in a fresh process."""
+    runs: dict[str, list[float]] = {"this": [], "base": []}
+    for number in range(rounds):
+        for name in runs if baseline else ("this",):
+            env = os.environ | (
+                {"PYTHONPATH": str(Path(baseline).resolve())} if name == "base" and baseline else {}
+            )
+            done = subprocess.run(
+                [sys.executable, __file__, "--cpu-once", str(stays)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            ms = float(done.stdout.split()[-1])
+            runs[name].append(ms)
+            print(
+                f"round {number + 1} {name}: {ms:.2f} ms CPU per message   "
+                f"load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    this = statistics.median(runs["this"])
+    print(f"median this: {this:.2f} ms CPU per message ({1000 / this:.0f} messages/s of CPU)")
+    if baseline:
+        base = statistics.median(runs["base"])
+        print(f"median base: {base:.2f} ms; base/this {base / this:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cpu", type=int, metavar="STAYS", help="CPU per message, in-process")
+    parser.add_argument("--cpu-once", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", help="another checkout to compare --cpu with")
     args = parser.parse_args()
+    if args.cpu_once:
+        print(f"{cpu_per_message(args.cpu_once):.4f}")
+        return
+    if args.cpu:
+        cpu(args.cpu, args.rounds, args.baseline)
+        return
     print(
         f"{'database':<11} {'commit':<6} {'connections':>11} {'messages/s':>13} "
         f"{'ACK p50 ms':>12} {'p99 ms':>12}"

@@ -22,6 +22,7 @@ from fhir_profiles import GENERATED, R4_DIR
 SUPPORTED_TYPES = frozenset({"token", "string", "date", "reference", "uri", "number", "quantity"})
 _RESOLVE_IS = re.compile(r"\.where\(resolve\(\) is (\w+)\)")
 _PLAIN_PATH = re.compile(r"^[A-Za-z]\w*(\.[A-Za-z]\w*)*$")
+_EXTENSION_VALUE = re.compile(r"^(?P<path>[A-Za-z][\w.]*)\.extension\('(?P<url>[^']+)'\)\.value$")
 Evaluate = Callable[[dict[str, Any]], list[Any]]
 
 
@@ -68,21 +69,46 @@ def _for_type(expression: str, resource_type: str) -> str | None:
 
 
 @cache
-def _choice_names() -> frozenset[str]:
-    """Element names that are a choice somewhere (`value`, `onset` …): FHIRPath reads `value` as
-    `valueQuantity` and the like, which a walk of the JSON would not."""
-    return frozenset(path.rsplit(".", 1)[-1] for path in models["r4"]["choiceTypePaths"])
+def _element_paths() -> frozenset[str]:
+    """Every element path of the R4 model, backbone elements (`Encounter.location`, which
+    `path2Type` leaves out) included."""
+    paths = set(models["r4"]["path2Type"])
+    for path in list(paths):
+        while "." in path:
+            path = path.rsplit(".", 1)[0]
+            paths.add(path)
+    return frozenset(paths)
 
 
-def _walk(expression: str) -> Evaluate | None:
-    """The plain path `expression` as a walk over the JSON, or None when it is not one."""
-    if not _PLAIN_PATH.match(expression):
-        return None
-    names = expression.split(".")
-    kind = names.pop(0) if names[0][0].isupper() else None
-    if not names or _choice_names().intersection(names):
-        return None
+def _plain(kind: str | None, names: list[str]) -> bool:
+    """Whether every step of the path is an element the model knows that is no choice: FHIRPath
+    reads a choice `value` as `valueQuantity` and the like, which a walk of the JSON would not.
+    Steps follow the element types (`Patient.name` is a HumanName, whose `family` …), so a name
+    that is a choice elsewhere (`ConceptMap.source`) does not stop `meta.source`."""
+    model = models["r4"]
+    current = kind or "Resource"
+    for name in names:
+        path = None
+        for owner in _lineage(current):
+            candidate = model["pathsDefinedElsewhere"].get(f"{owner}.{name}", f"{owner}.{name}")
+            if candidate in _element_paths():
+                path = candidate
+                break
+        if path is None or path in model["choiceTypePaths"]:
+            return False
+        current = model["path2Type"].get(path) or path
+    return True
 
+
+def _lineage(kind: str) -> list[str]:
+    """The type and the types it derives from (Patient, DomainResource, Resource)."""
+    chain = [kind]
+    while chain[-1] in models["r4"]["type2Parent"]:
+        chain.append(models["r4"]["type2Parent"][chain[-1]])
+    return chain
+
+
+def _path_walk(kind: str | None, names: list[str]) -> Evaluate:
     def walk(resource: dict[str, Any]) -> list[Any]:
         if kind is not None and resource.get("resourceType") != kind:
             return []
@@ -99,6 +125,78 @@ def _walk(expression: str) -> Evaluate | None:
         return items
 
     return walk
+
+
+def _extension_walk(owners: Evaluate, url: str) -> Evaluate:
+    """`….extension('url').value`: the value[x] of the owners' extensions with that url."""
+
+    def walk(resource: dict[str, Any]) -> list[Any]:
+        found: list[Any] = []
+        for owner in owners(resource):
+            for extension in owner.get("extension", []) if isinstance(owner, dict) else []:
+                if isinstance(extension, dict) and extension.get("url") == url:
+                    found.extend(
+                        value
+                        for key, value in extension.items()
+                        if key.startswith("value") and key[5:6].isupper() and value is not None
+                    )
+        return found
+
+    return walk
+
+
+def _reference_to(kind: str) -> Callable[[Any], bool]:
+    """`where(reference.startsWith('K/') or reference.contains('/K/'))`, what `resolve() is K`
+    becomes (see `_for_type`)."""
+
+    def test(item: Any) -> bool:
+        reference = item.get("reference") if isinstance(item, dict) else None
+        return isinstance(reference, str) and (
+            reference.startswith(f"{kind}/") or f"/{kind}/" in reference
+        )
+
+    return test
+
+
+def _system_is(system: str) -> Callable[[Any], bool]:
+    """`where(system = 'email')`: a ContactPoint's kind."""
+    return lambda item: isinstance(item, dict) and item.get("system") == system
+
+
+#: `.where(…)` filters a walk can apply itself, by the shape of their FHIRPath
+_FILTERS: list[tuple[re.Pattern[str], Callable[[str], Callable[[Any], bool]]]] = [
+    (
+        re.compile(
+            r"^(?P<path>.+)\.where\(reference\.startsWith\('(?P<arg>\w+)/'\) or "
+            r"reference\.contains\('/(?P=arg)/'\)\)$"
+        ),
+        _reference_to,
+    ),
+    (re.compile(r"^(?P<path>.+)\.where\(system ?= ?'(?P<arg>[\w-]+)'\)$"), _system_is),
+]
+
+
+def _walk(expression: str) -> Evaluate | None:
+    """The plain path `expression` (optionally ending in `.extension('url').value`, or filtered
+    by one of `_FILTERS`) as a walk over the JSON, or None when it is not one."""
+    for pattern, make in _FILTERS:
+        filtered = pattern.match(expression)
+        if filtered:
+            inner = _walk(filtered.group("path"))
+            if inner is None:
+                return None
+            test = make(filtered.group("arg"))
+            return lambda resource: [item for item in inner(resource) if test(item)]
+    extension = _EXTENSION_VALUE.match(expression)
+    path = extension.group("path") if extension else expression
+    if not _PLAIN_PATH.match(path):
+        return None
+    names = path.split(".")
+    kind = names.pop(0) if names[0][0].isupper() else None
+    if not (names or extension) or not _plain(kind, names):
+        return None
+    walk = _path_walk(kind, names)
+    return _extension_walk(walk, extension.group("url")) if extension else walk
 
 
 def _compile(expression: str) -> Evaluate:

@@ -62,6 +62,9 @@ def test_walk_gives_the_rows_fhirpath_gives(param: SearchParam) -> None:
     "expression",
     [
         "Observation.value",  # a choice: FHIRPath reads valueQuantity, valueString …
+        "ConceptMap.source",  # a choice here, though `meta.source` is none
+        "Patient.nosuchelement",  # not in the model: FHIRPath decides
+        "Patient.extension('u').value.code",
         "Task.a | Task.b",  # a union removes duplicates
         "Task.for.where(reference.startsWith('Patient/'))",
         "Task",
@@ -77,3 +80,30 @@ def test_walk_of_another_type_is_empty() -> None:
     assert walk({"resourceType": "Patient", "owner": {"reference": "x"}}) == []
     task = {"resourceType": "Task", "owner": {"reference": "Organization/a"}}
     assert walk(task) == [{"reference": "Organization/a"}]
+
+
+def test_extension_value_is_walked() -> None:
+    walk = _walk("Patient.address.extension('https://x/kommun').value")
+    assert walk is not None
+    address = {"extension": [{"url": "https://x/kommun", "valueCode": "0180"}, {"url": "o"}]}
+    patient = {"resourceType": "Patient", "address": [address, {"city": "Solna"}]}
+    assert walk(patient) == ["0180"]
+    assert _walk("meta.source") is not None  # `source` is a choice only elsewhere
+
+
+def test_where_filters_are_walked() -> None:
+    phone = _walk("Patient.telecom.where(system='phone')")
+    subject = _walk(
+        "Encounter.subject.where(reference.startsWith('Patient/') or "
+        "reference.contains('/Patient/'))"
+    )
+    assert phone is not None and subject is not None
+    telecom = [{"system": "email", "value": "a@b.se"}, {"system": "phone", "value": "1"}]
+    assert phone({"resourceType": "Patient", "telecom": telecom}) == [telecom[1]]
+    for reference, kept in [
+        ("Patient/p1", True),
+        ("https://x/fhir/Patient/p1", True),
+        ("Group/g1", False),
+    ]:
+        encounter = {"resourceType": "Encounter", "subject": {"reference": reference}}
+        assert subject(encounter) == ([{"reference": reference}] if kept else [])

@@ -1,7 +1,10 @@
 """Invariants: FHIRPath via fhirpathpy, the native core ones, severities and skipped functions."""
 
+import re
+
+from fhir_profiles import ROOT
 from service.validation import Validator
-from service.validation.invariants import Invariant, holds
+from service.validation.invariants import Invariant, _evaluate, _luhn, holds
 from tests.validation import conftest as c
 
 
@@ -53,3 +56,32 @@ def test_matches_on_primitive() -> None:
     hsa = Invariant("lus-hsa-1", "error", "", "matches('^SE[0-9]{10}-[A-Za-z0-9]+$')")
     assert holds(hsa, "SE2321000016-1A2B", "string", {}, {})
     assert not holds(hsa, "SE23-1", "string", {}, {})
+
+
+def test_luhn_rules_give_what_fhirpath_gives() -> None:
+    """The guide's personnummer and samordningsnummer rules are evaluated in Python: for valid,
+    wrong-check-digit, wrong-format and odd values the answer is FHIRPath's."""
+    source = (ROOT / "input" / "fsh" / "patient.fsh").read_text(encoding="utf-8")
+    expressions = [e for e in re.findall(r'Expression: "(.*)"', source) if _luhn(e)]
+    assert len(expressions) == 2
+    values = [
+        "191212121212",
+        "191212121213",
+        "199001012389",
+        "199001622386",
+        "199001622387",
+        "19121212121",
+        "1912121212120",
+        "19121212-1212",
+        "291212121212",
+        "191213121212",
+        "191212121212\n",
+        "",
+        "abcdefghijkl",
+    ]
+    for expression in expressions:
+        invariant = Invariant("lus-x", "error", "", expression)
+        for value in values:
+            expected = _evaluate(expression, value, "string", None, None)
+            assert holds(invariant, value, "string", {}, {}) == expected, (expression, value)
+    assert holds(Invariant("lus-x", "error", "", expressions[0]), "191212121212", "string", {}, {})
