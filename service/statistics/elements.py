@@ -53,10 +53,14 @@ def _postgresql(element: Elements, compiler: SQLCompiler, **kw: Any) -> str:
     )
 
 
+# The database's own JSON text starts with its value, so the C scanner reads it directly
+# (json.loads first matches leading and trailing whitespace with a regular expression, twice a row).
+_SCAN = json.JSONDecoder().raw_decode
+
+
 def resource(kind: str, names: tuple[str, ...], text: str) -> Resource:
     """The resource as far as `names` go (absent elements stay absent)."""
-    found: Resource = {"resourceType": kind}
-    for name, value in zip(names, json.loads(text), strict=True):
-        if value is not None:
-            found[name] = value
+    values = _SCAN(text)[0]
+    found: Resource = {n: v for n, v in zip(names, values, strict=True) if v is not None}
+    found["resourceType"] = kind
     return found

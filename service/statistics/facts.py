@@ -11,7 +11,7 @@ from typing import Any
 from fhir_profiles import CANONICAL
 from service.fhirtime import stamp, start_of
 from service.statistics.stay import Notice, Stay
-from service.workflow.events import event_of, reference_id
+from service.workflow.events import reference_id
 
 Resource = dict[str, Any]
 SD = f"{CANONICAL}/StructureDefinition"
@@ -97,20 +97,25 @@ def receipts(task: Resource) -> tuple[str, ...]:
     return tuple(found)
 
 
-def notices(tasks: Iterable[Resource]) -> dict[str, list[Notice]]:
-    """Encounter id → its notifications; a makulering marks the Task it cancels (basedOn)."""
+def notices(tasks: Iterable[tuple[Resource, str | None]]) -> dict[str, list[Notice]]:
+    """Encounter id → its notifications, from each Task with its event (event_of, worked out once
+    by the caller); a makulering marks the Task it cancels (basedOn)."""
     tasks = list(tasks)
     cancelled = {
         b.get("reference", "").removeprefix("Task/")
-        for t in tasks
-        if event_of(t) == "makulering"
+        for t, event in tasks
+        if event == "makulering"
         for b in t.get("basedOn", [])
     }
     found: dict[str, list[Notice]] = {}
-    for task in tasks:
-        event, sent = event_of(task), start_of(task.get("authoredOn"))
-        encounter = reference_id(task.get("focus"), "Encounter")
-        if event in (None, "makulering") or sent is None or encounter is None:
+    for task, event in tasks:
+        if event in (None, "makulering"):
+            continue
+        sent, encounter = (
+            start_of(task.get("authoredOn")),
+            reference_id(task.get("focus"), "Encounter"),
+        )
+        if sent is None or encounter is None:
             continue
         gone = task["id"] in cancelled or task.get("status") in CANCELLED_STATUSES
         notice = Notice(task["id"], event, sent, gone, receipts(task))
