@@ -15,9 +15,13 @@ from typing import Any
 import hl7
 from hl7.util import unescape
 
-from mappers.hl7v2.errors import SEGMENT_SEQUENCE, Location, MappingError
+from mappers.hl7v2.errors import DATA_TYPE, SEGMENT_SEQUENCE, Location, MappingError
 
 NULL = '""'  # the v2 null value: delete what is stored
+# Control characters are no text (FHIR's strings take none but tab, CR and LF; PostgreSQL's
+# text no NUL): one written into a field is an error there, one from a \\X..\\ escape dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # What each standard separator is escaped as (the escape character itself first).
 _ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"))
 
@@ -82,6 +86,8 @@ class Message:
                 Location("MSH"), SEGMENT_SEQUENCE, "a message starts with its MSH segment"
             )
         segments = [s for s in text.split("\r") if s.strip("\x00 ")]
+        for segment in segments:
+            _refuse_control(segment, text[3])
         self.text = "\r".join(segments) + "\r"
         parsed = hl7.parse(self.text)
         self._tree: Any = parsed
@@ -122,10 +128,23 @@ class Message:
             return ""
         for codec in (self.codec, "latin-1"):
             try:
-                return data.decode(codec)
+                return _ESCAPED_CONTROL.sub("", data.decode(codec))
             except UnicodeDecodeError:
                 continue
         return ""
+
+
+def _refuse_control(segment: str, separator: str) -> None:
+    """A control character in a segment is an error at its field (MSH-1 is the separator
+    itself, so MSH's fields count one more)."""
+    found = _CONTROL.search(segment)
+    if found is None:
+        return
+    name = segment[:3]
+    number = segment[: found.start()].count(separator) + (name == "MSH")
+    where = Location(name, number)
+    code = f"0x{ord(found.group()):02X}"
+    raise MappingError(where, DATA_TYPE, f"{where} holds the control character {code}: not text")
 
 
 def _subcomponents(node: Any) -> tuple[str, ...]:

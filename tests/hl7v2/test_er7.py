@@ -100,3 +100,23 @@ def test_an_unknown_charset_or_bytes_invalid_in_it_are_errors_at_msh_18() -> Non
     with pytest.raises(MappingError) as invalid:
         decode(_msh("UNICODE UTF-8") + "Sjövik".encode("latin-1"), "ASCII")
     assert invalid.value.problem.code == "102"
+
+
+@pytest.mark.parametrize(
+    ("message", "where"),
+    [
+        ("MSH|^~\\&|A|B\rPID|1||Tolvans\x00son\r", "PID-3"),
+        ("MSH|^~\\&|A\x01|B\rPID|1\r", "MSH-3"),
+        ("MSH|^~\\&|A|B\rPID|1\rPV1|1|I\x1b\r", "PV1-2"),
+    ],
+)
+def test_a_control_character_in_a_field_is_an_error_there(message: str, where: str) -> None:
+    with pytest.raises(MappingError) as error:
+        Message(message, "ascii")
+    assert error.value.problem.code == "102" and str(error.value.problem.location) == where
+    assert "control character" in error.value.problem.rule
+
+
+def test_a_control_character_from_an_escape_is_dropped_but_line_breaks_kept() -> None:
+    assert pid("Tolv\\X00\\an\\X1B\\s").segments[1][1].value() == "Tolvans"
+    assert pid("rad 1\\X0D0A\\rad 2\tflik").segments[1][1].value() == "rad 1\r\nrad 2\tflik"

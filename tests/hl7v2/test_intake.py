@@ -101,7 +101,15 @@ def test_an_error_is_ae_naming_the_field_and_writes_nothing(client: TestClient) 
     bad_check_digit = send(client, adt(pid={3: "191212121213^^^&1.2.752.129.2.1.3.1&ISO"}))
     assert msa(bad_check_digit)[1] == "AE"
     assert errs(bad_check_digit)[0][2] == "PID^1^3^1" and "lus-pnr-1" in errs(bad_check_digit)[0][8]
+    nul = send(client, adt(pid={5: "Tolvans\x00son^Tolvan"}))  # PostgreSQL's text takes no NUL
+    assert msa(nul)[1] == "AE" and errs(nul)[0][2] == "PID^1^5^1" and "0x00" in errs(nul)[0][8]
     assert version_count(client) == before
+
+
+def test_a_control_character_escaped_in_a_name_is_dropped(client: TestClient) -> None:
+    ack = send(client, adt(pid={5: "Tolvans\\X00\\son^Tolvan"}))
+    assert msa(ack)[1] == "AA"
+    assert one(client, "Patient", "identifier=191212121212")["name"][0]["family"] == "Tolvansson"
 
 
 def test_unsupported_type_and_version_are_refused(client: TestClient) -> None:
