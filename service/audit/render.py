@@ -1,8 +1,9 @@
 """An access-log row as a FHIR R4 AuditEvent, shaped like IHE Basic Audit Log Patterns (BALP):
 type `rest`, the interaction as subtype, the client (how it authenticated as its policy:
 urn:lus-fhir:authentication:token|certificate|development) and the organization as agents (the
-organization as requestor, the token's jti or the web session as its policy), this server as source, the patients
-(entity type 1, role 1), the resources (type 2, role 4), the request id and the query."""
+organization as requestor, the token's jti or the web session as its policy), this server as
+source, the patients (entity type 1, role 1), the resources (type 2, role 4), the request id and
+the query."""
 
 import base64
 from typing import Any
