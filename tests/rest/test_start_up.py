@@ -1,6 +1,8 @@
 """What `serve` and the app's start-up set up for speed, without changing any answer."""
 
+import asyncio
 import gc
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from service.cli import serve
 from service.cli.main import app
 from service.rest.app import create_app
 from service.settings import Settings
+from tests.rest.conftest import settings_for
 
 
 def test_start_up_freezes_what_it_built_out_of_the_collectors_reach(tmp_path: Path) -> None:
@@ -37,3 +40,11 @@ def test_the_uvicorn_access_line_is_off_unless_asked_for(
     folder = ["--data-dir", str(tmp_path)]
     assert _uvicorn_options(monkeypatch, folder)["access_log"] is False
     assert _uvicorn_options(monkeypatch, [*folder, "--access-log"])["access_log"] is True
+
+
+def test_a_read_by_id_stays_on_the_event_loop_on_sqlite_only(backend: str, tmp_path: Path) -> None:
+    services = create_app(settings_for(backend, tmp_path)).state.services
+    caller = threading.get_ident()
+    on_loop = asyncio.run(services.read(lambda: threading.get_ident() == caller))
+    assert on_loop is (backend == "sqlite")
+    services.store.dispose()
