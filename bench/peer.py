@@ -30,6 +30,7 @@ import argparse
 import copy
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -39,7 +40,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -238,13 +239,26 @@ def hapi_server(url: str | None, patients: int) -> Iterator[Server]:
         url = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True, env=env).stdout
         url = url.strip()
     try:
-        pid = int((HAPI / "run" / "hapi.pid").read_text())
-        server = Server("hapi", url, pid)
+        server = Server("hapi", url, _hapi_pid(url))
         load(server, with_directory=True, patients=patients)
         yield server
     finally:
         if started:
             subprocess.run([str(HAPI / "stop.sh")], check=False)
+
+
+def _hapi_pid(url: str) -> int:
+    """The process behind HAPI's URL (for its memory): docker/hapi's pid file when this
+    checkout started it, otherwise the one listening on the URL's port (`--hapi`, started by
+    someone else)."""
+    pid_file = HAPI / "run" / "hapi.pid"
+    if pid_file.exists():
+        return int(pid_file.read_text())
+    port = urlsplit(url).port or 80
+    listening = ["ss", "-ltnpH", f"sport = :{port}"]
+    answer = subprocess.run(listening, capture_output=True, text=True).stdout
+    found = re.search(r"pid=(\d+)", answer)
+    return int(found.group(1)) if found else 0
 
 
 def uptime() -> str:

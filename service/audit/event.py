@@ -6,6 +6,7 @@ Kept as one narrow row plus its patient and entity links (see storage.schema.aud
 logging a request costs two small inserts; the FHIR AuditEvent is rendered only when read.
 """
 
+import random
 import uuid
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -36,6 +37,14 @@ ACTIONS = {
 SUCCESS, MINOR_FAILURE, SERIOUS_FAILURE = "0", "4", "8"
 
 
+def new_id() -> str:
+    """A random (version 4) UUID for a request or an entry, from the random module rather than
+    os.urandom: made on the event loop for every request, and os.urandom gives up the GIL,
+    which a busy request thread may then keep for the 5 ms switch interval (4 % of a read's
+    samples). Every process seeds it afresh (also after a fork)."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
 @dataclass(frozen=True)
 class RequestInfo:
     request_id: str
@@ -55,7 +64,7 @@ class AuditRecord:
     detail: str | None = None
     patients: set[str] = field(default_factory=set)
     entities: set[str] = field(default_factory=set)
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_id)
 
     @staticmethod
     def of(principal: Principal | None, subtype: str, outcome: str = SUCCESS) -> "AuditRecord":

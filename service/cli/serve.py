@@ -63,6 +63,12 @@ def serve(
             help="CA bundle (PEM) that client certificates must chain to; asks for one, optional"
         ),
     ] = None,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            help="Also print uvicorn's line per request (the AuditEvent log records every access)"
+        ),
+    ] = False,
 ) -> None:
     """Run the LUS FHIR service (FHIR base at /fhir; HL7 v2 at /hl7v2 and over MLLP)."""
     settings = options.settings(db, data_dir)
@@ -107,7 +113,7 @@ def serve(
         console.print("[yellow]authentication is OFF: requests act as the development principal")
     try:
         with mllp.listening(app.state.services, host) as listener:
-            _run(app, settings, host, port, workers, listener, tls)
+            _run(app, settings, host, port, workers, listener, {**tls, "access_log": access_log})
     except NoMllpPrincipal as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
@@ -120,14 +126,17 @@ def _run(
     port: int,
     workers: int,
     listener: Any,
-    tls: dict[str, Any],
+    options: dict[str, Any],
 ) -> None:
+    """`options` are uvicorn's (TLS, access log). Its access line off by default: printed from
+    the event loop for every request it cost 5 % of a read's samples, and a write to stderr
+    hands the GIL to another thread that may keep it for the 5 ms switch interval."""
     if listener is not None:
         console.print(f"HL7 v2 MLLP: {host}:{listener.port}")
     _exit_cleanly_after_drain()
-    tls = {**tls, "timeout_graceful_shutdown": DRAIN_SECONDS}
+    options = {**options, "timeout_graceful_shutdown": DRAIN_SECONDS}
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info", **tls)
+        uvicorn.run(app, host=host, port=port, log_level="info", **options)
         return
     # Worker processes build their own app from the environment. Uvicorn kills a worker that
     # does not answer its health ping within 5 s; importing and migrating takes longer than that
@@ -142,7 +151,7 @@ def _run(
         port=port,
         workers=workers,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-        **tls,
+        **options,
     )
 
 

@@ -12,7 +12,6 @@ access log.
 import json
 import re
 import ssl
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.audit.event import MINOR_FAILURE, REQUEST, AuditRecord, RequestInfo
+from service.audit.event import MINOR_FAILURE, REQUEST, AuditRecord, RequestInfo, new_id
 from service.auth.authenticate import Authenticator, Unauthenticated
 from service.auth.principal import Principal
 from service.http.headers import FHIR_JSON
@@ -81,7 +80,7 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         given = _header(scope, b"x-request-id")
-        request_id = given if given and _REQUEST_ID.match(given) else str(uuid.uuid4())
+        request_id = given if given and _REQUEST_ID.match(given) else new_id()
         client = scope.get("client")
         query = scope.get("query_string", b"").decode("latin-1")
         line = f"{scope.get('method', 'GET')} {scope['path']}" + (f"?{query}" if query else "")

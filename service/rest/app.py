@@ -1,5 +1,6 @@
 """The application factory: settings in, a ready FastAPI app out (schema migrated at start-up)."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +33,15 @@ OPERATIONS = {
 }
 
 
+def settle_heap() -> None:
+    """Move what start-up built (the guide's profiles, the validator, routes) out of the
+    collector's reach. Otherwise every full collection walks those 240,000 objects again:
+    0.1–0.4 s with every request waiting, the p99 of a read. The garbage is collected first so
+    none of it is kept for good."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
     settings = settings or Settings()
     engine = engine_for(settings.database())
@@ -43,6 +53,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         validator().warm_up()
         for start in app.state.after_start:  # e.g. serve --demo's simulated history
             start()
+        settle_heap()
         if settings.run_worker:
             worker = start_in_background(
                 services.store, services.workflow.deviation, DeliveryConfig.from_settings(settings)

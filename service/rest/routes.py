@@ -1,9 +1,10 @@
 """HTTP routes of the FHIR base `/fhir`: header handling, then the interaction engine.
 
-Route handlers are async only to read the body; all database work runs in the thread pool. Each
-takes the request's principal (set by service.http.authentication) and hands it to the engine;
-what a read, search or operation showed is logged before it is answered (writes are logged in
-their own transaction by the engine's write hook).
+Route handlers are async only to read the body; database work runs in the thread pool (but a read
+by id on SQLite: Services.read). Each takes the request's principal (set by
+service.http.authentication) and hands it to the engine; what a read, search or operation showed
+is logged before it is answered (writes are logged in their own transaction by the engine's
+write hook).
 """
 
 from collections.abc import Callable
@@ -340,7 +341,7 @@ async def _read(
         services.log_access(principal, subtype, [stored.resource])
         return stored
 
-    stored = await run_in_threadpool(run)
+    stored = await services.read(run)
     headers = responses.version_headers(services.base(request), stored)
     if _not_modified(request.headers.get("if-none-match"), stored):
         return Response(status_code=304, headers=headers)
