@@ -6,6 +6,7 @@ Kept as one narrow row plus its patient and entity links (see storage.schema.aud
 logging a request costs two small inserts; the FHIR AuditEvent is rendered only when read.
 """
 
+import os
 import random
 import uuid
 from collections.abc import Sequence
@@ -37,12 +38,19 @@ ACTIONS = {
 SUCCESS, MINOR_FAILURE, SERIOUS_FAILURE = "0", "4", "8"
 
 
+# A generator of our own, seeded from os.urandom, rather than the random module's shared one:
+# anything may seed that (hypothesis does for every example, so ids repeated and the log's
+# unique key refused a request). Reseeded in a forked child so no two processes share a stream.
+_IDS = random.Random()
+os.register_at_fork(after_in_child=_IDS.seed)
+
+
 def new_id() -> str:
-    """A random (version 4) UUID for a request or an entry, from the random module rather than
+    """A random (version 4) UUID for a request or an entry, from a Mersenne Twister rather than
     os.urandom: made on the event loop for every request, and os.urandom gives up the GIL,
     which a busy request thread may then keep for the 5 ms switch interval (4 % of a read's
-    samples). Every process seeds it afresh (also after a fork)."""
-    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+    samples). The ids need to be unique, not secret."""
+    return str(uuid.UUID(int=_IDS.getrandbits(128), version=4))
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@ refusals before they are answered), the region reads it as BALP-shaped AuditEven
 writes it, and a patient's log extract lists who accessed what."""
 
 import json
+import os
+import random
 from pathlib import Path
 
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from service.audit.event import audited
+from service.audit.event import audited, new_id
 from service.cli.main import app
 from service.storage.schema import audit_events, audit_links
 from service.validation import validator
@@ -158,3 +160,24 @@ def test_the_services_own_work_is_not_a_clients_access() -> None:
     from service.auth.principal import INTERNAL
 
     assert not audited(INTERNAL)
+
+
+def test_entry_ids_do_not_follow_the_shared_random_seed() -> None:
+    # hypothesis (and any library) may seed the random module; the log's ids must not repeat then.
+    random.seed(0)
+    first = new_id()
+    random.seed(0)
+    assert new_id() != first
+
+
+def test_a_forked_process_draws_other_ids() -> None:
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(writer, new_id().encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    theirs = os.read(reader, 64).decode()
+    os.close(reader)
+    assert theirs and theirs != new_id()
