@@ -59,7 +59,7 @@ class RevocationList:
                 reason = entry.extensions.get_extension_for_class(x509.CRLReason) if entry else None
             except x509.ExtensionNotFound:
                 reason = None
-            self._reasons[serial] = reason.value.reason.name if reason else None
+            self._reasons[serial] = reason.value.reason.value if reason else None
         return self._reasons[serial]
 
 

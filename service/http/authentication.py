@@ -92,7 +92,7 @@ class Authentication:
         self._revocations: Revocations | None = None
         self._revocations_made = False
 
-    def revocations(self, services: Any) -> Revocations | None:
+    def _revocations_of(self, services: Any) -> Revocations | None:
         """The app's CRL checking, made with the first certificate (it reads no file yet)."""
         if not self._revocations_made:
             self._revocations = Revocations.from_settings(services.settings, services.clock)
@@ -147,7 +147,7 @@ class Authentication:
             return authenticator.from_bearer(credentials.strip())
         certificate = _certificate(scope)
         if certificate is not None:
-            revocations = self.revocations(services)
+            revocations = self._revocations_of(services)
             return await run_in_threadpool(
                 _from_certificate, authenticator, revocations, certificate
             )

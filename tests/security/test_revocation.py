@@ -86,7 +86,7 @@ def test_a_listed_certificate_is_refused_naming_its_serial_number_and_the_date(
         checking.check(_der(lists.leaked))
     text = str(refused.value)
     assert f"serial number {serial_of(lists.leaked):X} was revoked on 2026-12-03T07:30:00Z" in text
-    assert "reason key_compromise" in text and "TEST SITHS e-id Function CA" in text
+    assert "reason keyCompromise" in text and "TEST SITHS e-id Function CA" in text
 
 
 def test_a_der_list_is_read_as_well(lists: Lists, tmp_path: Path) -> None:
