@@ -24,8 +24,10 @@ import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from typer.testing import CliRunner
 
 from service.auth.revocation import CertificateRevoked, Revocations, RevocationSetupError
+from service.cli.main import app
 from service.demo import directory_bundle
 from service.simulation.net import free_port
 from tests.security.conftest import A
@@ -353,3 +355,19 @@ def test_serve_refuses_to_start_with_a_list_another_ca_signed(tmp_path: Path) ->
     assert f"the revocation list {forged} is not signed by a CA of the client CA bundle" in (
         done.stderr
     )
+
+
+def test_serve_refuses_a_list_without_the_ca_bundle_it_is_checked_against(tmp_path: Path) -> None:
+    ca = CertificateAuthority.create(tmp_path / "pki")
+    server = ca.server()
+    crl = tmp_path / "function-ca.crl"
+    crl.write_bytes(revocation_list(ca, {}))
+    serve = ["serve", "--data-dir", str(tmp_path), "--tls-crl", str(crl)]
+    pair = ["--tls-cert", str(server.cert), "--tls-key", str(server.key)]
+    for arguments, words in [
+        ([], "--tls-crl need --tls-cert"),
+        (pair, "--tls-crl needs --tls-client-ca"),
+    ]:
+        result = CliRunner().invoke(app, serve + arguments)
+        assert result.exit_code == 2, (arguments, result.output)
+        assert words in " ".join(result.output.split()), (arguments, result.output)
