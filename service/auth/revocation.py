@@ -184,8 +184,12 @@ class Revocations:
         with self._lock:
             self._authorities = read_authorities(self.bundle)
             for file in self._files:
+                try:  # before reading: a file replaced meanwhile is read again at the next check
+                    file.stamp = _file_stamp(file.path)
+                except OSError as error:
+                    message = f"cannot read the revocation list {file.path}: {error}"
+                    raise RevocationSetupError(message) from None
                 file.current = read_list(file.path, self._authorities)
-                file.stamp = _file_stamp(file.path)
             self._index()
             self._checked = self.clock()
             self._warn_if_stale(self._checked)
