@@ -3,10 +3,12 @@
 Defaults are the embedded set-up a newcomer runs: SQLite in ./data, validation on every write.
 """
 
+import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SERVICE_URI = "urn:lus-fhir:service"  # message source when no public base URL is configured
 
@@ -60,6 +62,20 @@ class Settings(BaseSettings):
     tls_client_ca: Path | None = Field(
         default=None,
         description="CA bundle for client certificates (mutual TLS, SITHS function certificates)",
+    )
+    tls_crl: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="CRL files (PEM or DER) of the client CAs, separated by os.pathsep (':') in "
+        "the environment; each request's certificate is refused if its CA's CRL lists it",
+    )
+    tls_crl_check_seconds: float = Field(
+        default=60.0, gt=0, description="How often the CRL files are checked for a new version"
+    )
+    tls_crl_grace_hours: float = Field(
+        default=0.0,
+        ge=0,
+        description="How long a CRL past its nextUpdate is still used; after that the "
+        "certificates of its CA are refused (0: from nextUpdate on)",
     )
     oidc_issuer: str | None = Field(
         default=None,
@@ -139,6 +155,14 @@ class Settings(BaseSettings):
     export_batch: int = Field(
         default=1000, ge=1, description="Resources read per query while an export runs"
     )
+
+    @field_validator("tls_crl", mode="before")
+    @classmethod
+    def _paths(cls, value: object) -> object:
+        """LUS_FHIR_TLS_CRL holds several files as PATH does."""
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part]
+        return value
 
     def source(self) -> str:
         """What outgoing notifications name as their source: the public base URL if known.

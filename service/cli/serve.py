@@ -3,7 +3,8 @@
 With `--workers N` (PostgreSQL only) uvicorn runs N processes of the same app; they share the
 database, and their delivery workers share the outbox through SKIP LOCKED claims. With
 `--tls-cert` it serves HTTPS, and with `--tls-client-ca` also takes client certificates (mutual
-TLS, docs/security-mtls.md); every process builds the same TLS context.
+TLS, docs/security-mtls.md), with `--tls-crl` refused when their CA revoked them; every process
+builds the same TLS context and reads the same CRL files.
 
 SIGTERM/SIGINT drain: the listener closes, requests in flight finish with their answers (for up
 to DRAIN_SECONDS), the lifespan shuts down, and the process exits 0.
@@ -63,6 +64,13 @@ def serve(
             help="CA bundle (PEM) that client certificates must chain to; asks for one, optional"
         ),
     ] = None,
+    tls_crl: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="CRL (PEM or DER) of a client CA: a certificate it lists is refused (repeat for "
+            "each CA; re-read when the file changes)"
+        ),
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -80,6 +88,7 @@ def serve(
     settings.tls_certfile = tls_cert or settings.tls_certfile
     settings.tls_keyfile = tls_key or settings.tls_keyfile
     settings.tls_client_ca = tls_client_ca or settings.tls_client_ca
+    settings.tls_crl = tls_crl or settings.tls_crl
     try:
         tls = uvicorn_options(settings)
     except TLSSetupError as error:
@@ -107,6 +116,8 @@ def serve(
     console.print(f"FHIR base: {base}  (database: {settings.database()})")
     if settings.tls_client_ca is not None:
         console.print(f"client certificates: verified against {settings.tls_client_ca}")
+    for crl in settings.tls_crl:
+        console.print(f"client certificates: refused when revoked by {crl}")
     if settings.oidc_issuer is not None:
         console.print(f"web sign-in: OpenID Connect at {settings.oidc_issuer}")
     if not settings.auth:
@@ -142,6 +153,10 @@ def _run(
     # does not answer its health ping within 5 s; importing and migrating takes longer than that
     # on a busy machine, so with the default no worker ever came up there.
     os.environ["LUS_FHIR_DATABASE_URL"] = settings.database()
+    if settings.tls_client_ca is not None:  # the app checks certificates against their CRLs
+        os.environ["LUS_FHIR_TLS_CLIENT_CA"] = str(settings.tls_client_ca)
+    if settings.tls_crl:
+        os.environ["LUS_FHIR_TLS_CRL"] = os.pathsep.join(str(path) for path in settings.tls_crl)
     if not settings.auth:
         os.environ["LUS_FHIR_AUTH"] = "off"
     uvicorn.run(

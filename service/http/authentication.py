@@ -4,7 +4,9 @@ A pure ASGI middleware, so no route can be added that skips it: every path outsi
 a principal, or the request ends here with 401, `WWW-Authenticate: Bearer` and an
 OperationOutcome (and is logged); on the web pages (/app/) it is sent to the sign-in page
 instead. Only the web pages take a session cookie (after an OpenID Connect sign-in), so no
-foreign site can make a browser call the FHIR API with its session. The request id
+foreign site can make a browser call the FHIR API with its session. A client certificate is
+checked against its CA's CRL (service/auth/revocation.py) before its registration is looked up,
+so a revoked one is refused like any other. The request id
 (`X-Request-Id`, made when the client sends none) is echoed on every response and named in the
 access log.
 """
@@ -22,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.audit.event import MINOR_FAILURE, REQUEST, AuditRecord, RequestInfo, new_id
 from service.auth.authenticate import Authenticator, Unauthenticated
 from service.auth.principal import Principal
+from service.auth.revocation import CertificateRevoked, Revocations
 from service.http.headers import FHIR_JSON
 from service.outcome import issue, operation_outcome
 from service.web.sessions import SESSION_COOKIE, Sessions, clear_cookie
@@ -71,9 +74,30 @@ def _certificate(scope: Scope) -> bytes | None:
         ) from None
 
 
+def _from_certificate(
+    authenticator: Authenticator, revocations: Revocations | None, der: bytes
+) -> Principal:
+    """The registration of a certificate its CA has not revoked."""
+    if revocations is not None:
+        try:
+            revocations.check(der)
+        except CertificateRevoked as refused:
+            raise Unauthenticated(str(refused), method="certificate") from None
+    return authenticator.from_certificate(der)
+
+
 class Authentication:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._revocations: Revocations | None = None
+        self._revocations_made = False
+
+    def _revocations_of(self, services: Any) -> Revocations | None:
+        """The app's CRL checking, made with the first certificate (it reads no file yet)."""
+        if not self._revocations_made:
+            self._revocations = Revocations.from_settings(services.settings, services.clock)
+            self._revocations_made = True
+        return self._revocations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -123,7 +147,10 @@ class Authentication:
             return authenticator.from_bearer(credentials.strip())
         certificate = _certificate(scope)
         if certificate is not None:
-            return await run_in_threadpool(authenticator.from_certificate, certificate)
+            revocations = self._revocations_of(services)
+            return await run_in_threadpool(
+                _from_certificate, authenticator, revocations, certificate
+            )
         session = _session_cookie(scope)
         if session is not None:
             return await run_in_threadpool(_from_session, scope, authenticator, session)

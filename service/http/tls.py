@@ -5,7 +5,8 @@ certificate (optional, so bearer-token clients still connect) and refuses one th
 to the bundle or is outside its validity. uvicorn puts nothing about the TLS session into the
 ASGI scope, so `TLSProtocol` fills the ASGI TLS extension (`scope["extensions"]["tls"]`,
 https://asgi.readthedocs.io/en/latest/specs/tls.html) of every HTTP request from its connection;
-the authentication middleware maps the verified certificate to a registration. WebSocket
+the authentication middleware checks the verified certificate against the CRLs
+(service/auth/revocation.py) and maps it to a registration. WebSocket
 upgrades do not carry it: the websocket channel is authenticated by its binding token.
 """
 
@@ -19,6 +20,8 @@ from typing import Any
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from service.auth.revocation import Revocations, RevocationSetupError
+from service.fhirtime import utc_now
 from service.settings import Settings
 
 # The ASGI spec's tls_version values; the context refuses anything older than TLS 1.2.
@@ -101,6 +104,18 @@ def _context_factory(
     return server_context(certfile, keyfile, client_ca)
 
 
+def check_revocation_lists(settings: Settings) -> None:
+    """Read the CRL files once, so that one that is unreadable or not signed by a CA of the
+    bundle stops the server now; each process checks them again for every request."""
+    revocations = Revocations.from_settings(settings, utc_now)
+    if revocations is None:
+        return
+    try:
+        revocations.load()
+    except RevocationSetupError as error:
+        raise TLSSetupError(str(error)) from None
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """The `uvicorn.run` keywords for HTTPS as the settings say (none for plain HTTP). The
     context is built once here so that bad files fail now, with a clear message; each server
@@ -108,12 +123,15 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     certfile, keyfile = settings.tls_certfile, settings.tls_keyfile
     client_ca = settings.tls_client_ca
     if certfile is None:
-        if keyfile is not None or client_ca is not None:
+        if keyfile is not None or client_ca is not None or settings.tls_crl:
             raise TLSSetupError(
-                "--tls-key and --tls-client-ca need --tls-cert (LUS_FHIR_TLS_CERTFILE)"
+                "--tls-key, --tls-client-ca and --tls-crl need --tls-cert (LUS_FHIR_TLS_CERTFILE)"
             )
         return {}
+    if settings.tls_crl and client_ca is None:
+        raise TLSSetupError("--tls-crl needs --tls-client-ca (LUS_FHIR_TLS_CLIENT_CA)")
     server_context(certfile, keyfile, client_ca)
+    check_revocation_lists(settings)
     return {
         "http": TLSProtocol,
         "ssl_context_factory": partial(_context_factory, certfile, keyfile, client_ca),

@@ -71,11 +71,13 @@ def start_server(
     env: dict[str, str] | None = None,
     tls: CertificateAuthority | None = None,
     port: int | None = None,
+    options: tuple[str, ...] = (),
 ) -> ServerProcess:
     """Start `lus-fhir serve`; `deliver` runs its delivery worker (off by default, so tests that
     store example notifications never contact the examples' *.example.se endpoints); `tls`
     serves HTTPS with a certificate from that CA and verifies client certificates against it;
-    `port` restarts a server where its clients already connect (a free one by default)."""
+    `port` restarts a server where its clients already connect (a free one by default);
+    `options` are more of serve's options."""
     port = port or free_port()
     log = data_dir / f"server-{port}.log"
     command = [
@@ -96,6 +98,7 @@ def start_server(
         server = tls.server()
         command += ["--tls-cert", str(server.cert), "--tls-key", str(server.key)]
         command += ["--tls-client-ca", str(tls.file)]
+    command += options
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
