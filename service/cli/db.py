@@ -31,13 +31,18 @@ def _url(url: str) -> str:
 
 @dataclass
 class ProgressLines:
-    """One Rich progress line per table: rows copied of rows, rows/s, MB of text."""
+    """One Rich progress line per table: rows copied of rows, rows/s, MB of text; the totals."""
 
     progress: Progress
     tasks: dict[str, TaskID] = field(default_factory=dict)
     began: dict[str, float] = field(default_factory=dict)
     rows: int = 0
-    size: int = 0
+    size: int = 0  # characters of the long-text columns (the JSON, the messages)
+
+    @property
+    def seconds(self) -> float:
+        """Since the first table began (the target's migration before it not counted)."""
+        return time.perf_counter() - min(self.began.values(), default=time.perf_counter())
 
     @classmethod
     def on(cls, output: Console) -> "ProgressLines":
@@ -91,7 +96,6 @@ def copy(
     Stop every service process and worker on --from first: what is written meanwhile is lost."""
     reading, writing = engine_for(_url(source)), engine_for(_url(target))
     lines = ProgressLines.on(console)
-    started = time.perf_counter()
     try:
         with lines.progress:
             found = copy_database(reading, writing, replace, batch, lines)
@@ -101,10 +105,10 @@ def copy(
     finally:
         reading.dispose()
         writing.dispose()
-    seconds = time.perf_counter() - started
+    seconds = lines.seconds
     Console().print(count_table(found))
     console.print(
-        f"{lines.rows} rows, {lines.size / 1e6:.1f} MB of text in {seconds:.1f} s "
+        f"copied {lines.rows} rows, {lines.size / 1e6:.1f} MB of text, in {seconds:.1f} s "
         f"({lines.rows / seconds:.0f} rows/s, {lines.size / 1e6 / seconds:.1f} MB/s)"
     )
     differ = [c.table for c in found if not c.equal]

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, Table, Text, delete, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from service.storage.database import MIGRATIONS, is_postgres, migrate
@@ -41,7 +41,7 @@ class Watcher(Protocol):
     def started(self, table: str, rows: int) -> None: ...
 
     def copied(self, table: str, rows: int, size: int) -> None:
-        """`rows` more rows of `table` written, holding `size` bytes of text."""
+        """`rows` more rows of `table` written, holding `size` characters of long text."""
 
 
 @dataclass(frozen=True)
@@ -169,10 +169,13 @@ def _copy_table(
     write = _writer(writing, table)
     query = select(table).order_by(*table.primary_key.columns)
     result = reading.execution_options(yield_per=batch).execute(query)
+    # the size counts the Text columns only (the JSON, the messages): the short strings are a
+    # small part of it and counting every value costs a tenth of the copy's time
+    texts = [i for i, column in enumerate(table.columns) if isinstance(column.type, Text)]
     for part in result.partitions():
         write(part)
         if watcher is not None:
-            size = sum(len(value) for row in part for value in row if isinstance(value, str))
+            size = sum(sum(map(len, filter(None, [row[i] for row in part]))) for i in texts)
             watcher.copied(table.name, len(part), size)
 
 
