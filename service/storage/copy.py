@@ -15,6 +15,7 @@ meanwhile shows as a difference.
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from alembic.runtime.migration import MigrationContext
@@ -64,7 +65,7 @@ def head_revision() -> str:
 
 def revision(engine: Engine) -> str | None:
     """The migration a database is at (None: not a lus-fhir database, or an empty one)."""
-    with engine.connect() as conn:
+    with _reading(engine) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -80,16 +81,7 @@ def copy_database(
 
     Refuses a source at another revision than the code, and a target that holds rows unless
     `replace` (then they are deleted in the same transaction as the copy)."""
-    if source.url == target.url:
-        raise CopyRefused(f"--from and --to are the same database ({_shown(source)})")
-    at, head = revision(source), head_revision()
-    if at != head:
-        found = f"at migration {at}" if at else "not a lus-fhir database (no migration applied)"
-        raise CopyRefused(
-            f"the source {_shown(source)} is {found}; this code is at {head}: migrate the "
-            f"source with the lus-fhir version it was written by, then with this one "
-            f"(`lus-fhir db migrate --db …`), while no service writes to it"
-        )
+    _check_source(source, target)
     migrate(target)
     tables = metadata.sorted_tables  # parents before children
     try:
@@ -116,7 +108,7 @@ def copy_database(
 
 def counts(engine: Engine) -> dict[str, int]:
     """Rows per table of the schema."""
-    with engine.connect() as conn:
+    with _reading(engine) as conn:
         return {
             table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
             for table in metadata.sorted_tables
@@ -130,6 +122,35 @@ def compare(source: Engine, target: Engine) -> list[Count]:
 
 def _shown(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database
+    return Path(database).resolve() if not is_postgres(engine) and database else None
+
+
+def _check_source(source: Engine, target: Engine) -> None:
+    """The source exists, is not the target, and is at this code's migration."""
+    path = _sqlite_file(source)
+    if source.url == target.url or (path is not None and path == _sqlite_file(target)):
+        raise CopyRefused(f"--from and --to are the same database ({_shown(source)})")
+    if path is not None and not path.exists():
+        raise CopyRefused(f"the source {_shown(source)} does not exist")
+    at, head = revision(source), head_revision()
+    if at != head:
+        found = f"at migration {at}" if at else "not a lus-fhir database (no migration applied)"
+        raise CopyRefused(
+            f"the source {_shown(source)} is {found}; this code is at {head}: bring the source "
+            "to it with this version's `lus-fhir db migrate --db …` (a source newer than the "
+            "code needs the newer lus-fhir), while no service writes to it"
+        )
+
+
+@contextmanager
+def _reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that takes no write lock (SQLite: database.py's deferred BEGIN)."""
+    with engine.connect().execution_options(lus_read_only=True) as conn:
+        yield conn
 
 
 @contextmanager

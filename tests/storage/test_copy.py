@@ -23,7 +23,7 @@ from service.demo import PEOPLE_AND_STAYS, directory_bundle, examples_in_load_or
 from service.rest.app import create_app
 from service.settings import Settings
 from service.simulation.history import simulate
-from service.storage.copy import SEEDED, counts, head_revision
+from service.storage.copy import SEEDED, copy_database, counts, head_revision
 from service.storage.database import engine_for, migrate
 from service.storage.schema import metadata, outbox
 from service.storage.store import Store
@@ -261,8 +261,44 @@ def test_a_source_at_another_revision_or_not_a_lus_database_is_refused(tmp_path:
     sqlite3.connect(tmp_path / "other.sqlite3").execute("CREATE TABLE x (a)").close()
     code, said = _copy(f"sqlite:///{tmp_path / 'other.sqlite3'}", f"sqlite:///{tmp_path / 'u.db'}")
     assert code == 1 and "not a lus-fhir database" in said
-    code, said = _copy(f"sqlite:///{old}", f"sqlite:///{old}", "--replace")
+    respelled = f"sqlite:///{tmp_path}/../{tmp_path.name}/old.sqlite3"
+    code, said = _copy(f"sqlite:///{old}", respelled, "--replace")
     assert code == 1 and "same database" in said
+    code, said = _copy(f"sqlite:///{tmp_path / 'typo.sqlite3'}", f"sqlite:///{tmp_path / 'v.db'}")
+    assert code == 1 and "does not exist" in said and not (tmp_path / "typo.sqlite3").exists()
+
+
+class _WritesMeanwhile:
+    """A service still writing to the source while the copy reads it: a client registered once
+    the first table is being read, so before its table (clients) is."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def started(self, table: str, rows: int) -> None:
+        if table == "assertion_jtis":
+            register(self.source, client_id="late")
+
+    def copied(self, table: str, rows: int, size: int) -> None:
+        pass
+
+
+def test_a_write_to_the_source_during_the_copy_shows_as_a_count_that_differs(
+    filled: Filled, tmp_path: Path
+) -> None:
+    running = tmp_path / "running.sqlite3"
+    with (
+        sqlite3.connect(filled.url.removeprefix("sqlite:///")) as source,
+        sqlite3.connect(running) as copy,
+    ):
+        source.backup(copy)
+    source_engine = engine_for(f"sqlite:///{running}")
+    target = engine_for(f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    found = copy_database(source_engine, target, watcher=_WritesMeanwhile(f"sqlite:///{running}"))
+    # the copy holds the source as of its first read (one snapshot), the counts as of the end
+    assert [(c.table, c.source - c.target) for c in found if not c.equal] == [("clients", 1)]
+    source_engine.dispose()
+    target.dispose()
 
 
 @pytest.mark.postgres
