@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from typer.testing import CliRunner
@@ -24,7 +26,7 @@ from service.rest.app import create_app
 from service.settings import Settings
 from service.simulation.history import simulate
 from service.storage.copy import SEEDED, copy_database, counts, head_revision
-from service.storage.database import engine_for, migrate
+from service.storage.database import MIGRATIONS, engine_for, migrate
 from service.storage.schema import metadata, outbox
 from service.storage.store import Store
 from tests.hl7v2.conftest import ER7, corpus
@@ -253,11 +255,16 @@ def test_a_target_with_rows_is_refused_naming_the_table_unless_replace(
 
 def test_a_source_at_another_revision_or_not_a_lus_database_is_refused(tmp_path: Path) -> None:
     old = tmp_path / "old.sqlite3"
-    migrate(engine_for(f"sqlite:///{old}"))
-    with sqlite3.connect(old) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0015_peer_search'")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine_for(f"sqlite:///{old}").begin() as connection:  # as the previous version left it
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0015")
     code, said = _copy(f"sqlite:///{old}", f"sqlite:///{tmp_path / 't.sqlite3'}")
-    assert code == 1 and "0015_peer_search" in said and head_revision() in said
+    assert code == 1 and "at migration 0015;" in said and head_revision() in said
+    migrated = CliRunner().invoke(cli, ["db", "migrate", "--db", f"sqlite:///{old}"])
+    assert migrated.output.strip() == f"0015 → {head_revision()}"
+    assert _copy(f"sqlite:///{old}", f"sqlite:///{tmp_path / 't.sqlite3'}")[0] == 0
     sqlite3.connect(tmp_path / "other.sqlite3").execute("CREATE TABLE x (a)").close()
     code, said = _copy(f"sqlite:///{tmp_path / 'other.sqlite3'}", f"sqlite:///{tmp_path / 'u.db'}")
     assert code == 1 and "not a lus-fhir database" in said
