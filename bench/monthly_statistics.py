@@ -2,7 +2,8 @@
 LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL, at two history sizes.
 
 The history is written once by the county simulator through the engine and kept in data/bench/
-(SQLite files; PostgreSQL databases on the test server), then reused by later runs. While it is
+(SQLite files), then reused by later runs; the PostgreSQL databases on the test server are copies
+of those files (`lus-fhir db copy`: same data, same ids), also kept. While the history is
 written, the database is copied after the first month: the copy holds that month with little
 history, the full database the same month with all of it, so the two timings show whether cost
 grows with the month's stays or with the history. Targets: one month's statistics for the whole
@@ -19,14 +20,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from rich.console import Console
 from sqlalchemy import Engine, create_engine, delete, func, select, text
 
 from service.auth.principal import INTERNAL
+from service.cli.db import ProgressLines
 from service.fhirtime import utc_now
 from service.rest.services import Services
 from service.settings import Settings
 from service.simulation.cached import cached_history, files
-from service.simulation.history import simulate
 from service.statistics import changes, kept, selection
 from service.statistics.basis import basis_for
 from service.statistics.evaluate import evaluate, figures
@@ -37,6 +39,7 @@ from service.statistics.refresh import refresh
 from service.statistics.rows import statistics_table
 from service.statistics.scope import COUNTY_AREA, Area
 from service.statistics.writes import EngineWrites
+from service.storage.copy import copy_database
 from service.storage.database import engine_for, migrate
 from service.storage.schema import resources, statistics_cells, statistics_stays, versions
 from service.storage.store import Store
@@ -77,6 +80,9 @@ def _sqlite(args: argparse.Namespace) -> tuple[Database, Database, Callable[[], 
 
 
 def _postgres(base: str, args: argparse.Namespace) -> tuple[Database, Database, Callable[[], None]]:
+    """The SQLite history (built first if it is not kept yet) copied into two PostgreSQL
+    databases with `lus-fhir db copy`: the same data with the same ids, in minutes instead of
+    the simulator's hour of CPU on PostgreSQL."""
     server = base.rsplit("/", 1)[0]
     full, small = f"lus_bench_{_name(args)}", f"lus_bench_{_name(args)}_h1"
     admin = create_engine(
@@ -88,23 +94,17 @@ def _postgres(base: str, args: argparse.Namespace) -> tuple[Database, Database, 
             query = text("SELECT 1 FROM pg_database WHERE datname = :n")
             return conn.execute(query, {"n": name}).first() is not None
 
-    def copy_first_month(period: Period, engine: Engine) -> None:
-        if exists(small):
-            return
-        engine.dispose()  # a template database must have no other connections
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{small}" TEMPLATE "{full}"'))
-
     def build() -> None:
         marker = DATA / f"{full}.done"
         if marker.exists() and exists(full) and exists(small):
             return
+        kept = cached_history(DATA, args.months, args.stays_per_month, args.seed, LAST_MONTH)
         with admin.connect() as conn:
             for name in (small, full):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{full}"'))
-        _simulate(args, f"{server}/{full}", copy_first_month)
-        DATA.mkdir(parents=True, exist_ok=True)
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        for source, name in ((kept.first_month_url, small), (kept.url, full)):
+            _copy(source, f"{server}/{name}")
         marker.touch()
 
     return (
@@ -114,14 +114,18 @@ def _postgres(base: str, args: argparse.Namespace) -> tuple[Database, Database, 
     )
 
 
-def _simulate(args: argparse.Namespace, url: str, after: Callable[[Period, Engine], None]) -> None:
-    settings = Settings(database_url=url, run_worker=False)
-    summary = simulate(
-        settings, args.months, args.stays_per_month, args.seed, LAST_MONTH, after_month=after
-    )
+def _copy(source: str, target: str) -> None:
+    reading = engine_for(source)
+    writing = engine_for(Settings(database_url=target).database())
+    lines = ProgressLines.on(Console(stderr=True))
+    with lines.progress:
+        found = copy_database(reading, writing, watcher=lines)
+    reading.dispose()
+    writing.dispose()
+    assert all(count.equal for count in found), "the copy must hold every row"
     print(
-        f"  built {url}: {summary.writes} writes in {summary.seconds:.0f} s "
-        f"({summary.rate:.0f} writes/s)"
+        f"  copied {source} to {target}: {lines.rows} rows, {lines.size / 1e6:.0f} MB of text "
+        f"in {lines.seconds:.0f} s ({lines.rows / lines.seconds:.0f} rows/s)"
     )
 
 

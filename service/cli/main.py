@@ -6,6 +6,7 @@ from service.cli import (
     audit,
     clients,
     conformance,
+    db,
     demo,
     directory,
     hl7v2,
@@ -32,6 +33,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(conformance.app, name="conformance")
 app.add_typer(hl7v2.app, name="hl7v2")
 app.add_typer(report.app, name="report")
+app.add_typer(db.app, name="db")
 
 
 if __name__ == "__main__":
