@@ -21,7 +21,7 @@ from service.settings import Settings
 from service.statistics import changes, kept
 from service.statistics.basis import Basis, basis_for
 from service.statistics.period import Period, month_of
-from service.statistics.stored import Stored, store_month
+from service.statistics.stored import Stored, keep_month, store_month
 from service.statistics.writes import EngineWrites
 from service.workflow.notify import Workflow
 
@@ -57,20 +57,30 @@ class MonthlyReports:
             periods.append(month_of(day))
         return periods[::-1]
 
+    def current(self) -> Period:
+        return month_of(self.clock().astimezone(STOCKHOLM).date())
+
     def run_once(self) -> dict[str, Stored]:
+        """Store the reports of the due months and of the touched kept ones, and keep the
+        current month's cells (no reports: its figures change with every write until it
+        ends), so the pages read it from the kept stays and those written since."""
         store = self.writes.services.store
         with store.begin() as conn:
             until = changes.latest(conn)
             touched = kept.review(conn, self.basis, until, self.settled)
+        current = self.current()
         periods = {p.label: p for p in self.due()}
         for label in touched:
-            periods.setdefault(label, month_of(date.fromisoformat(f"{label}-01")))
+            if label != current.label:
+                periods.setdefault(label, month_of(date.fromisoformat(f"{label}-01")))
         done = {}
         for label in sorted(periods):
             with store.begin() as conn:
                 done[label] = store_month(
                     self.writes, conn, self.basis, periods[label], self.clock(), self.settled
                 )
+        with store.begin() as conn:
+            keep_month(store, conn, self.basis, current, self.clock(), self.settled)
         self.settled = until
         return done
 

@@ -31,6 +31,7 @@ from service.statistics.period import Period
 from service.statistics.refresh import refresh
 from service.statistics.scope import COUNTY_AREA, Area
 from service.statistics.writes import EngineWrites
+from service.storage.store import Store
 
 Resource = dict[str, Any]
 LANSKOD_SYSTEM = "urn:oid:1.2.752.129.2.2.1.18"
@@ -94,6 +95,19 @@ def location(area: Area, basis: Basis) -> Resource:
     return resource
 
 
+def keep_month(
+    store: Store, conn: Connection, basis: Basis, period: Period, now: datetime, watermark: int
+) -> Figures:
+    """The county's figures of the month: the kept month brought up to date (refresh.py), or
+    the month evaluated (as the service itself) and kept, as right up to `watermark`."""
+    table = refresh(store, conn, basis, period, watermark, now)
+    if table is not None:
+        return Figures(period, COUNTY_AREA, table, complete(period, basis, now))
+    county = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
+    kept.keep(store, conn, basis, period, county.table, county.billed, watermark, now)
+    return county
+
+
 def store_month(
     writes: EngineWrites,
     conn: Connection,
@@ -102,16 +116,8 @@ def store_month(
     now: datetime,
     watermark: int,
 ) -> Stored:
-    """Bring the kept month up to date (refresh.py), or evaluate it for the county (as the
-    service itself) and keep it, as right up to `watermark` (kept.py); store every report."""
-    store = writes.services.store
-    table = refresh(store, conn, basis, period, watermark, now)
-    county: Figures
-    if table is None:
-        county = evaluate(conn, INTERNAL, basis, period, COUNTY_AREA, now)
-        kept.keep(store, conn, basis, period, county.table, county.billed, watermark, now)
-    else:
-        county = Figures(period, COUNTY_AREA, table, complete(period, basis, now))
+    """Keep the month (keep_month) and store every report."""
+    county = keep_month(writes.services.store, conn, basis, period, now, watermark)
     written = unchanged = 0
     for area in areas_of(period, basis):
         found = county if area == COUNTY_AREA else narrow(county, area)

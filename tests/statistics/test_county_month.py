@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 
 from service.auth.principal import INTERNAL
 from service.fhirtime import parse_range, start_of
@@ -34,7 +34,7 @@ from service.statistics.rows import statistics_table
 from service.statistics.scope import COUNTY_AREA, Area
 from service.statistics.stay import Stay
 from service.storage.database import engine_for
-from service.storage.schema import statistics_stays
+from service.storage.schema import statistics_cells, statistics_stays
 from service.storage.store import Store
 from tests.statistics.world import AMOUNTS
 from tests.support.databases import fresh_postgres_database
@@ -55,8 +55,8 @@ class County:
     def basis(self) -> Basis:
         return basis_for(self.settings)
 
-    def job(self) -> MonthlyReports:
-        services = Services(self.settings, Store(self.engine, lambda: NOW), lambda: NOW)
+    def job(self, now: datetime = NOW) -> MonthlyReports:
+        services = Services(self.settings, Store(self.engine, lambda: now), lambda: now)
         return replace(MonthlyReports.starting_with(services, self.basis), months=1)
 
     def kept_months(self) -> set[str]:
@@ -309,3 +309,26 @@ def test_a_month_late_data_touches_is_brought_up_to_date_from_the_touched_stays(
         writes.create(conn, {**encounter, "id": "late-stay"})
     _brought_up_to_date(county, job)
     assert county.figures()[0] != before
+
+
+def test_the_job_keeps_the_current_months_cells_without_its_reports(county: County) -> None:
+    during = datetime(2026, 5, 25, 12, tzinfo=UTC)  # MONTH is the current month
+    job = county.job(during)
+    with county.engine.begin() as conn:
+        conn.execute(delete(statistics_cells))
+    stored = job.run_once()
+    assert MONTH.label not in stored  # its reports would change with every write
+    assert list(stored) == ["2026-04"]
+    assert county.kept_months() == {MONTH.label}
+    _as_evaluated(county)
+
+    # a write during the month: the pages bring the kept month up to date themselves
+    task = _stored(county, "Task", _stay_of_the_month(county, 3).notices[0].task)
+    with job.writes.services.store.begin() as conn:
+        job.writes.create(conn, {**task, "id": "current-notice"})
+    assert county.kept_months() == set()
+    _as_evaluated(county)
+    job.run_once()
+    job.run_once()
+    assert county.kept_months() == {MONTH.label}
+    _as_evaluated(county)
