@@ -12,15 +12,14 @@ is in the future, `iat` not ahead of us, and `nonce` is the one this sign-in sen
 
 import json
 import threading
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
-from authlib.integrations.httpx_client import OAuthError as AuthlibOAuthError
-from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from authlib.deprecate import AuthlibDeprecationWarning
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry, KeySet, RSAKey
@@ -28,6 +27,14 @@ from joserfc.jwk import ECKey, JWKRegistry, KeySet, RSAKey
 from service.auth.clients import RegistrationError, check_jwks_url
 from service.auth.jwks import JwksCache, JwksError
 from service.fhirtime import Clock
+
+# authlib 1.9.6+ warns at import that it would rather drive the httpx2 fork than httpx, which the
+# rest of the service uses and which it still supports; unfiltered, every CLI command printed it.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.httpx_client import OAuth2Client
+    from authlib.integrations.httpx_client import OAuthError as AuthlibOAuthError
+    from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from service.settings import Settings
 
 # Asymmetric signatures only: an HMAC key would be our client secret, `none` no signature.
