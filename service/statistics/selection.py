@@ -95,7 +95,7 @@ def by_reference(
     found: dict[str, Resource] = {}
     for chunk in chunks(refs):
         query = _joined(res_type, param, picked).where(search_index.c.value.in_(chunk))
-        for res_id, content in conn.execute(query).tuples():  # no Row attribute per row
+        for res_id, content in conn.execute(query):  # unpacked: no Row attribute per row
             if res_id not in found:
                 found[res_id] = _parsed(content, res_type, picked)
     return list(found.values())
