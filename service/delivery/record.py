@@ -30,20 +30,6 @@ _DELIVERED = per_dialect(
         .returning(outbox.c.seq)
     )
 )
-_RELEASE = per_dialect(
-    lambda postgres: (
-        update(outbox)
-        .where(all_held(postgres))
-        .values(attempts=outbox.c.attempts - 1, next_attempt_at=bindparam("k_at"))
-    )
-)
-
-
-def release(conn: Connection, claims: list[Claim], now: datetime) -> None:
-    """Give back claimed rows that were never sent (the run stopped before them): due again at
-    once, with the attempt count they had, so backoff and the horizon see no attempt."""
-    if claims:
-        conn.execute(_RELEASE.on(conn), held_params(claims) | {"k_at": stamp(now)})
 
 
 def _created(claim: Claim) -> datetime:

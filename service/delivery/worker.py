@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from service.delivery import wakeup
-from service.delivery.claim import Claim, claim_due
+from service.delivery.claim import Claim, claim_due, release
 from service.delivery.clients import ThreadClients, quiet_request_logs
 from service.delivery.config import DeliveryConfig
 from service.delivery.connection import RoundConnection
 from service.delivery.deviation import RaiseDeviation
 from service.delivery.policy import Outcome, Verdict
-from service.delivery.record import record, record_delivered, release
+from service.delivery.record import record, record_delivered
 from service.delivery.send import deliver
 from service.fhirtime import Clock
 from service.storage.database import is_postgres
