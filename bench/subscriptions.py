@@ -17,14 +17,23 @@ bench/hapi_subscriptions.py), and each set-up is also printed as ratios against 
 writes to its matcher every 5 s by default; the fairer, faster peer is started with
 `HAPI_JAVA_OPTS=-Dlus.subscriptions.interval-ms=100 docker/hapi/start.sh`.
 
+With --baseline DIR (a `git archive main` checkout) each set-up that has `lus-fhir worker`
+processes runs again right after with those workers started from DIR's code (server, bench and
+receivers stay ours), --repeat times, and ratio lines compare the delivery alone at one load.
+
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
-        [--hapi http://127.0.0.1:8090/fhir]
+        [--hapi http://127.0.0.1:8090/fhir] [--baseline DIR [--repeat 2]]
 """
 
 import argparse
+import contextlib
+import json
 import os
+import statistics
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -33,7 +42,7 @@ import httpx
 from bench.hapi_subscriptions import bench_hapi
 from bench.steady import HEADER, Result, row, send_steadily
 from service.demo import directory_bundle
-from tests.subscriptions.support import FHIR, Hook, status_of, subscription
+from tests.subscriptions.support import FHIR, Hook, notification_type, status_of, subscription
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.receiver import Receiver
 from tests.support.server import WorkerProcess, start_server
@@ -42,6 +51,24 @@ from tests.workflow.conftest import notification, patient, stay
 # (label, on PostgreSQL, server processes [+ lus-fhir worker processes])
 SETUPS = [("sqlite", False, "1"), ("postgresql", True, "1"), ("postgresql", True, "2")]
 SETUPS.append(("postgresql", True, "1+1w"))
+
+
+class Arrivals:
+    """Counts the hook's notifications by type, parsing each body once. `Hook.bundles` parses
+    every body received so far under the receiver's lock: polled every 20 ms while 10,000
+    notifications drained, it held that lock most of the time, so the receiver answered late
+    and the latencies measured the bench's own polling."""
+
+    def __init__(self, hook: Receiver) -> None:
+        self.hook = hook
+        self.seen = 0
+        self.counts: Counter[str] = Counter()
+
+    def count(self, kind: str) -> int:
+        new = self.hook.requests[self.seen :]  # appended to only; a slice is taken atomically
+        self.seen += len(new)
+        self.counts.update(notification_type(json.loads(r.body)) for r in new)
+        return self.counts[kind]
 
 
 def _directory(client: httpx.Client, sink: str) -> None:
@@ -64,15 +91,19 @@ def _stays(client: httpx.Client, count: int) -> list[tuple[str, str]]:
     return stays
 
 
-def _subscribe(client: httpx.Client, hook: Hook, stays: list[tuple[str, str]], count: int) -> None:
+def _subscribe(
+    client: httpx.Client, arrivals: Arrivals, stays: list[tuple[str, str]], count: int
+) -> None:
     for i in range(count):
         patient_filter = f"patient=Patient/{stays[i % len(stays)][0]}"
-        resource = subscription("utskrivningsklar", f"{hook.url}/{i}", filters=(patient_filter,))
+        resource = subscription(
+            "utskrivningsklar", f"{arrivals.hook.url}/{i}", filters=(patient_filter,)
+        )
         assert client.post("/fhir/Subscription", json=resource, headers=FHIR).status_code == 201
     deadline = time.monotonic() + 60
-    while len(hook.bundles("handshake")) < count:
+    while arrivals.count("handshake") < count:
         if time.monotonic() > deadline:
-            raise RuntimeError(f"only {len(hook.bundles('handshake'))}/{count} handshakes")
+            raise RuntimeError(f"only {arrivals.count('handshake')}/{count} handshakes")
         time.sleep(0.05)
 
 
@@ -91,30 +122,35 @@ def bench(
     fan_out: int,
     rate: float,
     seconds: float,
+    code: Path | None = None,
 ) -> Result:
+    """One run; `code` is the checkout the worker processes' `python -m service.cli.worker`
+    comes from (the module is found in the working directory first), ours when None."""
     hook = Hook(keep_alive=True).start()
+    arrivals = Arrivals(hook)
     sink = Receiver(keep_alive=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         deliver = not delivery_processes
         server = start_server(Path(tmp), database_url, deliver=deliver, workers=workers)
-        delivering = [
-            WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
-            for i in range(delivery_processes)
-        ]
+        with contextlib.chdir(code or Path.cwd()):
+            delivering = [
+                WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
+                for i in range(delivery_processes)
+            ]
         root, auth = server.root, server.auth()
         try:
             with httpx.Client(base_url=root, timeout=30, auth=auth) as client:
                 _directory(client, sink.url)
                 stays = _stays(client, count // fan_out)
-                _subscribe(client, hook, stays, count)
+                _subscribe(client, arrivals, stays, count)
             began = time.monotonic()
             sent = len(send_steadily(root, rate, seconds, lambda c, n: _send(c, stays, n), auth))
             sending = time.monotonic() - began
             expected = sent * fan_out
             deadline = time.monotonic() + max(120, expected / 50)  # a backlog drains too
-            while len(hook.bundles("event-notification")) < expected:
+            while arrivals.count("event-notification") < expected:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{len(hook.bundles('event-notification'))}/{expected}")
+                    raise RuntimeError(f"{arrivals.count('event-notification')}/{expected}")
                 time.sleep(0.02)
             done = time.monotonic() - began
         finally:
@@ -140,6 +176,23 @@ def _ratios(ours: Result, peer: Result) -> str:
     )
 
 
+def _against_baseline(
+    setup: str, fan_out: int, results: dict[Path | None, list[Result]], baseline: Path
+) -> str:
+    """Our workers against the baseline's, median of each side's runs."""
+    ours, base = results[None], results[baseline]
+
+    def ratio(figure: Callable[[Result], float]) -> float:
+        return statistics.median(map(figure, ours)) / statistics.median(map(figure, base))
+
+    return (
+        f"- {setup} fan-out {fan_out} against the baseline workers: "
+        f"{ratio(lambda r: r.notifications_per_s):.2f}× the notifications/s, "
+        f"p50 {ratio(lambda r: r.p50):.2f}×, p99 {ratio(lambda r: r.p99):.2f}× "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscriptions", type=int, default=100)
@@ -158,6 +211,8 @@ def main() -> None:
         help="run only these set-ups (repeatable; default: all)",
     )
     parser.add_argument("--fan-out", type=int, action="append", help="default: 1 and 10")
+    parser.add_argument("--baseline", type=Path, help="checkout to compare the workers against")
+    parser.add_argument("--repeat", type=int, default=1, help="ours/baseline pairs per set-up")
     args = parser.parse_args()
     print(HEADER)
     setups = [s for s in SETUPS if not args.setup or f"{s[0]} {s[2]}" in args.setup]
@@ -167,20 +222,30 @@ def main() -> None:
     for label, postgres, processes in setups:
         workers, _, delivery = processes.partition("+")
         delivery_processes = int(delivery.removesuffix("w") or 0)
+        codes: list[Path | None] = [None]
+        if args.baseline and delivery_processes:
+            codes = [None, args.baseline] * args.repeat
         for fan_out in args.fan_out or (1, 10):
-            database = fresh_postgres_database() if postgres else None
-            result = bench(
-                database,
-                int(workers),
-                delivery_processes,
-                args.subscriptions,
-                fan_out,
-                args.rate,
-                args.seconds,
-            )
-            print(row(label, processes, args.subscriptions, fan_out, result), flush=True)
+            results: dict[Path | None, list[Result]] = {}
+            for code in codes:  # ours and the baseline's one right after the other: alike loads
+                database = fresh_postgres_database() if postgres else None
+                result = bench(
+                    database,
+                    int(workers),
+                    delivery_processes,
+                    args.subscriptions,
+                    fan_out,
+                    args.rate,
+                    args.seconds,
+                    code,
+                )
+                name = f"{label} base" if code else label
+                print(row(name, processes, args.subscriptions, fan_out, result), flush=True)
+                results.setdefault(code, []).append(result)
             if fan_out == 1:
-                ours.append((f"{label} {processes}", result))
+                ours.append((f"{label} {processes}", results[None][0]))
+            if args.baseline in results:
+                print(_against_baseline(f"{label} {processes}", fan_out, results, args.baseline))
     if not postgres_url():
         print(
             "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"

@@ -1,6 +1,6 @@
 """Clauses over a batch of outbox rows whose SQL text does not depend on the batch's size.
 
-Every round of a worker names its rows by seq (claim, lease, record, release, acknowledge). With
+Every round of a worker names its rows by seq (claim and lease, record, release). With
 `IN (…)` expanded per row, each round's statement is a new SQL text: SQLAlchemy renders it again
 and psycopg parses it again without its cache — a profile of a PostgreSQL worker under a burst
 spent ~10% of its CPU there. On PostgreSQL the seqs go as one array parameter instead
@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import BigInteger, Connection, Integer, and_, any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 
 from service.storage.database import is_postgres
 from service.storage.schema import outbox
@@ -45,11 +46,11 @@ def per_dialect(build: Callable[[bool], Any]) -> PerDialect:
     return PerDialect(build(False), build(True))
 
 
-def seq_in(postgres: bool) -> ColumnElement[bool]:
-    """outbox.seq is one of the `k_seqs` parameter's."""
+def seq_in(postgres: bool, table: FromClause = outbox) -> ColumnElement[bool]:
+    """`table`.seq (the outbox, or an alias of it) is one of the `k_seqs` parameter's."""
     if postgres:
-        return outbox.c.seq == any_(bindparam("k_seqs", type_=ARRAY(BigInteger)))
-    return outbox.c.seq.in_(bindparam("k_seqs", expanding=True))
+        return table.c.seq == any_(bindparam("k_seqs", type_=ARRAY(BigInteger)))
+    return table.c.seq.in_(bindparam("k_seqs", expanding=True))
 
 
 def all_held(postgres: bool) -> ColumnElement[bool]:

@@ -11,13 +11,14 @@ a worker records its result only if the row still carries the attempt number it 
 On PostgreSQL, FOR UPDATE SKIP LOCKED lets concurrent workers take disjoint rows without waiting.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
-from service.delivery.batch import PENDING, per_dialect, seq_in
+from service.delivery.batch import PENDING, Held, all_held, held_params, per_dialect, seq_in
 from service.fhirtime import stamp
 from service.storage.schema import outbox
 
@@ -46,21 +47,35 @@ _FRONTS = (
 )
 
 
-def _due(postgres: bool) -> Any:
-    query = select(outbox).where(
+def _lease(postgres: bool) -> Any:
+    """Lease the due rows among `k_seqs` in one statement: attempts bumped (the fencing token)
+    and next_attempt_at moved to `k_lease`, returned as leased. On PostgreSQL rows another
+    worker is claiming are skipped (FOR UPDATE SKIP LOCKED) instead of waited for."""
+    candidate = outbox.alias("candidate")  # not correlated with the UPDATE's own outbox
+    due = select(candidate.c.seq).where(
         and_(
-            seq_in(postgres),
-            outbox.c.status == PENDING,
-            outbox.c.next_attempt_at <= bindparam("k_now"),
+            seq_in(postgres, candidate),
+            candidate.c.status == PENDING,
+            candidate.c.next_attempt_at <= bindparam("k_now"),
         )
     )
-    # On PostgreSQL, rows another worker is claiming are skipped instead of waited for.
-    return query.with_for_update(skip_locked=True) if postgres else query
+    if postgres:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(outbox)
+        .where(outbox.c.seq.in_(due))
+        .values(attempts=outbox.c.attempts + 1, next_attempt_at=bindparam("k_lease"))
+        .returning(*outbox.c)
+    )
 
 
-_DUE = per_dialect(_due)
-_LEASE = per_dialect(
-    lambda postgres: update(outbox).where(seq_in(postgres)).values(attempts=outbox.c.attempts + 1)
+_LEASE = per_dialect(_lease)
+_RELEASE = per_dialect(
+    lambda postgres: (
+        update(outbox)
+        .where(all_held(postgres))
+        .values(attempts=outbox.c.attempts - 1, next_attempt_at=bindparam("k_at"))
+    )
 )
 
 
@@ -86,6 +101,12 @@ class Claim:
 
     @classmethod
     def of(cls, row: Any, lease_until: str) -> "Claim":
+        """The claim a worker would make of an unclaimed `row` (its next attempt)."""
+        return replace(cls.leased(row), attempts=row.attempts + 1, lease_until=lease_until)
+
+    @classmethod
+    def leased(cls, row: Any) -> "Claim":
+        """The claim of a row as the claiming UPDATE returned it (attempts bumped, leased)."""
         return cls(
             seq=row.seq,
             idempotency_key=row.idempotency_key,
@@ -97,9 +118,9 @@ class Claim:
             address=row.address,
             connection_type=row.connection_type,
             payload=row.payload,
-            attempts=row.attempts + 1,
+            attempts=row.attempts,
             created_at=row.created_at,
-            lease_until=lease_until,
+            lease_until=row.next_attempt_at,
             headers=row.headers,
             timeout_seconds=row.timeout_seconds,
         )
@@ -120,14 +141,23 @@ def fronts(conn: Connection, now: datetime, limit: int, run: int) -> list[list[i
     return list(by_key.values())[:limit]
 
 
-def _run_of(front: list[int], due: dict[int, Any]) -> list[Any]:
-    """The key's due rows from its head on, stopping at the first one not due (or locked)."""
+def _run_of(front: list[int], leased: dict[int, Any]) -> list[Any]:
+    """The key's leased rows from its head on, stopping at the first one not leased (not due,
+    or locked by another worker)."""
     taken = []
     for seq in front:
-        if seq not in due:
+        if seq not in leased:
             break
-        taken.append(due[seq])
+        taken.append(leased[seq])
     return taken
+
+
+def release(conn: Connection, claims: Sequence[Held], now: datetime) -> None:
+    """Give back claimed rows that were never sent (a run stopped before them, or a claim
+    leased them behind a gap): due again at once, with the attempt count they had, so backoff
+    and the horizon see no attempt."""
+    if claims:
+        conn.execute(_RELEASE.on(conn), held_params(claims) | {"k_at": stamp(now)})
 
 
 def claim_due(
@@ -136,10 +166,12 @@ def claim_due(
     """Take up to `limit` runs of up to `run` rows each (oldest heads first) in the caller's
     write transaction; a run's rows are consecutive in the result, in seq order.
 
-    Fronts read here may be stale by the time rows are locked; that only errs on the safe side:
-    a run starts at the key's first front row, which is no longer pending (so not locked here)
-    if another worker settled it meanwhile. Rows another worker has locked are skipped, so a
-    round may take fewer runs than `limit`; the next round takes the rest.
+    Two statements: the fronts, then one UPDATE that leases those still due and unlocked and
+    returns them. Fronts read here may be stale by the time rows are locked; that only errs on
+    the safe side: a run starts at the key's first front row, which is no longer pending (so not
+    leased here) if another worker settled it meanwhile. Rows another worker has locked are
+    skipped, so a round may take fewer runs than `limit`; the next round takes the rest. A row
+    leased behind one that was not (rare: a race with another worker) is given back at once.
     """
     if limit <= 0:
         return []
@@ -147,14 +179,13 @@ def claim_due(
     if not keys:
         return []
     seqs = [seq for front in keys for seq in front]
-    found = conn.execute(_DUE.on(conn), {"k_seqs": seqs, "k_now": stamp(now)}).all()
-    due = {r.seq: r for r in found}
-    rows = [row for front in keys for row in _run_of(front, due)]
-    if not rows:
-        return []
-    lease_until = stamp(now + lease)
-    conn.execute(_LEASE.on(conn), {"k_seqs": [r.seq for r in rows], "next_attempt_at": lease_until})
-    return [Claim.of(r, lease_until) for r in rows]
+    params = {"k_seqs": seqs, "k_now": stamp(now), "k_lease": stamp(now + lease)}
+    leased = {r.seq: r for r in conn.execute(_LEASE.on(conn), params).all()}
+    rows = [row for front in keys for row in _run_of(front, leased)]
+    if len(rows) < len(leased):
+        taken = {r.seq for r in rows}
+        release(conn, [r for seq, r in leased.items() if seq not in taken], now)
+    return [Claim.leased(r) for r in rows]
 
 
 def still_held(claim: Claim) -> Any:

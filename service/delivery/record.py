@@ -26,24 +26,10 @@ _DELIVERED = per_dialect(
     lambda postgres: (
         update(outbox)
         .where(all_held(postgres))
-        .values(status="delivered", delivered_at=bindparam("k_at"))
+        .values(delivered_at=bindparam("k_at"), **subscriptions.settled_values(bindparam("k_at")))
         .returning(outbox.c.seq)
     )
 )
-_RELEASE = per_dialect(
-    lambda postgres: (
-        update(outbox)
-        .where(all_held(postgres))
-        .values(attempts=outbox.c.attempts - 1, next_attempt_at=bindparam("k_at"))
-    )
-)
-
-
-def release(conn: Connection, claims: list[Claim], now: datetime) -> None:
-    """Give back claimed rows that were never sent (the run stopped before them): due again at
-    once, with the attempt count they had, so backoff and the horizon see no attempt."""
-    if claims:
-        conn.execute(_RELEASE.on(conn), held_params(claims) | {"k_at": stamp(now)})
 
 
 def _created(claim: Claim) -> datetime:
@@ -54,8 +40,9 @@ def _created(claim: Claim) -> datetime:
 
 
 def record_delivered(conn: Connection, claims: list[Claim], now: datetime) -> set[int]:
-    """Mark many delivered rows in one statement (the common case, so one round trip);
-    returns the seqs that were still held by their claim."""
+    """Mark many delivered rows in one statement (the common case, so one round trip; rest-hook
+    rows go straight to `acknowledged`, see service/subscriptions/results.py); returns the seqs
+    that were still held by their claim."""
     if not claims:
         return set()
     result = conn.execute(_DELIVERED.on(conn), held_params(claims) | {"k_at": stamp(now)})
@@ -76,14 +63,9 @@ def record(
 ) -> str:
     """Apply `outcome`; returns the row's new status, or "stale" when the claim was lost
     (lease expired and re-claimed, or acknowledged meanwhile) and nothing was written."""
-    held = still_held(claim)
     if outcome.verdict is Verdict.DELIVERED:
-        done = conn.execute(
-            update(outbox).where(held).values(status="delivered", delivered_at=stamp(now))
-        )
-        if done.rowcount:
-            subscriptions.delivered(conn, [claim], now)
-        return "delivered" if done.rowcount else "stale"
+        return "delivered" if record_delivered(conn, [claim], now) else "stale"
+    held = still_held(claim)
     retry_at = next_attempt(
         outcome,
         claim.attempts,

@@ -20,12 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from service.delivery import wakeup
-from service.delivery.claim import Claim, claim_due
+from service.delivery.claim import Claim, claim_due, release
 from service.delivery.clients import ThreadClients, quiet_request_logs
 from service.delivery.config import DeliveryConfig
+from service.delivery.connection import RoundConnection
 from service.delivery.deviation import RaiseDeviation
 from service.delivery.policy import Outcome, Verdict
-from service.delivery.record import record, record_delivered, release
+from service.delivery.record import record, record_delivered
 from service.delivery.send import deliver
 from service.fhirtime import Clock
 from service.storage.database import is_postgres
@@ -52,6 +53,7 @@ class Worker:
         self.clock = clock or store.clock
         self.unit_random = unit_random
         self.clients = ThreadClients(self.config.timeout_seconds)
+        self.rounds = RoundConnection(store)
         self._pool = ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="lus-deliver")
         self.wake = threading.Event()
         self.stopping = threading.Event()  # runs send no further row once set
@@ -59,6 +61,7 @@ class Worker:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
         self.clients.close()
+        self.rounds.close()
 
     def attempt(self, claim: Claim) -> Attempt:
         try:
@@ -91,13 +94,15 @@ class Worker:
         an fsync and a turn of the single writer lock, shared with every request)."""
         if not attempts and not unsent and limit <= 0:
             return [], []
-        with self.store.begin() as conn:
+
+        def round_(conn: Connection) -> tuple[list[str], list[Claim]]:
             now = self.clock()
             statuses = self._record(conn, attempts, now)
             release(conn, unsent or [], now)
             lease = timedelta(seconds=self.config.lease_seconds)
-            claims = claim_due(conn, now, lease, limit, self.config.run_length)
-        return statuses, claims
+            return statuses, claim_due(conn, now, lease, limit, self.config.run_length)
+
+        return self.rounds.transact(round_)
 
     def _record(self, conn: Connection, attempts: list[Attempt], now: datetime) -> list[str]:
         delivered = [c for c, o in attempts if o.verdict is Verdict.DELIVERED]

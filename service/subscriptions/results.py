@@ -1,31 +1,34 @@
 """What a rest-hook delivery result means for its subscription (called by delivery.record).
 
 A 2xx is all the acknowledgement a subscriber gives, so delivered rows are settled as
-`acknowledged` at once (the deadline monitor only chases receipts of LUS notifications). A
+`acknowledged` at once (the deadline monitor only chases receipts of LUS notifications), by the
+worker's one "delivered" UPDATE (`settled_values`): on PostgreSQL each UPDATE of a row writes a
+new copy of it and of its index entries, and a second UPDATE per row doubled that work. A
 delivered handshake activates the subscription; a failed one is not retried — the subscription
 goes to `error` straight away, as it does when any notification goes dead. No deviation is raised:
 the subscriber learns of it through $status, and re-activates.
 """
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection, case
 
-from service.delivery.batch import per_dialect, seq_in
 from service.delivery.claim import Claim
-from service.fhirtime import stamp
 from service.storage.schema import outbox
 from service.storage.store import Store
 from service.subscriptions import lifecycle
 from service.subscriptions.queue import HANDSHAKE, REST_HOOK
 
-_ACKNOWLEDGED = per_dialect(
-    lambda postgres: (
-        update(outbox)
-        .where(seq_in(postgres))
-        .values(status="acknowledged", acknowledged_at=bindparam("k_at"))
-    )
-)
+
+def settled_values(at: Any) -> dict[str, Any]:
+    """The columns a delivered row's UPDATE sets beyond delivered_at: rest-hook rows are
+    acknowledged `at` the delivery, every other row waits for its receiver's receipt."""
+    hook = outbox.c.connection_type == REST_HOOK
+    return {
+        "status": case((hook, "acknowledged"), else_="delivered"),
+        "acknowledged_at": case((hook, at), else_=outbox.c.acknowledged_at),
+    }
 
 
 def is_subscription(claim: Claim) -> bool:
@@ -49,14 +52,13 @@ def _sub_id(claim: Claim) -> str:
 
 
 def delivered(conn: Connection, claims: list[Claim], now: datetime) -> None:
-    """Settle delivered rest-hook rows; activate the subscriptions whose handshake arrived."""
-    mine = [c for c in claims if is_subscription(c)]
-    if not mine:
+    """Activate the subscriptions whose handshake was among the delivered (and recorded) rows."""
+    handshakes = {_sub_id(c) for c in claims if is_subscription(c) and c.event == HANDSHAKE}
+    if not handshakes:
         return
     store = Store(conn.engine, lambda: now)  # the recorder's clock stamps the status change
-    conn.execute(_ACKNOWLEDGED.on(conn), {"k_seqs": [c.seq for c in mine], "k_at": stamp(now)})
     # Subscription locks are taken in id order, as topic evaluation does: no lock-order deadlock.
-    for sub_id in sorted({_sub_id(c) for c in mine if c.event == HANDSHAKE}):
+    for sub_id in sorted(handshakes):
         lifecycle.activate(conn, store, sub_id, now)
 
 
