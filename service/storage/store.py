@@ -144,6 +144,13 @@ class Store:
         row = connection.execute(statement, values).first()
         return (_stored(row), bool(row.flag)) if row else (None, False)
 
+    def read_all(
+        self, connection: Connection, statement: Any, values: dict[str, Any]
+    ) -> list[Stored]:
+        """The resources a caller's prebuilt statement over `resources` selects, read whole in
+        the one round trip that found them."""
+        return [_stored(row) for row in connection.execute(statement, values)]
+
     def vread(
         self, connection: Connection, res_type: str, res_id: str, version_id: int
     ) -> Stored | None:
