@@ -1,8 +1,6 @@
 """The write path's look-up by one exact token finds what the same search finds: live resources,
 by id, only those the caller takes part in, the system matched as FHIR token search matches it."""
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,9 +13,7 @@ from service.auth.scopes import ALL
 from service.rest.engine import limited_search
 from service.search import lookup, query
 from service.search.request import SearchRequest
-from service.storage.database import engine_for, migrate
 from service.storage.store import Store
-from tests.support.databases import fresh_postgres_database
 
 
 def _unit(name: str) -> Principal:
@@ -44,18 +40,6 @@ CRITERIA = [
     "identifier=urn:a|3",
     "identifier=urn:a|404",
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "postgres":
-        url = fresh_postgres_database().replace("postgresql://", "postgresql+psycopg://", 1)
-    else:
-        url = f"sqlite:///{tmp_path / 'lookup.sqlite3'}"
-    created = engine_for(url)
-    migrate(created)
-    yield created
-    created.dispose()
 
 
 @pytest.fixture
