@@ -47,6 +47,20 @@ _INDEXED = select(
 _UNINDEX_ROW = delete(search_index).where(search_index.c.row_id == bindparam("k_row"))
 
 
+def _values(row: dict[str, Any]) -> tuple[Any, ...]:
+    """An index row as the tuple `_INDEXED` reads back (param, then `_INDEX_COLUMNS`)."""
+    get = row.get
+    return (
+        row["param"],
+        get("system"),
+        get("value"),
+        get("exact"),
+        get("date_start"),
+        get("date_end"),
+        get("number"),
+    )
+
+
 @dataclass(frozen=True)
 class Stored:
     res_type: str
@@ -279,7 +293,7 @@ class Store:
         more than reading them back, on PostgreSQL in index and WAL writes too."""
         res_type, res_id = resource["resourceType"], resource["id"]
         key = {"k_type": res_type, "k_id": res_id}
-        rows = [(r["param"], *(r.get(c) for c in _INDEX_COLUMNS)) for r in index_rows(resource)]
+        rows = [_values(r) for r in index_rows(resource)]
         if replace:
             stale: dict[tuple[Any, ...], list[int]] = {}
             for found in connection.execute(_INDEXED, key):
