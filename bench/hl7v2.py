@@ -17,13 +17,12 @@ one SQLite writer is bound by; `--baseline DIR` runs the same loop on another ch
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from bench.baseline import alternate
 from service.hl7v2.client import MllpClient
 from service.simulation.net import free_port
 from tests.hl7v2.messages import SENDERS_FILE, adt
@@ -186,31 +185,11 @@ def cpu_per_message(stays: int) -> float:
 
 def cpu(stays: int, rounds: int, baseline: str | None) -> None:
     """Alternating rounds of this checkout and the baseline, each in a fresh process."""
-    runs: dict[str, list[float]] = {"this": [], "base": []}
-    for number in range(rounds):
-        for name in runs if baseline else ("this",):
-            env = os.environ | (
-                {"PYTHONPATH": str(Path(baseline).resolve())} if name == "base" and baseline else {}
-            )
-            done = subprocess.run(
-                [sys.executable, __file__, "--cpu-once", str(stays)],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            ms = float(done.stdout.split()[-1])
-            runs[name].append(ms)
-            print(
-                f"round {number + 1} {name}: {ms:.2f} ms CPU per message   "
-                f"load {os.getloadavg()[0]:.1f}",
-                flush=True,
-            )
-    this = statistics.median(runs["this"])
+    found = alternate(__file__, ["--cpu-once", str(stays)], rounds, baseline, "ms CPU per message")
+    this = found["this"]
     print(f"median this: {this:.2f} ms CPU per message ({1000 / this:.0f} messages/s of CPU)")
-    if baseline:
-        base = statistics.median(runs["base"])
-        print(f"median base: {base:.2f} ms; base/this {base / this:.2f}x")
+    if "base" in found:
+        print(f"median base: {found['base']:.2f} ms; base/this {found['base'] / this:.2f}x")
 
 
 def main() -> None:

@@ -75,17 +75,17 @@ def _find(
     conn: Connection, engine: Engine, principal: Principal, kind: str, identifier: Resource
 ) -> Stored | None:
     """The one stored resource with this identifier that the sender may see, under the lock a
-    conditional create takes."""
+    conditional create takes, its row held for the update that follows."""
     criteria = _criteria(identifier)
     engine.store.lock(conn, f"create:{kind}?{criteria}")
-    ids = engine.search_ids(conn, principal, kind, criteria, limit=2)
-    if len(ids) > 1:
+    found = engine.search_stored(conn, principal, kind, criteria, limit=2, lock=True)
+    if len(found) > 1:
         raise MappingError(
             Location("PID", 3) if kind == "Patient" else Location("PV1", 19),
             UNKNOWN_KEY,
             f"{identifier['value']} identifies more than one {kind} here",
         )
-    return engine.store.read(conn, kind, ids[0]) if ids else None
+    return found[0] if found else None
 
 
 def _write(
@@ -102,7 +102,7 @@ def _write(
         resource = {**resource, "id": current.res_id}
         if _content(resource) == _content(current.resource):
             return current.res_id
-        result = engine.update(conn, principal, kind, current.res_id, resource)
+        result = engine.update(conn, principal, kind, current.res_id, resource, current=current)
     else:
         result = engine.create(conn, principal, kind, resource)
     assert result.stored is not None
@@ -169,7 +169,7 @@ def _merge(
     replaced = {**old, "active": False}
     replaced["link"] = [{"other": {"reference": f"Patient/{surviving}"}, "type": "replaced-by"}]
     _write(conn, engine, principal, found, replaced, applied)
-    target = engine.store.read(conn, "Patient", surviving)
+    target = engine.store.read(conn, "Patient", surviving, lock=True)
     assert target is not None and target.resource is not None
     kept = {i.get("system") for i in target.resource.get("identifier", [])}
     extra = [{**i, "use": "old"} for i in old.get("identifier", []) if i.get("system") not in kept]
@@ -182,7 +182,7 @@ def _merge(
     _write(conn, engine, principal, target, merged, applied)
     criteria = urlencode({"subject": f"Patient/{found.res_id}"})
     for encounter_id in engine.search_ids(conn, principal, "Encounter", criteria, limit=500):
-        stay = engine.store.read(conn, "Encounter", encounter_id)
+        stay = engine.store.read(conn, "Encounter", encounter_id, lock=True)
         if stay is not None and stay.resource is not None:
             moved = {**stay.resource, "subject": {"reference": f"Patient/{surviving}"}}
             _write(conn, engine, principal, stay, moved, applied)

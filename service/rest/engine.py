@@ -18,7 +18,7 @@ from service.access.facts import check_read, check_scope, check_write
 from service.access.participation import read_visible
 from service.auth.principal import Principal
 from service.outcome import FhirError, has_errors, issue, operation_outcome
-from service.search import query
+from service.search import lookup, query
 from service.search.request import LARGEST_INTEGER, SearchRequest, parse
 from service.storage.store import Store, Stored
 
@@ -102,7 +102,7 @@ class Engine:
         as none, so a conditional create never reveals that another party's resource exists."""
         if if_none_exist:
             self.store.lock(conn, f"create:{res_type}?{if_none_exist}")
-            found = self.search_ids(conn, principal, res_type, if_none_exist, limit=2)
+            found = self.search_stored(conn, principal, res_type, if_none_exist, limit=2)
             if len(found) > 1:
                 raise FhirError.of(
                     412,
@@ -110,8 +110,7 @@ class Engine:
                     f"If-None-Exist {if_none_exist!r} matches more than one {res_type}",
                 )
             if found:
-                existing = self.store.read(conn, res_type, found[0])
-                return Result(200, existing)
+                return Result(200, found[0])
         resource = {**resource, "id": new_id or str(uuid.uuid4())}
         check_scope(principal, "create", res_type)
         outcome = self._checked(resource)  # what is wrong with the content comes first
@@ -181,7 +180,10 @@ class Engine:
         resource: Resource,
         if_match: str | None = None,
         action: str = "update",
+        current: Stored | None = None,
     ) -> Result:
+        """`current`: the stored resource as this transaction read it under lock
+        (`search_stored(lock=True)`), so it is not read again; otherwise it is."""
         body_id = resource.get("id")
         if body_id is None:
             raise FhirError.of(
@@ -194,7 +196,8 @@ class Engine:
                 f"the body's id {body_id!r} differs from the URL's id {res_id!r}",
                 "id",
             )
-        current = self.store.read(conn, res_type, res_id, lock=True)
+        if current is None or (current.res_type, current.res_id) != (res_type, res_id):
+            current = self.store.read(conn, res_type, res_id, lock=True)
         check_scope(principal, action, res_type)
         outcome = self._checked(resource)
         check_write(conn, principal, action, res_type, resource, current, res_id)
@@ -222,21 +225,24 @@ class Engine:
     ) -> Result:
         """The criteria match only what the principal may read, as in a conditional create."""
         self.store.lock(conn, f"update:{res_type}?{criteria}")
-        found = self.search_ids(conn, principal, res_type, criteria, limit=2)
+        found = self.search_stored(conn, principal, res_type, criteria, limit=2, lock=True)
         if len(found) > 1:
             raise FhirError.of(
                 412, "multiple-matches", f"{criteria!r} matches more than one {res_type}"
             )
         if found:
-            if resource.get("id") not in (None, found[0]):
+            res_id = found[0].res_id
+            if resource.get("id") not in (None, res_id):
                 raise FhirError.of(
                     400,
                     "invalid",
                     f"the body's id does not match the resource {criteria!r} found",
                     "id",
                 )
-            with_id = {**resource, "id": found[0]}
-            return self.update(conn, principal, res_type, found[0], with_id, if_match)
+            with_id = {**resource, "id": res_id}
+            return self.update(
+                conn, principal, res_type, res_id, with_id, if_match, current=found[0]
+            )
         if "id" in resource:
             return self.update(conn, principal, res_type, resource["id"], resource, if_match)
         return self.create(conn, principal, res_type, resource)
@@ -308,10 +314,40 @@ class Engine:
     def search_ids(
         self, conn: Connection, principal: Principal, res_type: str, criteria: str, limit: int
     ) -> list[str]:
+        request = self._conditional(principal, res_type, criteria)
+        token = lookup.token_of(request)
+        if token is not None:
+            return [s.res_id for s in lookup.find(conn, self.store, request, token, limit)]
+        return self._page_ids(conn, request, limit)
+
+    def search_stored(
+        self,
+        conn: Connection,
+        principal: Principal,
+        res_type: str,
+        criteria: str,
+        limit: int,
+        lock: bool = False,
+    ) -> list[Stored]:
+        """What `search_ids` finds, read whole (one round trip for an identifier); `lock`
+        holds the rows for an update in this transaction, which may then pass them as
+        `current`."""
+        request = self._conditional(principal, res_type, criteria)
+        token = lookup.token_of(request)
+        if token is not None:
+            return lookup.find(conn, self.store, request, token, limit, lock)
+        ids = self._page_ids(conn, request, limit)
+        found = (self.store.read(conn, res_type, res_id, lock) for res_id in ids)
+        return [stored for stored in found if stored is not None]
+
+    def _conditional(self, principal: Principal, res_type: str, criteria: str) -> SearchRequest:
         request = self.search_request(
             principal, res_type, parse_qsl(criteria, keep_blank_values=True), strict=True
         )
         if not request.criteria:
             raise FhirError.of(400, "invalid", f"conditional criteria {criteria!r} select nothing")
+        return request
+
+    def _page_ids(self, conn: Connection, request: SearchRequest, limit: int) -> list[str]:
         request.count, request.offset = limit, 0
         return [row.res_id for row in conn.execute(query.page_query(request))]

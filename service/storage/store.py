@@ -39,6 +39,26 @@ _UNINDEX = delete(search_index).where(
 )
 _INDEX = insert(search_index)
 _INDEX_COLUMNS = ("system", "value", "exact", "date_start", "date_end", "number")
+_INDEXED = select(
+    search_index.c.row_id, search_index.c.param, *(search_index.c[c] for c in _INDEX_COLUMNS)
+).where(
+    and_(search_index.c.res_type == bindparam("k_type"), search_index.c.res_id == bindparam("k_id"))
+)
+_UNINDEX_ROW = delete(search_index).where(search_index.c.row_id == bindparam("k_row"))
+
+
+def _values(row: dict[str, Any]) -> tuple[Any, ...]:
+    """An index row as the tuple `_INDEXED` reads back (param, then `_INDEX_COLUMNS`)."""
+    get = row.get
+    return (
+        row["param"],
+        get("system"),
+        get("value"),
+        get("exact"),
+        get("date_start"),
+        get("date_end"),
+        get("number"),
+    )
 
 
 @dataclass(frozen=True)
@@ -143,6 +163,13 @@ class Store:
         column `flag` (e.g. whether the caller may see the row): both in one round trip."""
         row = connection.execute(statement, values).first()
         return (_stored(row), bool(row.flag)) if row else (None, False)
+
+    def read_all(
+        self, connection: Connection, statement: Any, values: dict[str, Any]
+    ) -> list[Stored]:
+        """The resources a caller's prebuilt statement over `resources` selects, read whole in
+        the one round trip that found them."""
+        return [_stored(row) for row in connection.execute(statement, values)]
 
     def vread(
         self, connection: Connection, res_type: str, res_id: str, version_id: int
@@ -258,18 +285,36 @@ class Store:
         )
 
     def _index(self, connection: Connection, resource: Resource, replace: bool = True) -> None:
-        """Write the resource's search-index rows; `replace` removes earlier ones first (a
-        resource's first version has none)."""
+        """Write the resource's search-index rows; `replace` brings earlier ones up to date (a
+        resource's first version has none).
+
+        Only the rows whose values changed are deleted and inserted: an update usually changes a
+        few of a resource's dozens of rows (a stay's ward, its end), and rewriting them all cost
+        more than reading them back, on PostgreSQL in index and WAL writes too."""
         res_type, res_id = resource["resourceType"], resource["id"]
+        key = {"k_type": res_type, "k_id": res_id}
+        rows = [_values(r) for r in index_rows(resource)]
         if replace:
-            connection.execute(_UNINDEX, {"k_type": res_type, "k_id": res_id})
-        rows = index_rows(resource)
+            stale: dict[tuple[Any, ...], list[int]] = {}
+            for found in connection.execute(_INDEXED, key):
+                stale.setdefault(tuple(found[1:]), []).append(found.row_id)
+            fresh = []
+            for row in rows:
+                kept = stale.get(row)
+                if kept:
+                    kept.pop()
+                else:
+                    fresh.append(row)
+            gone = [{"k_row": row_id} for row_ids in stale.values() for row_id in row_ids]
+            if gone:
+                connection.execute(_UNINDEX_ROW, gone)
+            rows = fresh
         if rows:
+            columns = ("param", *_INDEX_COLUMNS)
             connection.execute(
                 _INDEX,
                 [
-                    {"res_type": res_type, "res_id": res_id, "param": r["param"]}
-                    | {c: r.get(c) for c in _INDEX_COLUMNS}
+                    {"res_type": res_type, "res_id": res_id} | dict(zip(columns, r, strict=True))
                     for r in rows
                 ],
             )

@@ -148,14 +148,19 @@ def close_if_sip_completed(conn: Connection, care_plan: dict[str, Any], now: dat
         )
 
 
-def open_on_admission(conn: Connection, encounter: dict[str, Any], now: datetime) -> None:
+def open_on_admission(
+    conn: Connection, encounter: dict[str, Any], now: datetime
+) -> dict[str, Any] | None:
     """A stay registered with the service starts its case, so that a missing admission notice is
-    noticed by the deadline monitor even when no notification is ever sent."""
+    noticed by the deadline monitor even when no notification is ever sent. Returns the stay's
+    case (None: it has none, and no subject to open one for), for the next step to go on from
+    without reading it again."""
     reference = f"Encounter/{encounter['id']}"
     patient = encounter.get("subject", {}).get("reference")
     admitted = start_of(encounter.get("period", {}).get("start"))
-    if not patient or load(conn, reference) is not None:
-        return
+    row = load(conn, reference)
+    if row is not None or not patient:
+        return row
     row = {
         "encounter": reference,
         "patient": patient,
@@ -164,17 +169,18 @@ def open_on_admission(conn: Connection, encounter: dict[str, Any], now: datetime
         "updated_at": stamp(now),
     }
     conn.execute(_INSERT, row)
+    return row
 
 
 def cancel_if_stay_cancelled(
-    conn: Connection, encounter: dict[str, Any], now: datetime
+    conn: Connection, encounter: dict[str, Any], row: dict[str, Any] | None, now: datetime
 ) -> list[str]:
-    """A cancelled stay (the admission did not happen) ends its case, so the deadline monitor no
-    longer waits for its notices. Notifications already sent about it are not withdrawn by the
-    service: only the ward may cancel what it said, so each one not yet cancelled comes back as
-    a warning naming the makulering the ward owes its receivers."""
+    """A cancelled stay (the admission did not happen) ends its case (`row`, as
+    `open_on_admission` returned it), so the deadline monitor no longer waits for its notices.
+    Notifications already sent about it are not withdrawn by the service: only the ward may
+    cancel what it said, so each one not yet cancelled comes back as a warning naming the
+    makulering the ward owes its receivers."""
     reference = f"Encounter/{encounter['id']}"
-    row = load(conn, reference)
     if encounter.get("status") not in CANCELLED_STAYS or row is None:
         return []
     if STAGE.get(row["state"], 0) < STAGE["discharged"]:

@@ -66,8 +66,8 @@ class Workflow:
             case.close_if_sip_completed(conn, resource, now)
             return []
         if resource["resourceType"] == "Encounter":
-            case.open_on_admission(conn, resource, now)
-            owed = case.cancel_if_stay_cancelled(conn, resource, now)
+            row = case.open_on_admission(conn, resource, now)
+            owed = case.cancel_if_stay_cancelled(conn, resource, row, now)
             return [issue("warning", "business-rule", text) for text in owed]
         created = previous is None or previous.deleted
         if resource["resourceType"] == "Task" and not created:
