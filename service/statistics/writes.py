@@ -30,9 +30,15 @@ class EngineWrites:
         assert result.stored is not None
         return result.stored
 
-    def update(self, conn: Connection, resource: Resource) -> Stored:
+    def update(
+        self, conn: Connection, resource: Resource, current: Stored | None = None
+    ) -> Stored:
+        """`current`: the stored version as this transaction read it under lock (not read
+        again)."""
         kind, res_id = resource["resourceType"], resource["id"]
-        result = self.services.engine.update(conn, INTERNAL, kind, res_id, resource)
+        result = self.services.engine.update(
+            conn, INTERNAL, kind, res_id, resource, current=current
+        )
         assert result.stored is not None
         return result.stored
 
@@ -48,7 +54,7 @@ class EngineWrites:
             and _same(current.resource, resource)
         ):
             return None
-        return self.update(conn, resource)
+        return self.update(conn, resource, current)
 
 
 def _same(stored: Resource, new: Resource) -> bool:
