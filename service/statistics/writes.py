@@ -30,9 +30,7 @@ class EngineWrites:
         assert result.stored is not None
         return result.stored
 
-    def update(
-        self, conn: Connection, resource: Resource, current: Stored | None = None
-    ) -> Stored:
+    def update(self, conn: Connection, resource: Resource, current: Stored | None = None) -> Stored:
         """`current`: the stored version as this transaction read it under lock (not read
         again)."""
         kind, res_id = resource["resourceType"], resource["id"]
