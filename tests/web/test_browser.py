@@ -21,6 +21,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.statistics.world import AMOUNTS
@@ -159,8 +160,12 @@ def test_the_stay_page(browser: Any, servers: Servers) -> None:
 
 
 def _submit(browser: Any, server: ServerProcess, form: Any) -> None:
-    """Send the form and check the page it leads to as every other."""
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    """Send the form and check the page it leads to as every other. The wait is for the old
+    page to go (its button gone stale): the page before may already have had `klart=` in its
+    address, and the new one may not have arrived yet."""
+    button = form.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    button.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(button))
     WebDriverWait(browser, 20).until(lambda d: "klart=" in d.current_url)
     _open(browser, server, browser.current_url.removeprefix(server.root))
 
