@@ -66,7 +66,12 @@ def test_a_person_signs_in_through_the_provider_and_sees_the_overview(
     assert session is not None and session["httpOnly"] and session["secure"]
     assert session["sameSite"] == "Lax"
     browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
-    WebDriverWait(browser, 30).until(lambda d: "utloggad=1" in d.current_url)
+    WebDriverWait(browser, 30).until(
+        lambda d: (
+            "utloggad=1" in d.current_url
+            and d.execute_script("return document.readyState") == "complete"
+        )
+    )
     assert "Du är utloggad" in browser.find_element(By.TAG_NAME, "main").text
     assert browser.get_cookie("__Host-lus-session") is None
     browser.save_screenshot(str(SCREENSHOTS / "utloggad.png"))
