@@ -50,7 +50,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=15
 
 ## test: set up and run every check (guide drift, lint, types, tests)
 test: ig-verify lint typecheck pytest
