@@ -1,22 +1,21 @@
-"""`lus-fhir conformance run`: the LUS conformance suite against any FHIR server."""
+"""`lus-fhir conformance run`: the LUS conformance suite against any FHIR server.
+
+The runner, its validator and the reports are imported inside the commands (see `serve`).
+"""
 
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from conformance import credentials as clients
-from conformance.engine import ActionResult, Runner, ScriptResult
-from conformance.profiles import profile_errors
-from conformance.reports.html import html_report
-from conformance.reports.junit import junit_xml
-from conformance.reports.testreport import test_report
 from conformance.suites import load_suite, suite_names
+
+if TYPE_CHECKING:
+    from conformance.engine import ActionResult, ScriptResult
 
 app = typer.Typer(no_args_is_help=True, help="Run the LUS conformance suites.")
 console = Console(stderr=True)
@@ -56,6 +55,15 @@ def run(
     timeout: Annotated[float, typer.Option(help="seconds per request")] = 30.0,
 ) -> None:
     """Exit 0 when every test passes, 1 on failures, 2 on errors (script or connection)."""
+    import httpx
+
+    from conformance import credentials as clients
+    from conformance.engine import Runner
+    from conformance.profiles import profile_errors
+    from conformance.reports.html import html_report
+    from conformance.reports.junit import junit_xml
+    from conformance.reports.testreport import test_report
+
     try:
         scripts = load_suite(suite)
     except (FileNotFoundError, json.JSONDecodeError) as error:
@@ -73,7 +81,7 @@ def run(
         raise typer.Exit(2)
     auth = clients.Bearer(token) if token else default
 
-    def show(action: ActionResult) -> None:
+    def show(action: "ActionResult") -> None:
         if action.kind == "assert" or action.result != "pass":
             text = escape(f"{action.label} — {action.message}")
             console.print(f"    {_MARK[action.result]} {text}", highlight=False)
@@ -123,6 +131,8 @@ def make_credentials(
     """Make a key for the default client and for every organization the suites act as; print
     the commands that register them with lus-fhir (another server registers the JWKS files its
     own way)."""
+    from conformance import credentials as clients
+
     made = clients.generate(out, region_organization)
     console.print(f"wrote {out / 'credentials.json'} (private keys) and {len(made)} JWKS files")
     for client in made:

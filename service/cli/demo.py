@@ -3,16 +3,16 @@ one complete patient journey; prints who received and acknowledged what, and whe
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from service.settings import Settings
-from service.simulation.harness import running
-from service.simulation.journey import Journey, Step
-from service.simulation.receivers import Receivers
+
+if TYPE_CHECKING:
+    from service.simulation.journey import Step
 
 console = Console(width=140)
 COLUMNS = ("notification", "path", "receiver", "status", "delivered (UTC)", "acknowledged (UTC)")
@@ -22,7 +22,7 @@ def _clock(value: str | None) -> str:
     return value[11:23] if value else "—"
 
 
-def timeline(steps: list[Step]) -> Table:
+def timeline(steps: "list[Step]") -> Table:
     table = Table(title="Who received and acknowledged what")
     for column in COLUMNS:
         table.add_column(column)
@@ -47,6 +47,10 @@ def demo(
     wait: Annotated[float, typer.Option(help="seconds to wait for acknowledgements")] = 30.0,
 ) -> None:
     """Run one complete LUS journey against simulated receivers and print the timeline."""
+    from service.simulation.harness import running  # the whole app: see serve()
+    from service.simulation.journey import Journey
+    from service.simulation.receivers import Receivers
+
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(
             data_dir=data_dir or Path(scratch),

@@ -14,12 +14,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import ArgumentError
 
-from service.auth.principal import INTERNAL
 from service.cli import options
 from service.outcome import FhirError
-from service.rest.app import create_app
 
 PARTY_TYPE_SYSTEM = "https://lus-fhir.se/fhir/CodeSystem/lus-party-type"
 ENTRY = re.compile(r"Bundle\.entry\[(\d+)\]")
@@ -117,6 +114,11 @@ def load(
     data_dir: options.DataDir = None,
 ) -> None:
     """Load a directory Bundle, all or nothing; exit 1 if it is invalid, 2 on usage errors."""
+    from sqlalchemy.exc import ArgumentError  # with the app, inside: see `serve`
+
+    from service.auth.principal import INTERNAL
+    from service.rest.app import create_app
+
     bundle = _read_bundle(file)
     settings = options.settings(db, data_dir)
     try:

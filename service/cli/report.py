@@ -2,33 +2,25 @@
 and care type, every measure) and a municipality's invoice basis, as CSV, xlsx or JSON.
 
 The command is the operator's, so it acts as the service itself (INTERNAL) and sees the county.
+
+The app and the statistics are imported inside the commands (see `serve`): every `lus-fhir`
+command registers these, and the imports are most of a second of start-up.
 """
 
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import ArgumentError
 
-from service.auth.principal import INTERNAL
 from service.cli import options
-from service.outcome import FhirError
-from service.rest.app import create_app
-from service.rest.services import Services
-from service.statistics import changes
-from service.statistics.basis import Basis
-from service.statistics.evaluate import figures
-from service.statistics.files import File, check_format, invoice_file, table_file
-from service.statistics.issued import invoice as issued_invoice
-from service.statistics.period import parse_month
-from service.statistics.rows import statistics_table
-from service.statistics.rules import RulesError
-from service.statistics.scope import COUNTY_AREA, municipality
-from service.statistics.stored import store_month
-from service.statistics.writes import EngineWrites
+
+if TYPE_CHECKING:
+    from service.rest.services import Services
+    from service.statistics.basis import Basis
+    from service.statistics.files import File
 
 app = typer.Typer(no_args_is_help=True, help="Monthly statistics and invoice bases.")
 console = Console(stderr=True, soft_wrap=True)
@@ -44,8 +36,14 @@ def report() -> None:
     """Reports computed from the stored stays and notifications."""
 
 
-def _run(db: str | None, data_dir: Path | None, work: Callable[[Services, Basis], T]) -> T:
+def _run(db: str | None, data_dir: Path | None, work: "Callable[[Services, Basis], T]") -> T:
     """Open the database, run `work`, and turn a refusal into a message and exit status 1."""
+    from sqlalchemy.exc import ArgumentError
+
+    from service.outcome import FhirError
+    from service.rest.app import create_app
+    from service.statistics.rules import RulesError
+
     try:
         fastapi_app = create_app(options.settings(db, data_dir))
     except ArgumentError as exc:
@@ -64,7 +62,7 @@ def _run(db: str | None, data_dir: Path | None, work: Callable[[Services, Basis]
         services.store.engine.dispose()
 
 
-def _emit(file: File, out: Path | None) -> None:
+def _emit(file: "File", out: Path | None) -> None:
     if out is None:
         sys.stdout.buffer.write(file.content)
         sys.stdout.buffer.flush()
@@ -85,8 +83,17 @@ def statistics(
     data_dir: options.DataDir = None,
 ) -> None:
     """One row per municipality, district and care type, with every measure."""
+    from service.auth.principal import INTERNAL
+    from service.statistics import changes
+    from service.statistics.evaluate import figures
+    from service.statistics.files import check_format, table_file
+    from service.statistics.period import parse_month
+    from service.statistics.rows import statistics_table
+    from service.statistics.scope import COUNTY_AREA
+    from service.statistics.stored import store_month
+    from service.statistics.writes import EngineWrites
 
-    def work(services: Services, basis: Basis) -> File:
+    def work(services: "Services", basis: "Basis") -> "File":
         now = services.clock()
         period = parse_month(month, now, "--month")
         kind = check_format(fmt, "--format")
@@ -116,8 +123,13 @@ def invoice(
     data_dir: options.DataDir = None,
 ) -> None:
     """Issue the municipality's invoice basis for the month (the stored one if unchanged)."""
+    from service.auth.principal import INTERNAL
+    from service.statistics.files import check_format, invoice_file
+    from service.statistics.issued import invoice as issued_invoice
+    from service.statistics.period import parse_month
+    from service.statistics.scope import municipality
 
-    def work(services: Services, basis: Basis) -> File:
+    def work(services: "Services", basis: "Basis") -> "File":
         now = services.clock()
         period = parse_month(month, now, "--month")
         code = str(municipality(kommun, basis.areas, "--kommun").kommun)

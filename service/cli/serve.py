@@ -13,21 +13,16 @@ to DRAIN_SECONDS), the lifespan shuts down, and the process exits 0.
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from fastapi import FastAPI
 from rich.console import Console
 
 from service.cli import options
-from service.demo import HISTORY_MONTHS, has_stays, history_in_background, load_demo
-from service.hl7v2 import mllp
-from service.hl7v2.service import NoMllpPrincipal
-from service.http.tls import TLSSetupError, uvicorn_options
-from service.rest.app import create_app
 from service.settings import Settings
-from service.web.oidc import OidcSetupError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 console = Console(stderr=True)
 # Leaves the rest of the 10 s a supervisor waits before SIGKILL to the lifespan's shutdown.
@@ -79,6 +74,15 @@ def serve(
     ] = False,
 ) -> None:
     """Run the LUS FHIR service (FHIR base at /fhir; HL7 v2 at /hl7v2 and over MLLP)."""
+    # Imported here, not at the top: every command of `lus-fhir` registers this one, and the
+    # app's imports are most of a second of start-up that `--help` or `clients add` need not pay.
+    from service.demo import HISTORY_MONTHS, has_stays, history_in_background, load_demo
+    from service.hl7v2 import mllp
+    from service.hl7v2.service import NoMllpPrincipal
+    from service.http.tls import TLSSetupError, uvicorn_options
+    from service.rest.app import create_app
+    from service.web.oidc import OidcSetupError
+
     settings = options.settings(db, data_dir)
     if demo:
         settings.auth = False
@@ -131,7 +135,7 @@ def serve(
 
 
 def _run(
-    app: FastAPI,
+    app: "FastAPI",
     settings: Settings,
     host: str,
     port: int,
@@ -142,6 +146,8 @@ def _run(
     """`options` are uvicorn's (TLS, access log). Its access line off by default: printed from
     the event loop for every request it cost 5 % of a read's samples, and a write to stderr
     hands the GIL to another thread that may keep it for the 5 ms switch interval."""
+    import uvicorn
+
     if listener is not None:
         console.print(f"HL7 v2 MLLP: {host}:{listener.port}")
     _exit_cleanly_after_drain()

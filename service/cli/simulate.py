@@ -10,7 +10,6 @@ from rich.console import Console
 from service.cli import options
 from service.fhirtime import STOCKHOLM, utc_now
 from service.outcome import FhirError
-from service.simulation.history import simulate as run
 from service.statistics.period import parse_month
 
 console = Console(stderr=True)
@@ -38,6 +37,8 @@ def simulate(
     data_dir: options.DataDir = None,
 ) -> None:
     """Simulate the county's stays month by month and print the write rate."""
+    from service.simulation.history import simulate as run  # the whole app: see `serve`
+
     settings = options.settings(db, data_dir)
     try:
         last = parse_month(until, utc_now(), "--until").first if until else _last_complete_month()

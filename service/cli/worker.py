@@ -15,13 +15,7 @@ from typing import Annotated
 
 import typer
 
-from service import background
 from service.cli import options
-from service.delivery import DeliveryConfig, Worker
-from service.delivery.clients import quiet_request_logs
-from service.storage.database import engine_for, migrate
-from service.storage.store import Store
-from service.workflow.notify import Workflow
 
 
 def worker(
@@ -35,6 +29,13 @@ def worker(
     poll_seconds: Annotated[float | None, typer.Option(help="Idle poll interval")] = None,
 ) -> None:
     """Deliver queued notifications to receivers until stopped."""
+    from service import background  # the workflow and delivery: see `serve`
+    from service.delivery import DeliveryConfig, Worker
+    from service.delivery.clients import quiet_request_logs
+    from service.storage.database import engine_for, migrate
+    from service.storage.store import Store
+    from service.workflow.notify import Workflow
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     quiet_request_logs()
     settings = options.settings(db, data_dir)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -27,7 +28,7 @@ def test_start_up_freezes_what_it_built_out_of_the_collectors_reach(tmp_path: Pa
 
 def _uvicorn_options(monkeypatch: pytest.MonkeyPatch, arguments: list[str]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(serve.uvicorn, "run", lambda _app, **options: seen.update(options))
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **options: seen.update(options))
     monkeypatch.setattr(serve, "_exit_cleanly_after_drain", lambda: None)
     result = CliRunner().invoke(app, ["serve", *arguments])
     assert result.exit_code == 0, result.output
