@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import Engine, create_engine, delete, func, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, func, select, text
 
 from service.auth.principal import INTERNAL
 from service.cli.db import ProgressLines
@@ -142,6 +142,19 @@ def _alternating(actions: dict[str, Callable[[], object]], repeat: int) -> dict[
     return {name: sorted(t)[len(t) // 2] for name, t in timings.items()}
 
 
+def _server_cpu(conn: Connection) -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far (None on SQLite, or when the
+    server is not on this machine): on PostgreSQL much of a month's cost is the server's."""
+    if conn.dialect.name != "postgresql":
+        return None
+    pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> str:
     return "load average " + ", ".join(f"{v:.1f}" for v in os.getloadavg())
 
@@ -162,6 +175,14 @@ def measure(database: Database, month: Period, repeat: int) -> dict[str, object]
         with engine.connect() as conn:
             found = figures(conn, INTERNAL, basis, [month], COUNTY_AREA, now)
         return table_file(statistics_table(found, basis.areas, groups), "csv").content
+
+    def county_cpu() -> tuple[float, float | None]:
+        """(this process's, the database server's) CPU seconds of one county evaluation."""
+        with engine.connect() as conn:
+            server, started = _server_cpu(conn), time.process_time()
+            evaluate(conn, INTERNAL, basis, month, COUNTY_AREA, now)
+            took, after = time.process_time() - started, _server_cpu(conn)
+        return took, None if server is None or after is None else after - server
 
     def municipality() -> bytes:
         with engine.connect() as conn:
@@ -219,6 +240,7 @@ def measure(database: Database, month: Period, repeat: int) -> dict[str, object]
         },
         repeat,
     )
+    cpu = sorted((county_cpu() for _ in range(repeat)), key=lambda c: c[0])[repeat // 2]
     per_stay = times["county"] / stays
     result = {
         "database": f"{database.backend}, {database.history}",
@@ -228,6 +250,8 @@ def measure(database: Database, month: Period, repeat: int) -> dict[str, object]
         "month stays": stays,
         "county s": times["county"],
         "ms/stay": per_stay * 1000,
+        "CPU ms/stay": cpu[0] / stays * 1000,
+        "server CPU ms/stay": "-" if cpu[1] is None else f"{cpu[1] / stays * 1000:.3f}",
         f"est. s at {TARGET_STAYS}": per_stay * TARGET_STAYS,
         "kept county s": times["kept"],
         "lean reading ×": times["whole"] / times["lean"],
@@ -274,7 +298,9 @@ def main() -> None:
             rows.append(measure(database, first_month, args.repeat))
     print(f"\nmonth {first_month.label}, targets: county < 2 s, one municipality's invoice < 1 s")
     print(
-        f"county s: evaluated from the stays; est. s at {TARGET_STAYS}: ms/stay × {TARGET_STAYS} "
+        "county s: evaluated from the stays (wall; CPU ms/stay: this process's CPU, server CPU "
+        "ms/stay: the PostgreSQL backend's, read from /proc); "
+        f"est. s at {TARGET_STAYS}: ms/stay × {TARGET_STAYS} "
         "(extrapolated linearly, not measured); kept county s: from the cells the monthly job "
         "keeps; late write s: the kept month brought up to date after one late write (refresh.py); "
         "invoice s: from the kept month's stays; invoice not kept s: reading the whole month; "

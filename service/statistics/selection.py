@@ -47,6 +47,8 @@ LEAN: Picked = {
     "CarePlan": ("encounter", "extension"),
     "DetectedIssue": ("code", "implicated"),
 }
+# What a patient's other Encounters say about a stay: whether one is a readmission after it.
+ADMISSIONS: tuple[str, ...] = ("subject", "period", "priority")
 
 
 def chunks(values: Iterable[str]) -> Iterator[list[str]]:
@@ -164,13 +166,18 @@ def patient_versions(
     return found
 
 
-def deliveries(conn: Connection, notifications: Iterable[str]) -> dict[str, list[str]]:
-    """Notification reference → the organizations it was routed to."""
+def deliveries(
+    conn: Connection, notifications: Iterable[str], receivers: frozenset[str] | None = None
+) -> dict[str, list[str]]:
+    """Notification reference → the organizations it was routed to (with `receivers`, only
+    those among them: the month's discharge notices go mostly elsewhere)."""
     found: dict[str, list[str]] = {}
     for chunk in chunks(notifications):
         query = select(outbox.c.notification, outbox.c.receiver).where(
             outbox.c.notification.in_(chunk)
         )
+        if receivers is not None:
+            query = query.where(outbox.c.receiver.in_(sorted(receivers)))
         for row in conn.execute(query):
             found.setdefault(row.notification, []).append(row.receiver)
     return found
@@ -221,7 +228,8 @@ def _related(
         for ref in {reference_id(i, "Encounter") for i in issue.get("implicated", [])}:
             add(ref, "deviations", (str(code), responsible(code)))
     later: dict[str, list[tuple[datetime, str | None]]] = {}
-    for encounter in by_reference(conn, "Encounter", "subject", patient_refs, picked):
+    admissions: Picked = None if picked is None else {"Encounter": ADMISSIONS}
+    for encounter in by_reference(conn, "Encounter", "subject", patient_refs, admissions):
         started = facts.admission(encounter)
         if started is not None:
             later.setdefault(encounter["subject"]["reference"], []).append(started)
@@ -235,11 +243,9 @@ def _related(
         for t, event in tasks
         if event == "utskrivningsmeddelande"
     }
-    providers = home_care_providers(conn)
-    for ref, receivers in deliveries(conn, discharge_notices).items():
+    for ref, receivers in deliveries(conn, discharge_notices, home_care_providers(conn)).items():
         for receiver in receivers:
-            if receiver in providers:
-                add(discharge_notices[ref], "home_care", receiver)
+            add(discharge_notices[ref], "home_care", receiver)
     return {"tasks": tasks, "related": related}
 
 

@@ -120,6 +120,27 @@ def test_the_fast_reading_equals_the_reference(county: County) -> None:
     assert any(s.home_care for s in fast)
 
 
+def test_home_care_is_every_home_care_provider_a_discharge_notice_went_to(county: County) -> None:
+    """The deliveries are read for home-care receivers only: the same as all of them, filtered."""
+    with county.engine.connect() as conn:
+        stays = selection.discharged_stays(conn, MONTH)
+        notices = {
+            f"Task/{n.task}": s.encounter
+            for s in stays
+            for n in s.notices
+            if n.event == "utskrivningsmeddelande"
+        }
+        routed = selection.deliveries(conn, notices)
+        providers = selection.home_care_providers(conn)
+    expected: dict[str, set[str]] = {}
+    for ref, receivers in routed.items():
+        expected.setdefault(notices[ref], set()).update(r for r in receivers if r in providers)
+    assert any(r not in providers for receivers in routed.values() for r in receivers)
+    assert {s.encounter: set(s.home_care) for s in stays if s.home_care} == {
+        e: found for e, found in expected.items() if found
+    }
+
+
 @pytest.mark.parametrize(
     "text",
     [
