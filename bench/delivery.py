@@ -10,9 +10,12 @@ loaded machine it says more than the wall-clock rate, whose ceiling is 1000 / (C
 
 With --baseline DIR (a `git archive main` checkout, see docs/hardening.md) each set-up runs
 again right after with the workers started from DIR's code, and the table adds our/baseline
-ratios of the burst rate and the CPU per notification (one load, both alike).
+ratios of the burst rate and the CPU per notification (one load, both alike); the baseline's
+workers run on the baseline's schema (bench/outbox.py). On PostgreSQL each run also prints how
+the outbox was written: updates per row, how many of them were HOT, WAL and heap bytes per row.
 
     .venv/bin/python bench/delivery.py [--burst 2000] [--rate 250] [--seconds 8] [--baseline DIR]
+        [--setup "postgres 1" ...]
 """
 
 import argparse
@@ -28,7 +31,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from service.storage.database import engine_for, migrate
+from bench.outbox import Writes, baseline_schema
+from service.storage.database import engine_for, is_postgres, migrate
 from service.storage.schema import outbox
 from service.storage.store import Store
 from tests.delivery.support import enqueue, row
@@ -109,7 +113,8 @@ def steady(engine: Engine, target: Receiver, rate: float, seconds: float) -> lis
     return run.latencies()
 
 
-Measured = tuple[str, int, float, float, float, float, float]
+Measured = tuple[str, int, float, float, float, float, float, str]
+SETUPS = ("sqlite 1", "postgres 1", "postgres 4")
 
 
 def measure(
@@ -124,6 +129,10 @@ def measure(
     module is found in the working directory first), ours when None."""
     engine = engine_for(url.replace("postgresql://", "postgresql+psycopg://", 1))
     migrate(engine)
+    if code:
+        baseline_schema(engine, code)
+    postgres = is_postgres(engine)
+    before = Writes.now(engine) if postgres else None
     with tempfile.TemporaryDirectory() as tmp, receiver(keep_alive=True) as target:
         with contextlib.chdir(code or Path.cwd()):
             processes = [
@@ -139,10 +148,11 @@ def measure(
         finally:
             for process in processes:
                 process.stop()
+    writes = Writes.now(engine).since(before) if before else ""
     engine.dispose()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return name, workers, rate, cpu, p50, p99, latencies[-1] * 1000
+    return name, workers, rate, cpu, p50, p99, latencies[-1] * 1000, writes
 
 
 def _sqlite(tmp: Path, args: argparse.Namespace, code: Path | None) -> Measured:
@@ -162,13 +172,19 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=250.0, help="steady rows/s offered")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--baseline", type=Path, help="checkout to compare the workers against")
+    parser.add_argument(
+        "--setup", action="append", choices=SETUPS, help="run only these (default: all)"
+    )
     args = parser.parse_args()
+    chosen = args.setup or SETUPS
     setups: list[Callable[[Path | None], Measured]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        setups.append(partial(_sqlite, Path(tmp), args))
+        if "sqlite 1" in chosen:
+            setups.append(partial(_sqlite, Path(tmp), args))
         if postgres_url():
             for workers in (1, 4):
-                setups.append(partial(_postgres, workers, args))
+                if f"postgres {workers}" in chosen:
+                    setups.append(partial(_postgres, workers, args))
         else:
             print("PostgreSQL skipped: set LUS_FHIR_TEST_POSTGRES_URL")
         results, baselines = [], []
@@ -180,13 +196,16 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     heads = ("burst/s", "cpu ms", "p50 ms", "p99 ms", "max ms")
     print(f"{'database':<10} {'workers':>7} {' '.join(f'{c:>8}' for c in heads)}")
-    for label, rows in (("", results), (f" baseline {args.baseline}", baselines)):
+    tables = [("", results)] + ([(f"baseline {args.baseline}", baselines)] if baselines else [])
+    for label, rows in tables:
         if label:
-            print(label.strip())
-        for name, workers, rate, cpu, p50, p99, worst in rows:
+            print(label)
+        for name, workers, rate, cpu, p50, p99, worst, writes in rows:
             figures = f"{rate:>8.0f} {cpu:>8.2f} {p50:>8.1f} {p99:>8.1f} {worst:>8.1f}"
             print(f"{name:<10} {workers:>7} {figures}")
-    for ours, base in zip(results, baselines, strict=True):
+            if writes:
+                print(f"{'':<10} outbox: {writes}")
+    for ours, base in zip(results, baselines, strict=True) if baselines else ():
         print(
             f"{ours[0]} {ours[1]} worker(s) against the baseline: {ours[2] / base[2]:.2f}× the "
             f"burst rate, {ours[3] / base[3]:.2f}× the CPU per notification"
