@@ -19,7 +19,10 @@ writes to its matcher every 5 s by default; the fairer, faster peer is started w
 
 With --baseline DIR (a `git archive main` checkout) each set-up that has `lus-fhir worker`
 processes runs again right after with those workers started from DIR's code (server, bench and
-receivers stay ours), --repeat times, and ratio lines compare the delivery alone at one load.
+receivers stay ours; the database is taken back to the baseline's schema before they start,
+bench/outbox.py), --repeat times, and ratio lines compare the delivery alone at one load. On
+PostgreSQL each run also prints how the outbox was written (updates per row, the share that were
+HOT, WAL and heap bytes per row).
 
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
         [--hapi http://127.0.0.1:8090/fhir] [--baseline DIR [--repeat 2]]
@@ -40,8 +43,11 @@ from pathlib import Path
 import httpx
 
 from bench.hapi_subscriptions import bench_hapi
+from bench.outbox import Writes, baseline_schema
 from bench.steady import HEADER, Result, row, send_steadily
 from service.demo import directory_bundle
+from service.settings import Settings
+from service.storage.database import engine_for
 from tests.subscriptions.support import FHIR, Hook, notification_type, status_of, subscription
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.receiver import Receiver
@@ -123,15 +129,20 @@ def bench(
     rate: float,
     seconds: float,
     code: Path | None = None,
-) -> Result:
-    """One run; `code` is the checkout the worker processes' `python -m service.cli.worker`
-    comes from (the module is found in the working directory first), ours when None."""
+) -> tuple[Result, str]:
+    """One run and, on PostgreSQL, how it wrote the outbox; `code` is the checkout the worker
+    processes' `python -m service.cli.worker` comes from (the module is found in the working
+    directory first) and whose schema they run on, ours when None."""
+    engine = engine_for(Settings(database_url=database_url).database()) if database_url else None
+    before = Writes.now(engine) if engine else None
     hook = Hook(keep_alive=True).start()
     arrivals = Arrivals(hook)
     sink = Receiver(keep_alive=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         deliver = not delivery_processes
         server = start_server(Path(tmp), database_url, deliver=deliver, workers=workers)
+        if engine and code:
+            baseline_schema(engine, code)
         with contextlib.chdir(code or Path.cwd()):
             delivering = [
                 WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
@@ -159,13 +170,17 @@ def bench(
             server.stop()
             hook.stop()
             sink.stop()
+    writes = ""
+    if engine and before:
+        writes = Writes.now(engine).since(before)
+        engine.dispose()
     latencies = []
     for (_, body), arrived in zip(hook.received, hook.arrivals, strict=True):
         status = status_of(body)
         if status["type"] == "event-notification":
             at = datetime.fromisoformat(status["events"][0]["timestamp"].replace("Z", "+00:00"))
             latencies.append((arrived - at.timestamp()) * 1000)
-    return Result.of(latencies, sent, sending, expected, done)
+    return Result.of(latencies, sent, sending, expected, done), writes
 
 
 def _ratios(ours: Result, peer: Result) -> str:
@@ -229,7 +244,7 @@ def main() -> None:
             results: dict[Path | None, list[Result]] = {}
             for code in codes:  # ours and the baseline's one right after the other: alike loads
                 database = fresh_postgres_database() if postgres else None
-                result = bench(
+                result, writes = bench(
                     database,
                     int(workers),
                     delivery_processes,
@@ -241,6 +256,8 @@ def main() -> None:
                 )
                 name = f"{label} base" if code else label
                 print(row(name, processes, args.subscriptions, fan_out, result), flush=True)
+                if writes:
+                    print(f"  outbox: {writes}", flush=True)
                 results.setdefault(code, []).append(result)
             if fan_out == 1:
                 ours.append((f"{label} {processes}", results[None][0]))
