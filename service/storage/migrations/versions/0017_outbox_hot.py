@@ -1,15 +1,15 @@
-"""Outbox updates as HOT updates on PostgreSQL: the worker's lease changes attempts and
-next_attempt_at, and ix_outbox_due (status, next_attempt_at) made every lease write a new entry in
-each of the table's indexes. Its two uses get indexes of their own that hold no column a lease
-changes: the worker's pending rows by key (partial), the deadline monitor's delivered rows by
-delivery time (partial). A fillfactor of 50 leaves room on each page for the new row copies, so
-a lease stays on its page. Rows written before keep their full pages until they are updated.
+"""Outbox leases as HOT updates on PostgreSQL. A lease changes attempts and next_attempt_at, and
+ix_outbox_due (status, next_attempt_at) held the latter, so every lease wrote a new row copy and a
+new entry in each of the table's five indexes. It and ix_outbox_order (ordering_key, seq) become
+ix_outbox_queue (status, ordering_key, seq): every query by key names a status too, and the
+worker's fronts read pending rows in delivery order from it. A fillfactor of 50 leaves room on
+each page for the new row copies, so a lease stays on its page; rows written before keep their
+full pages.
 
 Revision ID: 0017
 Revises: 0016
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
@@ -17,30 +17,15 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-PENDING = sa.text("status = 'pending'")
-DELIVERED = sa.text("status = 'delivered'")
-
 
 def _postgres() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_outbox_pending",
-        "outbox",
-        ["ordering_key", "seq"],
-        postgresql_where=PENDING,
-        sqlite_where=PENDING,
-    )
-    op.create_index(
-        "ix_outbox_unacknowledged",
-        "outbox",
-        ["delivered_at"],
-        postgresql_where=DELIVERED,
-        sqlite_where=DELIVERED,
-    )
+    op.create_index("ix_outbox_queue", "outbox", ["status", "ordering_key", "seq"])
     op.drop_index("ix_outbox_due", table_name="outbox")
+    op.drop_index("ix_outbox_order", table_name="outbox")
     if _postgres():
         op.execute("ALTER TABLE outbox SET (fillfactor = 50)")
 
@@ -48,6 +33,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     if _postgres():
         op.execute("ALTER TABLE outbox RESET (fillfactor)")
+    op.create_index("ix_outbox_order", "outbox", ["ordering_key", "seq"])
     op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at"])
-    op.drop_index("ix_outbox_unacknowledged", table_name="outbox")
-    op.drop_index("ix_outbox_pending", table_name="outbox")
+    op.drop_index("ix_outbox_queue", table_name="outbox")
