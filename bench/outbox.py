@@ -69,7 +69,12 @@ def baseline_schema(engine: Engine, code: Path) -> None:
     with our downgrades: the baseline's workers then run on the baseline's schema (indexes,
     storage parameters), so an A/B measures a schema change too."""
     head = ScriptDirectory(str(code / "service/storage/migrations")).get_current_head()
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         if is_postgres(engine):
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7471001)")  # as migrate() does
         command.downgrade(_config(conn), head or "base")
+        conn.commit()
+    with engine.connect() as conn:
+        now = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    if now != head:
+        raise RuntimeError(f"the database is at revision {now}, not the baseline's {head}")

@@ -141,15 +141,16 @@ def bench(
     with tempfile.TemporaryDirectory() as tmp:
         deliver = not delivery_processes
         server = start_server(Path(tmp), database_url, deliver=deliver, workers=workers)
-        if engine and code:
-            baseline_schema(engine, code)
-        with contextlib.chdir(code or Path.cwd()):
-            delivering = [
-                WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
-                for i in range(delivery_processes)
-            ]
-        root, auth = server.root, server.auth()
+        delivering: list[WorkerProcess] = []
         try:
+            root, auth = server.root, server.auth()  # its key store migrates the database
+            if engine and code:
+                baseline_schema(engine, code)
+            with contextlib.chdir(code or Path.cwd()):
+                delivering += [
+                    WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
+                    for i in range(delivery_processes)
+                ]
             with httpx.Client(base_url=root, timeout=30, auth=auth) as client:
                 _directory(client, sink.url)
                 stays = _stays(client, count // fan_out)
