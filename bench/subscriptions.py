@@ -22,7 +22,8 @@ processes runs again right after with those workers started from DIR's code (ser
 receivers stay ours; the database is taken back to the baseline's schema before they start,
 bench/outbox.py), --repeat times, and ratio lines compare the delivery alone at one load. On
 PostgreSQL each run also prints how the outbox was written (updates per row, the share that were
-HOT, WAL and heap bytes per row).
+HOT, WAL and heap bytes per row) and where the latency went: event → claim (split at the commit
+when the server runs with `track_commit_timestamp = on`) and claim → arrival.
 
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
         [--hapi http://127.0.0.1:8090/fhir] [--baseline DIR [--repeat 2]]
@@ -41,13 +42,17 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Engine, and_, select, text
 
 from bench.hapi_subscriptions import bench_hapi
 from bench.outbox import Writes, baseline_schema
 from bench.steady import HEADER, Result, row, send_steadily
+from service.delivery.config import DeliveryConfig
 from service.demo import directory_bundle
 from service.settings import Settings
 from service.storage.database import engine_for
+from service.storage.schema import outbox
+from service.subscriptions.queue import EVENT
 from tests.subscriptions.support import FHIR, Hook, notification_type, status_of, subscription
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.receiver import Receiver
@@ -57,6 +62,7 @@ from tests.workflow.conftest import notification, patient, stay
 # (label, on PostgreSQL, server processes [+ lus-fhir worker processes])
 SETUPS = [("sqlite", False, "1"), ("postgresql", True, "1"), ("postgresql", True, "2")]
 SETUPS.append(("postgresql", True, "1+1w"))
+WORKER_TIMEOUT = 5.0  # LUS_FHIR_DELIVERY_TIMEOUT_SECONDS of a WorkerProcess: sizes its lease
 
 
 class Arrivals:
@@ -171,17 +177,62 @@ def bench(
             server.stop()
             hook.stop()
             sink.stop()
-    writes = ""
-    if engine and before:
-        writes = Writes.now(engine).since(before)
-        engine.dispose()
     latencies = []
+    stamped: dict[str, tuple[float, float]] = {}  # outbox key: event time, arrival
     for (_, body), arrived in zip(hook.received, hook.arrivals, strict=True):
         status = status_of(body)
         if status["type"] == "event-notification":
-            at = datetime.fromisoformat(status["events"][0]["timestamp"].replace("Z", "+00:00"))
-            latencies.append((arrived - at.timestamp()) * 1000)
+            event = status["events"][0]
+            at = _seconds(event["timestamp"])
+            latencies.append((arrived - at) * 1000)
+            key = f"{status['subscription']['reference']}|{event['event-number']}"
+            stamped.setdefault(key, (at, arrived))
+    writes = ""
+    if engine and before:
+        writes = f"{Writes.now(engine).since(before)}\n  {_stages(engine, stamped)}"
+        engine.dispose()
     return Result.of(latencies, sent, sending, expected, done), writes
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+_COMMITTED = text(
+    "SELECT 'Subscription/' || subscription_id || '|' || event_number,"
+    " extract(epoch FROM pg_xact_commit_timestamp(xmin)) FROM subscription_events"
+    " WHERE current_setting('track_commit_timestamp')::boolean"
+)
+
+
+def _stages(engine: Engine, stamped: dict[str, tuple[float, float]]) -> str:
+    """Where an event's latency went, from the rows delivered at their first attempt (claimed
+    at next_attempt_at less the lease): event → commit of the server's write (when the database
+    runs with track_commit_timestamp, read from the event's log row), commit → claim (the outbox
+    backlog), claim → arrival (the send, after the rows ahead of it in its run)."""
+    lease = DeliveryConfig.from_settings(Settings(delivery_timeout_seconds=WORKER_TIMEOUT))
+    query = select(outbox.c.idempotency_key, outbox.c.next_attempt_at).where(
+        and_(outbox.c.event == EVENT, outbox.c.attempts == 1)
+    )
+    with engine.connect() as conn:
+        claimed = {key: _seconds(at) - lease.lease_seconds for key, at in conn.execute(query)}
+        committed = {key: float(at) for key, at in conn.execute(_COMMITTED)}
+    keys = [k for k in stamped if k in claimed]
+    if not keys:
+        return "no first-attempt rows"
+    spans: dict[str, list[float]] = {}
+    if all(k in committed for k in keys):
+        spans["event → commit"] = [committed[k] - stamped[k][0] for k in keys]
+        spans["commit → claim"] = [claimed[k] - committed[k] for k in keys]
+    else:
+        spans["event → claim"] = [claimed[k] - stamped[k][0] for k in keys]
+    spans["claim → arrival"] = [stamped[k][1] - claimed[k] for k in keys]
+
+    def p(values: list[float], share: float) -> float:
+        return sorted(values)[int(share * (len(values) - 1))] * 1000
+
+    figures = [f"{name} p50 {p(v, 0.5):.0f} p99 {p(v, 0.99):.0f} ms" for name, v in spans.items()]
+    return f"{', '.join(figures)} ({len(keys)} rows)"
 
 
 def _ratios(ours: Result, peer: Result) -> str:
