@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 
 from service.storage.database import MIGRATIONS, is_postgres
 
+_PIDS = text("SELECT pid FROM pg_stat_activity")
 _WAL = text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
 _STATS = text(
     "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd, pg_relation_size(relid)"
@@ -55,6 +56,15 @@ class Writes:
             f"WAL {(self.wal_bytes - before.wal_bytes) / rows:.0f} B/row, "
             f"heap {self.heap_bytes / max(self.inserted, 1):.0f} B/row"
         )
+
+
+def server_pids(engine: Engine) -> list[int]:
+    """The database server's processes (backends and its own: WAL writer, checkpointer), for
+    CPU accounting from /proc; the server runs on this machine in the benches."""
+    with engine.connect() as conn:
+        return [
+            int(pid) for pid in conn.execute(text("SELECT pid FROM pg_stat_activity")).scalars()
+        ]
 
 
 def _config(conn: Connection) -> Config:

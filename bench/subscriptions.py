@@ -27,6 +27,7 @@ when the server runs with `track_commit_timestamp = on`) and claim → arrival.
 
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
         [--hapi http://127.0.0.1:8090/fhir] [--baseline DIR [--repeat 2]]
+        [--worker-option=--concurrency=64]
 """
 
 import argparse
@@ -135,6 +136,7 @@ def bench(
     rate: float,
     seconds: float,
     code: Path | None = None,
+    worker_options: tuple[str, ...] = (),
 ) -> tuple[Result, str]:
     """One run and, on PostgreSQL, how it wrote the outbox; `code` is the checkout the worker
     processes' `python -m service.cli.worker` comes from (the module is found in the working
@@ -154,7 +156,7 @@ def bench(
                 baseline_schema(engine, code)
             with contextlib.chdir(code or Path.cwd()):
                 delivering += [
-                    WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
+                    WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log", *worker_options)
                     for i in range(delivery_processes)
                 ]
             with httpx.Client(base_url=root, timeout=30, auth=auth) as client:
@@ -280,6 +282,12 @@ def main() -> None:
     parser.add_argument("--fan-out", type=int, action="append", help="default: 1 and 10")
     parser.add_argument("--baseline", type=Path, help="checkout to compare the workers against")
     parser.add_argument("--repeat", type=int, default=1, help="ours/baseline pairs per set-up")
+    parser.add_argument(
+        "--worker-option",
+        action="append",
+        default=[],
+        help="an option of the `lus-fhir worker` processes, e.g. --worker-option=--concurrency=64",
+    )
     args = parser.parse_args()
     print(HEADER)
     setups = [s for s in SETUPS if not args.setup or f"{s[0]} {s[2]}" in args.setup]
@@ -305,6 +313,7 @@ def main() -> None:
                     args.rate,
                     args.seconds,
                     code,
+                    tuple(args.worker_option),
                 )
                 name = f"{label} base" if code else label
                 print(row(name, processes, args.subscriptions, fan_out, result), flush=True)
