@@ -19,10 +19,15 @@ writes to its matcher every 5 s by default; the fairer, faster peer is started w
 
 With --baseline DIR (a `git archive main` checkout) each set-up that has `lus-fhir worker`
 processes runs again right after with those workers started from DIR's code (server, bench and
-receivers stay ours), --repeat times, and ratio lines compare the delivery alone at one load.
+receivers stay ours; the database is taken back to the baseline's schema before they start,
+bench/outbox.py), --repeat times, and ratio lines compare the delivery alone at one load. On
+PostgreSQL each run also prints how the outbox was written (updates per row, the share that were
+HOT, WAL and heap bytes per row) and where the latency went: event → claim (split at the commit
+when the server runs with `track_commit_timestamp = on`) and claim → arrival.
 
     .venv/bin/python bench/subscriptions.py [--subscriptions 100] [--rate 100] [--seconds 10]
         [--hapi http://127.0.0.1:8090/fhir] [--baseline DIR [--repeat 2]]
+        [--worker-option=--concurrency=64]
 """
 
 import argparse
@@ -38,10 +43,17 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Engine, and_, select, text
 
 from bench.hapi_subscriptions import bench_hapi
+from bench.outbox import Writes, baseline_schema
 from bench.steady import HEADER, Result, row, send_steadily
+from service.delivery.config import DeliveryConfig
 from service.demo import directory_bundle
+from service.settings import Settings
+from service.storage.database import engine_for
+from service.storage.schema import outbox
+from service.subscriptions.queue import EVENT
 from tests.subscriptions.support import FHIR, Hook, notification_type, status_of, subscription
 from tests.support.databases import fresh_postgres_database, postgres_url
 from tests.support.receiver import Receiver
@@ -51,6 +63,7 @@ from tests.workflow.conftest import notification, patient, stay
 # (label, on PostgreSQL, server processes [+ lus-fhir worker processes])
 SETUPS = [("sqlite", False, "1"), ("postgresql", True, "1"), ("postgresql", True, "2")]
 SETUPS.append(("postgresql", True, "1+1w"))
+WORKER_TIMEOUT = 5.0  # LUS_FHIR_DELIVERY_TIMEOUT_SECONDS of a WorkerProcess: sizes its lease
 
 
 class Arrivals:
@@ -123,22 +136,29 @@ def bench(
     rate: float,
     seconds: float,
     code: Path | None = None,
-) -> Result:
-    """One run; `code` is the checkout the worker processes' `python -m service.cli.worker`
-    comes from (the module is found in the working directory first), ours when None."""
+    worker_options: tuple[str, ...] = (),
+) -> tuple[Result, str]:
+    """One run and, on PostgreSQL, how it wrote the outbox; `code` is the checkout the worker
+    processes' `python -m service.cli.worker` comes from (the module is found in the working
+    directory first) and whose schema they run on, ours when None."""
+    engine = engine_for(Settings(database_url=database_url).database()) if database_url else None
+    before = Writes.now(engine) if engine else None
     hook = Hook(keep_alive=True).start()
     arrivals = Arrivals(hook)
     sink = Receiver(keep_alive=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         deliver = not delivery_processes
         server = start_server(Path(tmp), database_url, deliver=deliver, workers=workers)
-        with contextlib.chdir(code or Path.cwd()):
-            delivering = [
-                WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log")
-                for i in range(delivery_processes)
-            ]
-        root, auth = server.root, server.auth()
+        delivering: list[WorkerProcess] = []
         try:
+            root, auth = server.root, server.auth()  # its key store migrates the database
+            if engine and code:
+                baseline_schema(engine, code)
+            with contextlib.chdir(code or Path.cwd()):
+                delivering += [
+                    WorkerProcess(str(database_url), Path(tmp) / f"worker-{i}.log", *worker_options)
+                    for i in range(delivery_processes)
+                ]
             with httpx.Client(base_url=root, timeout=30, auth=auth) as client:
                 _directory(client, sink.url)
                 stays = _stays(client, count // fan_out)
@@ -160,12 +180,61 @@ def bench(
             hook.stop()
             sink.stop()
     latencies = []
+    stamped: dict[str, tuple[float, float]] = {}  # outbox key: event time, arrival
     for (_, body), arrived in zip(hook.received, hook.arrivals, strict=True):
         status = status_of(body)
         if status["type"] == "event-notification":
-            at = datetime.fromisoformat(status["events"][0]["timestamp"].replace("Z", "+00:00"))
-            latencies.append((arrived - at.timestamp()) * 1000)
-    return Result.of(latencies, sent, sending, expected, done)
+            event = status["events"][0]
+            at = _seconds(event["timestamp"])
+            latencies.append((arrived - at) * 1000)
+            key = f"{status['subscription']['reference']}|{event['event-number']}"
+            stamped.setdefault(key, (at, arrived))
+    writes = ""
+    if engine and before:
+        writes = f"{Writes.now(engine).since(before)}\n  {_stages(engine, stamped)}"
+        engine.dispose()
+    return Result.of(latencies, sent, sending, expected, done), writes
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+_COMMITTED = text(
+    "SELECT 'Subscription/' || subscription_id || '|' || event_number,"
+    " extract(epoch FROM pg_xact_commit_timestamp(xmin)) FROM subscription_events"
+    " WHERE current_setting('track_commit_timestamp')::boolean"
+)
+
+
+def _stages(engine: Engine, stamped: dict[str, tuple[float, float]]) -> str:
+    """Where an event's latency went, from the rows delivered at their first attempt (claimed
+    at next_attempt_at less the lease): event → commit of the server's write (when the database
+    runs with track_commit_timestamp, read from the event's log row), commit → claim (the outbox
+    backlog), claim → arrival (the send, after the rows ahead of it in its run)."""
+    lease = DeliveryConfig.from_settings(Settings(delivery_timeout_seconds=WORKER_TIMEOUT))
+    query = select(outbox.c.idempotency_key, outbox.c.next_attempt_at).where(
+        and_(outbox.c.event == EVENT, outbox.c.attempts == 1)
+    )
+    with engine.connect() as conn:
+        claimed = {key: _seconds(at) - lease.lease_seconds for key, at in conn.execute(query)}
+        committed = {key: float(at) for key, at in conn.execute(_COMMITTED)}
+    keys = [k for k in stamped if k in claimed]
+    if not keys:
+        return "no first-attempt rows"
+    spans: dict[str, list[float]] = {}
+    if all(k in committed for k in keys):
+        spans["event → commit"] = [committed[k] - stamped[k][0] for k in keys]
+        spans["commit → claim"] = [claimed[k] - committed[k] for k in keys]
+    else:
+        spans["event → claim"] = [claimed[k] - stamped[k][0] for k in keys]
+    spans["claim → arrival"] = [stamped[k][1] - claimed[k] for k in keys]
+
+    def p(values: list[float], share: float) -> float:
+        return sorted(values)[int(share * (len(values) - 1))] * 1000
+
+    figures = [f"{name} p50 {p(v, 0.5):.0f} p99 {p(v, 0.99):.0f} ms" for name, v in spans.items()]
+    return f"{', '.join(figures)} ({len(keys)} rows)"
 
 
 def _ratios(ours: Result, peer: Result) -> str:
@@ -213,6 +282,12 @@ def main() -> None:
     parser.add_argument("--fan-out", type=int, action="append", help="default: 1 and 10")
     parser.add_argument("--baseline", type=Path, help="checkout to compare the workers against")
     parser.add_argument("--repeat", type=int, default=1, help="ours/baseline pairs per set-up")
+    parser.add_argument(
+        "--worker-option",
+        action="append",
+        default=[],
+        help="an option of the `lus-fhir worker` processes, e.g. --worker-option=--concurrency=64",
+    )
     args = parser.parse_args()
     print(HEADER)
     setups = [s for s in SETUPS if not args.setup or f"{s[0]} {s[2]}" in args.setup]
@@ -229,7 +304,7 @@ def main() -> None:
             results: dict[Path | None, list[Result]] = {}
             for code in codes:  # ours and the baseline's one right after the other: alike loads
                 database = fresh_postgres_database() if postgres else None
-                result = bench(
+                result, writes = bench(
                     database,
                     int(workers),
                     delivery_processes,
@@ -238,9 +313,12 @@ def main() -> None:
                     args.rate,
                     args.seconds,
                     code,
+                    tuple(args.worker_option),
                 )
                 name = f"{label} base" if code else label
                 print(row(name, processes, args.subscriptions, fan_out, result), flush=True)
+                if writes:
+                    print(f"  outbox: {writes}", flush=True)
                 results.setdefault(code, []).append(result)
             if fan_out == 1:
                 ours.append((f"{label} {processes}", results[None][0]))

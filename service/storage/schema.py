@@ -80,6 +80,9 @@ Index("ix_search_date_end", search_index.c.res_type, search_index.c.param, searc
 
 # One row per (notification, receiver): written in the same transaction as the accepted request,
 # delivered by the worker. `ordering_key` (receiver + patient) is delivered strictly in `seq` order.
+# The worker updates each row twice (lease, then result): no index holds a column a lease
+# changes (attempts, next_attempt_at), and on PostgreSQL half of each page is left free, so a
+# lease is a HOT update: a new row copy on the same page and no new index entries (0017).
 outbox = Table(
     "outbox",
     metadata,
@@ -104,9 +107,11 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("headers", Text, nullable=True),  # JSON object of extra HTTP headers (rest-hook)
     Column("timeout_seconds", Integer, nullable=True),  # per-row HTTP timeout (backport-timeout)
+    postgresql_with={"fillfactor": 50},  # percent of a page inserts fill; the rest takes updates
 )
-Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
-Index("ix_outbox_order", outbox.c.ordering_key, outbox.c.seq)
+# Every query by key or status names a status: the worker's fronts (pending rows, already in
+# delivery order per key), the deadline monitor's delivered rows, a subscription's rows.
+Index("ix_outbox_queue", outbox.c.status, outbox.c.ordering_key, outbox.c.seq)
 Index("ix_outbox_notification", outbox.c.notification)
 
 # Processed messages ($process-message): a re-sent message gets the stored response.

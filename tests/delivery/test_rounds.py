@@ -82,6 +82,26 @@ def test_a_delivered_rest_hook_row_is_acknowledged_by_the_delivered_update_itsel
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+@pytest.mark.parametrize("kind", ["hl7-fhir-rest", "rest-hook"])
+def test_a_lease_is_a_hot_update_on_postgres(engine: Engine, clock: FakeClock, kind: str) -> None:
+    """No index holds a column a lease changes and inserts leave half of each page free, so
+    PostgreSQL writes each leased row's copy on its own page and no index entry for it
+    (migration 0017). pg_stat_xact_user_tables counts this backend's updates not yet reported."""
+    rows = [row(n, n % 3, "http://127.0.0.1:9/fhir", kind=kind) for n in range(60)]
+    enqueue(engine, rows, clock())
+    stats = text(
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'outbox'"
+    )
+    with engine.begin() as conn:
+        updated, hot = conn.execute(stats).one()
+        claims = claim_due(conn, clock(), timedelta(seconds=60), 10, 50)
+        after = conn.execute(stats).one()
+    assert len(claims) == 60
+    assert (after.n_tup_upd - updated, after.n_tup_hot_upd - hot) == (60, 60)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_rounds_keep_their_connection_and_survive_losing_it(
     engine: Engine, worker: Worker, clock: FakeClock
 ) -> None:
