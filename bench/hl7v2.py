@@ -3,7 +3,9 @@ whole stays (A01, A08, A02, A03 of distinct patients) over 1 and 8 connections, 
 (when LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL, each against a server that commits every
 message alone (LUS_FHIR_WRITE_BATCH=1) and one with group commit (32), in alternating rounds.
 Every ACK is checked for AA. Prints one row per run with the load average, then the ratios;
-targets: >= 300 messages/s and ACK p99 < 100 ms on SQLite at 8 connections.
+targets: >= 300 messages/s and ACK p99 < 100 ms on SQLite at 8 connections. `--workers N`
+(PostgreSQL) instead compares one serving process with `serve --workers N`, whose processes
+all take MLLP connections on the one port.
 
 `--cpu N` instead applies N whole stays in this process (the intake called directly, committing
 each message alone, SQLite) and prints the process CPU per message, the figure the throughput on
@@ -11,6 +13,7 @@ one SQLite writer is bound by; `--baseline DIR` runs the same loop on another ch
 `git archive main | tar -x -C /tmp/main`) in alternating rounds and prints the ratio.
 
     .venv/bin/python bench/hl7v2.py [--seconds 10] [--rounds 2]
+    LUS_FHIR_TEST_POSTGRES_URL=… .venv/bin/python bench/hl7v2.py --workers 2 [--seconds 10]
     .venv/bin/python bench/hl7v2.py --cpu 100 [--rounds 3] [--baseline /tmp/main]
 """
 
@@ -98,8 +101,9 @@ def run(port: int, connections: int, seconds: float, offset: int) -> tuple[float
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000
 
 
-def serve(data: Path, url: str | None, batch: int) -> tuple[ServerProcess, int]:
-    """A `lus-fhir serve` with its MLLP listener, the directory and a feed registration."""
+def serve(data: Path, url: str | None, batch: int, workers: int = 1) -> tuple[ServerProcess, int]:
+    """A `lus-fhir serve` (of `workers` processes) with its MLLP listener, the directory and a
+    feed registration."""
     port = free_port()
     database = url or f"sqlite:///{data / 'lus-fhir.sqlite3'}"
     load_directory(database)
@@ -110,37 +114,50 @@ def serve(data: Path, url: str | None, batch: int) -> tuple[ServerProcess, int]:
         "LUS_FHIR_MLLP_CLIENT": feed,
         "LUS_FHIR_WRITE_BATCH": str(batch),
     }
-    return start_server(data, url, env=env), port
+    server = start_server(data, url, env=env, workers=workers, timeout=120)
+    if workers > 1:  # imported here: a --baseline checkout older than it runs this script too
+        from tests.support.listeners import wait_for_listeners
+
+        wait_for_listeners(port, workers)
+    return server, port
 
 
-def measure(name: str, urls: list[str | None], seconds: float, rounds: int) -> None:
-    """Rounds alternate between a server committing each message alone and one with group
-    commit, so both see the same machine load; the ratio is taken round by round."""
-    with tempfile.TemporaryDirectory() as alone_dir, tempfile.TemporaryDirectory() as group_dir:
+# A server to measure: its label, database URL (None: SQLite), write batch, processes.
+Config = tuple[str, str | None, int, int]
+
+
+def measure(name: str, configs: list[Config], seconds: float, rounds: int) -> None:
+    """Rounds alternate between the two servers (e.g. committing each message alone and with
+    group commit), so both see the same machine load; the ratio, second over first, is taken
+    round by round."""
+    with tempfile.TemporaryDirectory() as first_dir, tempfile.TemporaryDirectory() as second_dir:
         servers = [
-            ("alone", *serve(Path(alone_dir), urls[0], 1)),
-            ("group", *serve(Path(group_dir), urls[1], 32)),
+            (label, *serve(Path(data), url, batch, workers))
+            for (label, url, batch, workers), data in zip(
+                configs, (first_dir, second_dir), strict=True
+            )
         ]
+        (first, *_), (second, *_) = servers
         ratios: dict[int, list[float]] = {1: [], 8: []}
         try:
             for number in range(rounds):
                 rates: dict[tuple[str, int], float] = {}
                 for connections in (1, 8):
-                    for commit, _, port in servers:
+                    for label, _, port in servers:
                         offset = number * 20 + (10 if connections == 8 else 0)
                         rate, p50, p99 = run(port, connections, seconds, offset)
-                        rates[commit, connections] = rate
+                        rates[label, connections] = rate
                         print(
-                            f"{name:<11} {commit:<6} {connections:>11} {rate:>13.0f} "
+                            f"{name:<11} {label:<7} {connections:>11} {rate:>13.0f} "
                             f"{p50:>12.1f} {p99:>12.1f}   load {os.getloadavg()[0]:.1f}",
                             flush=True,
                         )
                     ratios[connections].append(
-                        rates["group", connections] / rates["alone", connections]
+                        rates[second, connections] / rates[first, connections]
                     )
             for connections, found in ratios.items():
                 print(
-                    f"{name:<11} group/alone at {connections} connection(s): "
+                    f"{name:<11} {second}/{first} at {connections} connection(s): "
                     f"{statistics.median(found):.2f}x (rounds: "
                     f"{', '.join(f'{r:.2f}' for r in found)})",
                     flush=True,
@@ -199,6 +216,9 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, metavar="STAYS", help="CPU per message, in-process")
     parser.add_argument("--cpu-once", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", help="another checkout to compare --cpu with")
+    parser.add_argument(
+        "--workers", type=int, help="PostgreSQL: one serving process against this many"
+    )
     args = parser.parse_args()
     if args.cpu_once:
         print(f"{cpu_per_message(args.cpu_once):.4f}")
@@ -207,13 +227,23 @@ def main() -> None:
         cpu(args.cpu, args.rounds, args.baseline)
         return
     print(
-        f"{'database':<11} {'commit':<6} {'connections':>11} {'messages/s':>13} "
+        f"{'database':<11} {'server':<7} {'connections':>11} {'messages/s':>13} "
         f"{'ACK p50 ms':>12} {'p99 ms':>12}"
     )
-    measure("SQLite", [None, None], args.seconds, args.rounds)
+    if args.workers:
+        if not postgres_url():
+            raise SystemExit("--workers needs PostgreSQL: set LUS_FHIR_TEST_POSTGRES_URL")
+        configs: list[Config] = [
+            ("1 proc", fresh_postgres_database(), 1, 1),
+            (f"{args.workers} procs", fresh_postgres_database(), 1, args.workers),
+        ]
+        measure("PostgreSQL", configs, args.seconds, args.rounds)
+        return
+    measure("SQLite", [("alone", None, 1, 1), ("group", None, 32, 1)], args.seconds, args.rounds)
     if postgres_url():
-        urls: list[str | None] = [fresh_postgres_database(), fresh_postgres_database()]
-        measure("PostgreSQL", urls, args.seconds, args.rounds)
+        alone, group = fresh_postgres_database(), fresh_postgres_database()
+        configs = [("alone", alone, 1, 1), ("group", group, 32, 1)]
+        measure("PostgreSQL", configs, args.seconds, args.rounds)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,16 @@ class Settings(BaseSettings):
     mllp_port: int | None = Field(
         default=None, description="TCP port of the HL7 v2 MLLP listener; off when unset"
     )
+    mllp_host: str = Field(
+        default="127.0.0.1",
+        description="Interface the processes of serve --workers listen on for MLLP (serve sets "
+        "it to its --host)",
+    )
+    mllp_shared: bool = Field(
+        default=False,
+        description="Every serving process listens on the MLLP port (SO_REUSEPORT); serve "
+        "--workers N sets it",
+    )
     mllp_client: str | None = Field(
         default=None,
         description="Client id whose registration plain MLLP connections act with (bind the "

@@ -38,14 +38,15 @@ def read(raw: bytes, senders: Senders) -> tuple[Message, Header]:
     """The parsed message and its header; MappingError when it is not ER7 at all."""
     try:
         latin = Message(raw.decode("latin-1"), "latin-1")
-        sender = header(latin).sender
+        first = header(latin)
     except Exception:  # not ER7 even as Latin-1: decoding decides how it is refused
-        latin, sender = None, EMPTY.sender
-    text, codec = decode(raw, senders.charset(sender))
+        latin, first = None, EMPTY
+    text, codec = decode(raw, senders.charset(first.sender))
     if latin is not None and (codec == "latin-1" or raw.isascii()):
-        # The same text either way: the message is parsed once (only \X..\ reads the codec).
+        # The same text either way: the message is parsed once (only \X..\ reads the codec,
+        # and an ASCII one reads its bytes above 0x7F as Latin-1: the header read is the same).
         latin.codec = codec
-        return latin, header(latin)
+        return latin, first if codec in ("latin-1", "ascii") else header(latin)
     message = Message(text, codec)
     return message, header(message)
 

@@ -91,12 +91,10 @@ def visible(conn: Connection, principal: Principal, res_type: str, res_id: str) 
 def contexts_for(conn: Connection, resource: Resource) -> list[str]:
     """The contexts a resource belongs to, from its content (a deviation that only implicates a
     notification belongs to that notification's stay)."""
-    kind = resource.get("resourceType", "")
-    if kind in content.PUBLIC:
-        return []
+    known = _own_contexts(resource)
+    if known is not None:
+        return known
     found = content.links(resource)
-    if found.stay:
-        return [found.stay]
     for notification in found.notifications:
         kind_, _, rid = notification.partition("/")
         stored = [c for c in conn.execute(_CONTEXTS, {"k_type": kind_, "k_id": rid}).scalars()]
@@ -104,12 +102,31 @@ def contexts_for(conn: Connection, resource: Resource) -> list[str]:
             return stored
     if found.patient:
         return [found.patient]
-    return [f"{kind}/{resource.get('id')}"]
+    return [f"{resource.get('resourceType', '')}/{resource.get('id')}"]
+
+
+def _own_contexts(resource: Resource) -> list[str] | None:
+    """The contexts the content alone decides; None when they are a stored notification's."""
+    kind = resource.get("resourceType", "")
+    if kind in content.PUBLIC:
+        return []
+    found = content.links(resource)
+    if found.stay:
+        return [found.stay]
+    if found.notifications:
+        return None
+    return [found.patient] if found.patient else [f"{kind}/{resource.get('id')}"]
+
+
+# Built once per dialect, like the statements above.
+_INSERTS = {
+    postgres: dialect.insert(participants).on_conflict_do_nothing()
+    for postgres, dialect in ((True, postgresql), (False, sqlite))
+}
 
 
 def _insert(conn: Connection) -> Any:
-    dialect = postgresql if is_postgres(conn.engine) else sqlite
-    return dialect.insert(participants).on_conflict_do_nothing()
+    return _INSERTS[is_postgres(conn.engine)]
 
 
 def _patient_of(conn: Connection, context: str, named: str | None) -> str | None:
@@ -127,11 +144,25 @@ def join(
     role: str,
 ) -> None:
     """Make organizations participants of contexts (idempotent)."""
-    orgs = [o for o in dict.fromkeys(organizations) if o.startswith("Organization/")]
+    _join(conn, contexts, patient, [(o, role) for o in organizations])
+
+
+def _join(
+    conn: Connection, contexts: Iterable[str], patient: str | None, roles: list[tuple[str, str]]
+) -> None:
+    """Make each (organization, role) a participant of the contexts, in one statement: an
+    organization named twice keeps the first role."""
+    orgs: dict[str, str] = {}
+    for organization, role in roles:
+        if organization.startswith("Organization/"):
+            orgs.setdefault(organization, role)
+    if not orgs:
+        return
     rows = [
-        {"context": c, "organization": o, "patient": _patient_of(conn, c, patient), "role": role}
+        {"context": c, "organization": o, "patient": stay_patient, "role": r}
         for c in dict.fromkeys(contexts)
-        for o in orgs
+        for stay_patient in (_patient_of(conn, c, patient),)
+        for o, r in orgs.items()
     ]
     if rows:
         conn.execute(_insert(conn), rows)
@@ -156,32 +187,42 @@ def stays_of(conn: Connection, patient: str) -> list[str]:
     return [str(r) for r in rows.scalars()]
 
 
-def record(conn: Connection, stored: Stored, principal: Principal) -> None:
-    """The access part of every write: the resource's contexts and whoever it makes take part."""
+def record(
+    conn: Connection, stored: Stored, principal: Principal, previous: Stored | None = None
+) -> None:
+    """The access part of every write: the resource's contexts and whoever it makes take part.
+    `previous` (the version before) spares the read of the stored contexts when its content
+    alone gave the same ones (an Encounter's or Patient's always do)."""
     resource = stored.resource
     if resource is None or stored.res_type in content.PUBLIC:
         return  # a deletion keeps its contexts: the history stays readable to the same parties
     contexts = contexts_for(conn, resource)
-    key = {"k_type": stored.res_type, "k_id": stored.res_id}
-    if sorted(conn.execute(_CONTEXTS, key).scalars()) != sorted(contexts):
-        conn.execute(_UNCONTEXT, key)
-        conn.execute(
-            insert(resource_contexts),
-            [
-                {"res_type": stored.res_type, "res_id": stored.res_id, "context": c}
-                for c in contexts
-            ],
-        )
+    before = previous.resource if previous is not None else None
+    if before is None or _own_contexts(before) != contexts:
+        _recontext(conn, stored, contexts)
     patient = content.links(resource).patient
-    if not principal.internal:
-        join(conn, contexts, patient, [principal.organization], "author")
+    roles = [] if principal.internal else [(principal.organization, "author")]
     named = [o for o in (organization_of(conn, r) for r in content.parties(resource)) if o]
-    join(conn, contexts, patient, named, "part")
+    _join(conn, contexts, patient, roles + [(o, "part") for o in named])
     if stored.res_type == "CareTeam" and patient:
         stays = [c for c in contexts if c.startswith("Encounter/")] or stays_of(conn, patient)
         join(conn, stays, patient, _members(conn, [resource]), CARE_TEAM_ROLE)
     elif stored.res_type == "Encounter" and patient and stored.version_id == 1:
         join(conn, contexts, patient, _members(conn, care_teams(conn, patient)), CARE_TEAM_ROLE)
+
+
+def _recontext(conn: Connection, stored: Stored, contexts: list[str]) -> None:
+    """Bring the stored contexts of the resource up to `contexts`."""
+    key = {"k_type": stored.res_type, "k_id": stored.res_id}
+    found = sorted(conn.execute(_CONTEXTS, key).scalars())
+    if found == sorted(contexts):
+        return
+    if found:
+        conn.execute(_UNCONTEXT, key)
+    conn.execute(
+        insert(resource_contexts),
+        [{"res_type": stored.res_type, "res_id": stored.res_id, "context": c} for c in contexts],
+    )
 
 
 def _members(conn: Connection, teams: list[Resource]) -> list[str]:

@@ -12,6 +12,7 @@ to DRAIN_SECONDS), the lifespan shuts down, and the process exits 0.
 
 import os
 import signal
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -78,7 +79,7 @@ def serve(
     # app's imports are most of a second of start-up that `--help` or `clients add` need not pay.
     from service.demo import HISTORY_MONTHS, has_stays, history_in_background, load_demo
     from service.hl7v2 import mllp
-    from service.hl7v2.service import NoMllpPrincipal
+    from service.hl7v2.service import NoMllpPrincipal, mllp_principal
     from service.http.tls import TLSSetupError, uvicorn_options
     from service.rest.app import create_app
     from service.web.oidc import OidcSetupError
@@ -126,8 +127,13 @@ def serve(
         console.print(f"web sign-in: OpenID Connect at {settings.oidc_issuer}")
     if not settings.auth:
         console.print("[yellow]authentication is OFF: requests act as the development principal")
+    # With several processes each listens on the MLLP port itself (docs/hl7v2.md, Throughput);
+    # the supervisor only checks that they will know whom to write as.
+    shared = workers > 1 and settings.mllp_port is not None
     try:
-        with mllp.listening(app.state.services, host) as listener:
+        if shared:
+            mllp_principal(app.state.services)
+        with nullcontext() if shared else mllp.listening(app.state.services, host) as listener:
             _run(app, settings, host, port, workers, listener, {**tls, "access_log": access_log})
     except NoMllpPrincipal as error:
         console.print(f"[red]{error}[/red]")
@@ -150,6 +156,8 @@ def _run(
 
     if listener is not None:
         console.print(f"HL7 v2 MLLP: {host}:{listener.port}")
+    elif workers > 1 and settings.mllp_port is not None:
+        console.print(f"HL7 v2 MLLP: {host}:{settings.mllp_port} (in each of {workers} processes)")
     _exit_cleanly_after_drain()
     options = {**options, "timeout_graceful_shutdown": DRAIN_SECONDS}
     if workers == 1:
@@ -165,6 +173,10 @@ def _run(
         os.environ["LUS_FHIR_TLS_CRL"] = os.pathsep.join(str(path) for path in settings.tls_crl)
     if not settings.auth:
         os.environ["LUS_FHIR_AUTH"] = "off"
+    if settings.mllp_port is not None:
+        os.environ["LUS_FHIR_MLLP_PORT"] = str(settings.mllp_port)
+        os.environ["LUS_FHIR_MLLP_HOST"] = host
+        os.environ["LUS_FHIR_MLLP_SHARED"] = "true"
     uvicorn.run(
         "service.rest.app:create_app",
         factory=True,

@@ -58,12 +58,17 @@ class Applied:
 
 
 def apply(conn: Connection, engine: Engine, adt: Adt, principal: Principal) -> Applied:
+    """Both look-ups (Patient, then Encounter: the order every writer locks them in) and the
+    stay's checks come before the first write, so a message that is held (NotAdmitted) or
+    refused has written nothing and needs no savepoint of its own."""
     applied = Applied(warnings=list(adt.warnings))
-    patient = _patient(conn, engine, adt, principal, applied)
+    current = _find(conn, engine, principal, "Patient", adt.patient.key)
+    stay = _stay(conn, engine, adt, principal) if adt.encounter is not None else None
+    patient = _patient(conn, engine, adt, principal, applied, current)
     if adt.prior is not None:
         _merge(conn, engine, adt.prior, patient, principal, applied)
     if adt.encounter is not None:
-        _encounter(conn, engine, adt, patient, principal, applied)
+        _encounter(conn, engine, adt, patient, principal, applied, stay)
     return applied
 
 
@@ -132,9 +137,13 @@ def organization(conn: Connection, hsa_id: str) -> str | None:
 
 
 def _patient(
-    conn: Connection, engine: Engine, adt: Adt, principal: Principal, applied: Applied
+    conn: Connection,
+    engine: Engine,
+    adt: Adt,
+    principal: Principal,
+    applied: Applied,
+    current: Stored | None,
 ) -> str:
-    current = _find(conn, engine, principal, "Patient", adt.patient.key)
     stored = current.resource if current else None
     changes = adt.patient.apply(stored)
     facility = adt.patient.primary_facility
@@ -188,6 +197,29 @@ def _merge(
             _write(conn, engine, principal, stay, moved, applied)
 
 
+def _stay(conn: Connection, engine: Engine, adt: Adt, principal: Principal) -> Stored | None:
+    """The stored stay of PV1-19, when the trigger may meet it: NotAdmitted when a trigger that
+    needs it finds none, MappingError when its status forbids the trigger."""
+    mapped = adt.encounter
+    assert mapped is not None
+    visit = Location("PV1", 19)
+    current = _find(conn, engine, principal, "Encounter", mapped.visit)
+    stored = current.resource if current else None
+    if stored is None:
+        if not mapped.creates:
+            raise NotAdmitted(visit_key(mapped.visit), adt.header.trigger, mapped.visit["value"])
+        return current
+    status = stored.get("status", "")
+    if status in FORBIDDEN.get(adt.action, ()):
+        raise MappingError(
+            visit,
+            UNKNOWN_KEY,
+            f"{adt.header.trigger} cannot be applied to stay {mapped.visit['value']}, whose "
+            f"status is {status}",
+        )
+    return current
+
+
 def _encounter(
     conn: Connection,
     engine: Engine,
@@ -195,27 +227,16 @@ def _encounter(
     patient: str,
     principal: Principal,
     applied: Applied,
+    current: Stored | None,
 ) -> None:
     mapped = adt.encounter
     assert mapped is not None
-    visit = Location("PV1", 19)
-    current = _find(conn, engine, principal, "Encounter", mapped.visit)
     stored = current.resource if current else None
-    if stored is None and not mapped.creates:
-        raise NotAdmitted(visit_key(mapped.visit), adt.header.trigger, mapped.visit["value"])
     if stored is not None:
-        status = stored.get("status", "")
-        if status in FORBIDDEN.get(adt.action, ()):
-            raise MappingError(
-                visit,
-                UNKNOWN_KEY,
-                f"{adt.header.trigger} cannot be applied to stay {mapped.visit['value']}, whose "
-                f"status is {status}",
-            )
         subject = stored.get("subject", {}).get("reference")
         if subject not in (None, f"Patient/{patient}"):
             raise MappingError(
-                visit,
+                Location("PV1", 19),
                 UNKNOWN_KEY,
                 f"stay {mapped.visit['value']} belongs to {subject}, not to this PID-3 patient",
             )

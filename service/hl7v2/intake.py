@@ -147,16 +147,18 @@ class Intake:
         header = adt.header
         key = f"{adt.patient.key.get('system', '')}|{adt.patient.key['value']}"
         sent = stamp(header.sent.at) if header.sent else ""
+        # Both locks (always in this order) before one look-up of the stored ACK and the
+        # patient's latest MSH-7: a repeat also waits for the patient, which costs it nothing.
         self.store.lock(conn, f"hl7v2:{header.sender}|{header.control_id}")
-        repeat = _ack_of(conn, adt)
+        self.store.lock(conn, f"hl7v2-patient:{key}")
+        values = {"k_sender": header.sender, "k_control": header.control_id, "k_key": key}
+        repeat, latest = conn.execute(_SEEN, values).one()
         if repeat is not None:  # a resend, or the same message on another connection first
             return Answer(_acks(repeat), "AA", _codec(header))
-        self.store.lock(conn, f"hl7v2-patient:{key}")
-        _check_order(conn, header.sender, key, sent)
+        _in_order(sent, latest)
         row: dict[str, Any] = {"patient_key": key, "sent_at": sent, "codec": adt.codec}
-        try:
-            with conn.begin_nested():  # a held message leaves not even its Patient written
-                applied = apply(conn, self.engine, adt, principal)
+        try:  # a held message is found out before anything is written: not even its Patient
+            applied = apply(conn, self.engine, adt, principal)
         except NotAdmitted as waiting:
             rule = (
                 f"held: {waiting.problem.rule}; it is applied when the message that admits the "
@@ -196,7 +198,10 @@ class Intake:
             try:
                 with conn.begin_nested():
                     adt = map_message(row.raw.encode(row.codec or "utf-8"), self.senders)
-                    _check_order(conn, row.sender, row.patient_key, row.sent_at)
+                    latest = conn.execute(
+                        _LATEST, {"k_sender": row.sender, "k_key": row.patient_key}
+                    )
+                    _in_order(row.sent_at, latest.scalar())
                     applied = apply(conn, self.engine, adt, principal)
                 values |= {"state": "applied", "changed": json.dumps(applied.changed)}
             except MappingError as error:
@@ -239,6 +244,7 @@ _LATEST = select(func.max(_MESSAGES.sent_at)).where(
         _MESSAGES.state == "applied",
     )
 )
+_SEEN = select(_ACK.scalar_subquery(), _LATEST.scalar_subquery())
 _HELD = (
     select(hl7v2_messages)
     .where(and_(_MESSAGES.awaiting == bindparam("k_visit"), _MESSAGES.state == "held"))
@@ -255,10 +261,9 @@ TEXTS = {
 }
 
 
-def _check_order(conn: Connection, sender: str, key: str, sent: str) -> None:
-    """Refuse a message older (MSH-7) than one already applied for the same sender and patient:
-    an old snapshot never overwrites a newer one."""
-    latest = conn.execute(_LATEST, {"k_sender": sender, "k_key": key}).scalar()
+def _in_order(sent: str, latest: str | None) -> None:
+    """Refuse a message older (MSH-7) than the latest already applied for the same sender and
+    patient: an old snapshot never overwrites a newer one."""
     if latest is not None and sent < latest:
         raise MappingError(
             Location("MSH", 7),
@@ -266,13 +271,6 @@ def _check_order(conn: Connection, sender: str, key: str, sent: str) -> None:
             f"out of order: sent {sent}, before a message of this patient already applied "
             f"(sent {latest})",
         )
-
-
-def _ack_of(conn: Connection, adt: Adt) -> str | None:
-    row = conn.execute(
-        _ACK, {"k_sender": adt.header.sender, "k_control": adt.header.control_id}
-    ).first()
-    return str(row.ack) if row else None
 
 
 def _problems(error: FhirError) -> list[Problem]:

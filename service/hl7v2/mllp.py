@@ -2,6 +2,12 @@
 (one in original mode; the accept and application ACKs MSH-15/16 ask for in enhanced mode) in
 order, before the next message is read. A thread per connection (socketserver); the work is the
 blocking intake, whose transaction has committed before the ACK is written to the socket.
+
+`serve --workers N` on PostgreSQL listens in every process on the one port (SO_REUSEPORT: the
+kernel hands each new connection to one of them). A connection stays in its process, so its
+messages are still answered one after the other; everything that orders messages across
+connections (the (sender, MSH-10) and patient locks, the conditional-create lock of the stay) is
+a PostgreSQL advisory lock, which holds across processes as it does across threads.
 """
 
 import logging
@@ -51,8 +57,14 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
     def __init__(
-        self, address: tuple[str, int], intake: Intake, limit: int, principal: Principal
+        self,
+        address: tuple[str, int],
+        intake: Intake,
+        limit: int,
+        principal: Principal,
+        shared: bool,
     ) -> None:
+        self.allow_reuse_port = shared  # read by server_bind, within __init__
         super().__init__(address, _Connection)
         self.intake = intake
         self.limit = limit
@@ -61,9 +73,16 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class MllpListener:
     def __init__(
-        self, intake: Intake, host: str, port: int, limit: int, principal: Principal
+        self,
+        intake: Intake,
+        host: str,
+        port: int,
+        limit: int,
+        principal: Principal,
+        shared: bool = False,
     ) -> None:
-        self._server = _Server((host, port), intake, limit, principal)
+        """`shared`: other processes listen on the same port (SO_REUSEPORT)."""
+        self._server = _Server((host, port), intake, limit, principal, shared)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="lus-mllp", daemon=True
@@ -80,7 +99,7 @@ class MllpListener:
 
 
 @contextmanager
-def listening(services: Services, host: str) -> Iterator[MllpListener | None]:
+def listening(services: Services, host: str, shared: bool = False) -> Iterator[MllpListener | None]:
     """The listener on the configured port (LUS_FHIR_MLLP_PORT), for the life of the block."""
     port = services.settings.mllp_port
     if port is None:
@@ -88,7 +107,7 @@ def listening(services: Services, host: str) -> Iterator[MllpListener | None]:
         return
     limit = services.settings.max_request_bytes
     principal = mllp_principal(services)
-    listener = MllpListener(intake(services), host, port, limit, principal).start()
+    listener = MllpListener(intake(services), host, port, limit, principal, shared).start()
     try:
         yield listener
     finally:

@@ -3,7 +3,7 @@
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
@@ -12,6 +12,7 @@ from service import background
 from service.delivery.config import DeliveryConfig
 from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
+from service.hl7v2 import mllp
 from service.hl7v2 import routes as hl7v2
 from service.http import errors
 from service.http.authentication import Authentication
@@ -59,7 +60,10 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
                 services.store, services.workflow.deviation, DeliveryConfig.from_settings(settings)
             )
             jobs = background.start(services.workflow, settings)
-        yield
+        with ExitStack() as listeners:
+            if settings.mllp_shared:  # serve --workers: each process takes MLLP connections
+                listeners.enter_context(mllp.listening(services, settings.mllp_host, shared=True))
+            yield
         if settings.run_worker:
             worker.stop()
             jobs.stop()

@@ -42,7 +42,7 @@ class Workflow:
     ) -> list[Resource]:
         """Who takes part (access), then the process (case, routing, outbox), then the topics:
         each step sees what the one before it recorded in this transaction."""
-        participation.record(conn, stored, principal)
+        participation.record(conn, stored, principal, previous)
         warnings = self._process(conn, stored, previous)
         now = self.clock()
         subscriptions.on_write(conn, self.store, stored, previous, self.base, now, principal)
