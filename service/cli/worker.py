@@ -16,12 +16,15 @@ from typing import Annotated
 import typer
 
 from service.cli import options
+from service.delivery.config import DeliveryConfig
 
 
 def worker(
     db: options.Database = None,
     data_dir: options.DataDir = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Deliveries in flight at once")] = 16,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Ordering keys (receiver runs) served at once")
+    ] = DeliveryConfig.concurrency,
     lease_seconds: Annotated[
         float | None,
         typer.Option(help="How long a claimed row is held before another worker may retry it"),
