@@ -61,24 +61,33 @@ def _connections_in_both(port: int) -> list[MllpClient]:
     raise AssertionError("64 connections all went to one process")
 
 
+def _at_once(sends: list[tuple[MllpClient, bytes]]) -> list[bytes]:
+    """Send each message on its connection at the same moment; the ACKs in arrival order."""
+    acks: list[bytes] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(sends))
+
+    def send(client: MllpClient, message: bytes) -> None:
+        start.wait()
+        ack = client.send(message)
+        with lock:
+            acks.append(ack)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in sends]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return acks
+
+
 def test_one_message_on_connections_of_both_processes_is_applied_once(
     served: tuple[ServerProcess, int, str],
 ) -> None:
     process, port, url = served
     clients = _connections_in_both(port)
     message = adt(control_id="TWICE-1", pid={3: f"{PEOPLE[0]}{PERSONNUMMER}"})
-    acks: list[bytes] = []
-    start = threading.Barrier(len(clients))
-
-    def send(client: MllpClient) -> None:
-        start.wait()
-        acks.append(client.send(message))
-
-    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    acks = _at_once([(client, message) for client in clients])
     for client in clients:
         client.close()
     assert len(acks) == len(clients) and len(set(acks)) == 1 and b"MSA|AA|TWICE-1" in acks[0]
@@ -109,25 +118,9 @@ def test_a_discharge_racing_its_admission_across_processes_is_applied(
         discharge = adt("A03", control_id=f"R{n}-A03", f7="20261110130000", pid=pid, pv1=discharged)
         pairs.append((admit, discharge))
     acks: list[bytes] = []
-    lock = threading.Lock()
-
-    def send(client: MllpClient, message: bytes, start: threading.Barrier) -> None:
-        start.wait()
-        ack = client.send(message)
-        with lock:
-            acks.append(ack)
-
     for n, (admit, discharge) in enumerate(pairs):
-        start = threading.Barrier(2)
         first, second = clients[(2 * n) % len(clients)], clients[(2 * n + 1) % len(clients)]
-        threads = [
-            threading.Thread(target=send, args=(first, discharge, start)),
-            threading.Thread(target=send, args=(second, admit, start)),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
+        acks += _at_once([(first, discharge), (second, admit)])
     for client in clients:
         client.close()
     assert len(acks) == 2 * len(pairs) and all(b"MSA|AA|" in a for a in acks), acks
