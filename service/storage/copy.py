@@ -103,7 +103,18 @@ def copy_database(
         raise CopyRefused(
             f"the copy was undone, {_shown(target)} holds none of it: {error.orig}"
         ) from error
+    if is_postgres(target):
+        _analyse(target)
     return compare(source, target)
+
+
+def _analyse(target: Engine) -> None:
+    """Give PostgreSQL's planner the copied tables' statistics at once. Until autovacuum gets
+    to millions of fresh rows, its plans are made blind, and autovacuum's own pass over them
+    competed with the first queries (a county month's invoice basis 6 s instead of 1 s right
+    after copying the 12 x 8 000 year, docs/statistics.md)."""
+    with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
 
 
 def counts(engine: Engine) -> dict[str, int]:
