@@ -88,34 +88,40 @@ def visible(conn: Connection, principal: Principal, res_type: str, res_id: str) 
     return conn.execute(_VISIBLE, values).first() is not None
 
 
-def contexts_for(conn: Connection, resource: Resource) -> list[str]:
+def contexts_for(
+    conn: Connection, resource: Resource, found: content.Links | None = None
+) -> list[str]:
     """The contexts a resource belongs to, from its content (a deviation that only implicates a
-    notification belongs to that notification's stay)."""
-    known = _own_contexts(resource)
+    notification belongs to that notification's stay); `found` is its links, if read already."""
+    found = found or content.links(resource)
+    known = _own_contexts(resource, found)
     if known is not None:
         return known
-    found = content.links(resource)
     for notification in found.notifications:
         kind_, _, rid = notification.partition("/")
         stored = [c for c in conn.execute(_CONTEXTS, {"k_type": kind_, "k_id": rid}).scalars()]
         if stored:
             return stored
-    if found.patient:
-        return [found.patient]
-    return [f"{resource.get('resourceType', '')}/{resource.get('id')}"]
+    return _patient_or_self(resource, found)
 
 
-def _own_contexts(resource: Resource) -> list[str] | None:
+def _own_contexts(resource: Resource, found: content.Links) -> list[str] | None:
     """The contexts the content alone decides; None when they are a stored notification's."""
-    kind = resource.get("resourceType", "")
-    if kind in content.PUBLIC:
+    if resource.get("resourceType", "") in content.PUBLIC:
         return []
-    found = content.links(resource)
     if found.stay:
         return [found.stay]
     if found.notifications:
         return None
-    return [found.patient] if found.patient else [f"{kind}/{resource.get('id')}"]
+    return _patient_or_self(resource, found)
+
+
+def _patient_or_self(resource: Resource, found: content.Links) -> list[str]:
+    return (
+        [found.patient]
+        if found.patient
+        else [f"{resource.get('resourceType')}/{resource.get('id')}"]
+    )
 
 
 # Built once per dialect, like the statements above.
@@ -196,11 +202,12 @@ def record(
     resource = stored.resource
     if resource is None or stored.res_type in content.PUBLIC:
         return  # a deletion keeps its contexts: the history stays readable to the same parties
-    contexts = contexts_for(conn, resource)
+    found = content.links(resource)
+    contexts = contexts_for(conn, resource, found)
     before = previous.resource if previous is not None else None
-    if before is None or _own_contexts(before) != contexts:
+    if before is None or _own_contexts(before, content.links(before)) != contexts:
         _recontext(conn, stored, contexts)
-    patient = content.links(resource).patient
+    patient = found.patient
     roles = [] if principal.internal else [(principal.organization, "author")]
     named = [o for o in (organization_of(conn, r) for r in content.parties(resource)) if o]
     _join(conn, contexts, patient, roles + [(o, "part") for o in named])
