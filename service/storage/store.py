@@ -8,7 +8,7 @@ transaction (`Store.begin()`): a FHIR transaction Bundle is one database transac
 import json
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +38,11 @@ _UNINDEX = delete(search_index).where(
     and_(search_index.c.res_type == bindparam("k_type"), search_index.c.res_id == bindparam("k_id"))
 )
 _INDEX = insert(search_index)
+# A volatile function in the select list runs after the ORDER BY: the locks are taken in order.
+_LOCK_ALL = (
+    "SELECT pg_advisory_xact_lock(k)"
+    " FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n"
+)
 _INDEX_COLUMNS = ("system", "value", "exact", "date_start", "date_end", "number")
 _INDEXED = select(
     search_index.c.row_id, search_index.c.param, *(search_index.c[c] for c in _INDEX_COLUMNS)
@@ -144,10 +149,15 @@ class Store:
 
         SQLite already runs one writer at a time; PostgreSQL takes a transaction advisory lock.
         """
-        if is_postgres(connection.engine):
-            connection.exec_driver_sql(
-                "SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(key.encode()) - 2**31,)
-            )
+        self.lock_all(connection, [key])
+
+    def lock_all(self, connection: Connection, keys: Sequence[str]) -> None:
+        """`lock` each key, in the order given, in one round trip: callers that lock several
+        keys give them in one stable order (e.g. sorted), so concurrent ones cannot deadlock."""
+        if not keys or not is_postgres(connection.engine):
+            return
+        hashed = [zlib.crc32(key.encode()) - 2**31 for key in keys]
+        connection.exec_driver_sql(_LOCK_ALL, (hashed,))
 
     def read(
         self, connection: Connection, res_type: str, res_id: str, lock: bool = False

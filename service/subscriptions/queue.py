@@ -34,27 +34,42 @@ def enqueue(
     held: bool = False,
 ) -> None:
     """Queue one notification; the caller announces (wakes the workers) once per transaction."""
+    enqueue_rows(conn, [row(state, kind, key, body, now, held)])
+
+
+def enqueue_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Queue many notifications (`row`s) in one INSERT: an event's whole fan-out."""
+    if rows:
+        conn.execute(_INSERT, rows)
+
+
+def row(
+    state: State,
+    kind: str,
+    key: str,
+    body: dict[str, Any],
+    now: datetime,
+    held: bool = False,
+) -> dict[str, Any]:
+    """The outbox row of one notification, `held` while its subscription is not delivering."""
     spec = state.spec
-    conn.execute(
-        _INSERT,
-        {
-            "idempotency_key": f"{state.reference}|{key}",
-            "ordering_key": state.reference,
-            "event": kind,
-            "notification": state.reference,
-            "receiver": spec.subscriber or state.reference,
-            "endpoint": None,
-            "address": spec.endpoint,
-            "connection_type": REST_HOOK,
-            "payload": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-            "headers": json.dumps({"Content-Type": spec.mime, **spec.headers}),
-            "timeout_seconds": spec.timeout_seconds,
-            "status": HELD if held else "pending",
-            "attempts": 0,
-            "next_attempt_at": stamp(now),
-            "created_at": stamp(now),
-        },
-    )
+    return {
+        "idempotency_key": f"{state.reference}|{key}",
+        "ordering_key": state.reference,
+        "event": kind,
+        "notification": state.reference,
+        "receiver": spec.subscriber or state.reference,
+        "endpoint": None,
+        "address": spec.endpoint,
+        "connection_type": REST_HOOK,
+        "payload": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        "headers": json.dumps({"Content-Type": spec.mime, **spec.headers}),
+        "timeout_seconds": spec.timeout_seconds,
+        "status": HELD if held else "pending",
+        "attempts": 0,
+        "next_attempt_at": stamp(now),
+        "created_at": stamp(now),
+    }
 
 
 def hold(conn: Connection, reference: str, why: str) -> None:

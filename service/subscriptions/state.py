@@ -5,6 +5,7 @@ counter in the triggering write's transaction, so a rolled-back write leaves no 
 committed one cannot lose its event.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,11 +24,11 @@ from service.subscriptions.spec import Spec
 DELETED = "deleted"
 STOPPED = frozenset({"off", DELETED})
 # Built once: every event runs them (see service/storage/store.py).
-_COUNT_EVENT = (
+_COUNT_EVENTS = (
     update(subscriptions_state)
-    .where(subscriptions_state.c.id == bindparam("k_id"))
+    .where(subscriptions_state.c.id.in_(bindparam("k_ids", expanding=True)))
     .values(events=subscriptions_state.c.events + 1)
-    .returning(subscriptions_state.c.events, subscriptions_state.c.status)
+    .returning(subscriptions_state.c.id, subscriptions_state.c.events, subscriptions_state.c.status)
 )
 _LOG_EVENT = insert(subscription_events)
 
@@ -170,24 +171,40 @@ def listening(conn: Connection, topic_urls: list[str]) -> Listening:
     return _listening.get(conn, tuple(topic_urls), run)
 
 
-def record_event(
-    conn: Connection, store: Store, sub_id: str, focus: str, version: int, at: str, now: datetime
-) -> tuple[int, str]:
-    """Allocate the next event number and log the event; returns the number and the status
-    the subscription has under the lock (a concurrent error transition is seen, not missed)."""
-    store.lock(conn, f"subscription:{sub_id}")
-    number, status = conn.execute(_COUNT_EVENT, {"k_id": sub_id, "last_sent_at": stamp(now)}).one()
+def record_events(
+    conn: Connection,
+    store: Store,
+    sub_ids: Sequence[str],
+    focus: str,
+    version: int,
+    at: str,
+) -> dict[str, tuple[int, str]]:
+    """Allocate each subscription's next event number and log the event, one statement per step
+    for all of them (a fan-out of ten was forty round trips); returns, by id, the number and the
+    status the subscription has under its lock (a concurrent error transition is seen, not
+    missed). The locks are taken in id order, so concurrent writers cannot deadlock."""
+    ordered = sorted(sub_ids)
+    if not ordered:
+        return {}
+    store.lock_all(conn, [f"subscription:{sub_id}" for sub_id in ordered])
+    counted = {
+        row.id: (int(row.events), str(row.status))
+        for row in conn.execute(_COUNT_EVENTS, {"k_ids": ordered})
+    }
     conn.execute(
         _LOG_EVENT,
-        {
-            "subscription_id": sub_id,
-            "event_number": number,
-            "occurred_at": at,
-            "focus": focus,
-            "focus_version": version,
-        },
+        [
+            {
+                "subscription_id": sub_id,
+                "event_number": number,
+                "occurred_at": at,
+                "focus": focus,
+                "focus_version": version,
+            }
+            for sub_id, (number, _) in sorted(counted.items())
+        ],
     )
-    return int(number), str(status)
+    return counted
 
 
 def events(conn: Connection, sub_id: str, since: int, until: int, limit: int) -> list[Event]:
