@@ -22,6 +22,7 @@ from service.auth import clients
 from service.auth.backend_client import assertion, new_key, public_jwks, token_form
 from service.auth.clients import Client
 from service.auth.scopes import Scopes
+from service.auth.tokens import TokenError
 from service.demo import directory_bundle
 from service.fhirtime import utc_now
 from service.rest.app import create_app
@@ -218,6 +219,42 @@ def test_the_service_rotates_its_keys_without_invalidating_tokens(service: Servi
     service.clock.advance(seconds=300)  # the old key's last token has expired
     kids = [k["kid"] for k in service.client.get("/auth/jwks").json()["keys"]]
     assert first["kid"] not in kids and len(kids) == 1
+
+
+def test_a_verified_token_is_remembered_within_bounds_and_only_as_sent(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache of verified tokens (service/auth/tokens.py) skips the signature check of a
+    token seen before, is bounded, and is keyed by the exact token: a token with another
+    signature is checked (and refused), never taken for the cached one. That a cached token is
+    refused once expired is checked above (test_requests_without_a_good_access_token_are_401)."""
+    services = service.client.app.state.services  # type: ignore[attr-defined]
+    tokens = services.tokens
+    checks: list[str] = []
+    check = tokens._check
+
+    def counted(token: str, now: Any) -> Any:
+        checks.append(token)
+        return check(token, now)
+
+    monkeypatch.setattr(tokens, "_check", counted)
+    monkeypatch.setattr("service.auth.tokens.CACHE_SIZE", 3)
+    who = principal(KOMMUN, region=False, scopes="system/Task.rs")
+    now = service.clock()
+    issued = [tokens.issue(who, now, services.keys.signing_key(now)).token for _ in range(5)]
+    first = issued[0]
+    assert tokens.verify(first, now) == tokens.verify(first, now)
+    assert checks == [first], "the second use of a token is not checked again"
+    head, _, signature = first.rpartition(".")
+    other = f"{head}.{signature[:10]}{'A' if signature[10] != 'A' else 'B'}{signature[11:]}"
+    with pytest.raises(TokenError):
+        tokens.verify(other, now)
+    for token in issued[1:]:
+        tokens.verify(token, now)
+    assert len(tokens._verified) == 3, "the cache keeps at most CACHE_SIZE tokens"
+    checks.clear()
+    tokens.verify(first, now)
+    assert checks == [first], "the least recently used token was dropped and is checked again"
 
 
 class _KeyServer:
