@@ -18,6 +18,7 @@ from service.storage.store import Store
 from tests.delivery.support import FakeClock
 from tests.subscriptions.support import FHIR, Hook
 from tests.support.auth import signed_in
+from tests.support.databases import fresh_postgres_database
 from tests.workflow.conftest import notification, patient, send, stay
 
 BASE = "http://lus.test/fhir"
@@ -36,9 +37,21 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# A module that runs its tests on both databases overrides `backend` with these as its params.
+BOTH = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
 @pytest.fixture
-def client(tmp_path: Path, clock: FakeClock) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path, run_worker=False, base_url=BASE)
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def client(backend: str, tmp_path: Path, clock: FakeClock) -> Iterator[TestClient]:
+    if backend == "postgres":
+        settings = Settings(database_url=fresh_postgres_database(), run_worker=False, base_url=BASE)
+    else:
+        settings = Settings(data_dir=tmp_path, run_worker=False, base_url=BASE)
     with signed_in(create_app(settings, clock)) as test_client:
         yield test_client
 

@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from service.subscriptions import definitions as d
 from tests.support.receiver import Receiver
 
@@ -95,3 +97,10 @@ def notification_type(bundle: Resource) -> str:
 
 def event_numbers(bundles: list[Resource]) -> list[int]:
     return [int(e["event-number"]) for b in bundles for e in status_of(b)["events"]]
+
+
+def created(client: TestClient, resource: Resource) -> str:
+    """The id of a Subscription the server took (201)."""
+    response = client.post("/fhir/Subscription", json=resource, headers=FHIR)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])

@@ -22,7 +22,14 @@ from service.subscriptions.state import Event, State
 from service.validation import validator
 from tests.delivery.support import FakeClock
 from tests.subscriptions.conftest import BASE
-from tests.subscriptions.support import FHIR, Hook, notification_type, status_of, subscription
+from tests.subscriptions.support import (
+    FHIR,
+    Hook,
+    created,
+    notification_type,
+    status_of,
+    subscription,
+)
 from tests.support.auth import headers_for, principal
 
 Resource = dict[str, Any]
@@ -47,12 +54,6 @@ def issues(resource: Resource, profile: str) -> set[tuple[str, str]]:
     }
 
 
-def create(client: TestClient, resource: Resource) -> str:
-    response = client.post("/fhir/Subscription", json=resource, headers=FHIR)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
 @dataclass(frozen=True)
 class Sent:
     """What the service sent per payload content and kind (the `$events` answer as "query-event"),
@@ -74,7 +75,7 @@ def sent(
 ) -> Sent:
     """One subscription per payload content: handshake, one event, one heartbeat, `$events`."""
     ids = {
-        content: create(
+        content: created(
             client, subscription("utskrivningsklar", f"{hook.url}/{content}", content, heartbeat=60)
         )
         for content in CONTENTS
@@ -137,7 +138,7 @@ def test_the_backport_ig_profile_it_cannot_resolve_is_only_a_warning(sent: Sent)
 
 def test_events_outside_the_log_answer_with_the_status(client: TestClient, hook: Hook) -> None:
     """A query-event must carry an event (SubscriptionStatus sst-1): an empty range is a status."""
-    sub_id = create(client, subscription("utskrivningsklar", hook.url))
+    sub_id = created(client, subscription("utskrivningsklar", hook.url))
     replay = client.get(f"/fhir/Subscription/{sub_id}/$events?eventsSinceNumber=7").json()
     assert status_of(replay)["type"] == "query-status"
     assert status_of(replay)["events"] == []

@@ -2,11 +2,10 @@
 of a subscription, $events ranges, deleting a subscription, and catching up after a websocket
 bind. Every test runs on SQLite and, when a server is configured, PostgreSQL."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,25 +17,22 @@ from service.delivery import Worker
 from service.delivery.claim import Claim
 from service.delivery.send import timeout
 from service.fhirtime import instant
-from service.rest.app import create_app
-from service.settings import Settings
 from service.storage.schema import outbox, subscription_events
 from service.storage.store import Store
 from service.subscriptions import definitions as d
 from service.subscriptions import operations
 from service.subscriptions.heartbeat import Heartbeats
 from tests.delivery.support import FakeClock
-from tests.subscriptions.conftest import BASE, CONFIG
+from tests.subscriptions.conftest import BASE, BOTH, CONFIG
 from tests.subscriptions.support import (
     FHIR,
     Hook,
+    created,
     event_numbers,
     notification_type,
     status_of,
     subscription,
 )
-from tests.support.auth import signed_in
-from tests.support.databases import fresh_postgres_database
 from tests.support.receiver import receiver
 
 Resource = dict[str, Any]
@@ -45,26 +41,9 @@ Notify = Callable[..., Resource]
 Drain = Callable[..., None]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture
-def client(backend: str, tmp_path: Path, clock: FakeClock) -> Iterator[TestClient]:
-    """The subscriptions conftest's in-process service, on either database."""
-    if backend == "postgres":
-        settings = Settings(database_url=fresh_postgres_database(), run_worker=False, base_url=BASE)
-    else:
-        settings = Settings(data_dir=tmp_path, run_worker=False, base_url=BASE)
-    with signed_in(create_app(settings, clock)) as test_client:
-        yield test_client
-
-
-def create(client: TestClient, resource: Resource) -> str:
-    response = client.post("/fhir/Subscription", json=resource, headers=FHIR)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def read(client: TestClient, sub_id: str) -> Resource:
@@ -109,7 +88,7 @@ def test_a_channel_timeout_shorter_than_the_workers_fails_the_attempt_and_is_ret
     client: TestClient, store: Store, worker: Worker, drain: Drain, stay_of: Stay, notify: Notify
 ) -> None:
     with receiver() as slow:
-        own = create(
+        own = created(
             client,
             with_channel(
                 subscription("utskrivningsklar", f"{slow.url}/own"),
@@ -117,7 +96,7 @@ def test_a_channel_timeout_shorter_than_the_workers_fails_the_attempt_and_is_ret
                 valueUnsignedInt=1,
             ),
         )
-        default = create(client, subscription("utskrivningsklar", f"{slow.url}/default"))
+        default = created(client, subscription("utskrivningsklar", f"{slow.url}/default"))
         drain()  # both handshakes, answered at once
         slow.delay = 1.5
         assert 1 < slow.delay < CONFIG.timeout_seconds
@@ -184,7 +163,7 @@ def test_evaluation_after_the_end_turns_it_off_and_queues_nothing(
     notify: Notify,
 ) -> None:
     end = instant(clock.now + timedelta(hours=1))
-    sub_id = create(client, ending(subscription("utskrivningsklar", hook.url), end))
+    sub_id = created(client, ending(subscription("utskrivningsklar", hook.url), end))
     drain()
     ids = stay_of()
     notify("utskrivningsklar", ids)
@@ -213,8 +192,10 @@ def test_the_heartbeat_sweep_after_the_end_turns_it_off(
     notify: Notify,
 ) -> None:
     end = instant(clock.now + timedelta(seconds=90))
-    rest = create(client, ending(subscription("utskrivningsklar", hook.url, heartbeat=60), end))
-    socket = create(client, ending(subscription("utskrivningsklar", channel_type="websocket"), end))
+    rest = created(client, ending(subscription("utskrivningsklar", hook.url, heartbeat=60), end))
+    socket = created(
+        client, ending(subscription("utskrivningsklar", channel_type="websocket"), end)
+    )
     drain()
     heartbeats = Heartbeats(store, clock, BASE)
     assert heartbeats.run_once(clock.advance(seconds=60)) == 1
@@ -231,7 +212,7 @@ def test_an_ended_subscription_is_reactivated_only_with_a_new_end(
     client: TestClient, store: Store, clock: FakeClock, hook: Hook, drain: Drain
 ) -> None:
     end = instant(clock.now + timedelta(minutes=5))
-    sub_id = create(client, ending(subscription("utskrivningsklar", hook.url), end))
+    sub_id = created(client, ending(subscription("utskrivningsklar", hook.url), end))
     drain()
     clock.advance(minutes=5)
     assert Heartbeats(store, clock, BASE).expire(clock.now) == 1
@@ -262,7 +243,7 @@ def test_events_returns_exactly_the_asked_range(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(operations, "MAX_EVENTS", 3)
-    sub_id = create(client, subscription("utskrivningsklar", hook.url, "full-resource"))
+    sub_id = created(client, subscription("utskrivningsklar", hook.url, "full-resource"))
     drain()
     ids = stay_of()
     for _ in range(5):
@@ -312,7 +293,7 @@ def delete_over_rest(client: TestClient, sub_id: str) -> None:
 def test_delete_over_rest_cancels_what_was_queued(
     client: TestClient, store: Store, hook: Hook, drain: Drain, stay_of: Stay, notify: Notify
 ) -> None:
-    sub_id = create(client, subscription("utskrivningsklar", hook.url))
+    sub_id = created(client, subscription("utskrivningsklar", hook.url))
     drain()
     hook.stop()
     ids = stay_of()
@@ -342,7 +323,7 @@ def test_recreating_a_deleted_subscription_resumes_none_of_its_events(
     client: TestClient, store: Store, hook: Hook, drain: Drain, stay_of: Stay, notify: Notify
 ) -> None:
     """Re-activation resumes held and dead events; a delete voids both for good."""
-    sub_id = create(client, subscription("utskrivningsklar", hook.url))
+    sub_id = created(client, subscription("utskrivningsklar", hook.url))
     drain()
     hook.status = 410
     ids = stay_of()
@@ -381,7 +362,7 @@ def receive(socket: WebSocketTestSession, seconds: float = 10.0) -> Resource:
 def test_a_websocket_client_binding_late_fetches_the_missed_events_with_events(
     client: TestClient, stay_of: Stay, notify: Notify
 ) -> None:
-    sub_id = create(client, subscription("utskrivningsklar", channel_type="websocket"))
+    sub_id = created(client, subscription("utskrivningsklar", channel_type="websocket"))
     ids = stay_of()
     for _ in range(3):
         notify("utskrivningsklar", ids)
