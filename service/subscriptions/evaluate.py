@@ -70,7 +70,7 @@ def evaluate(
         body = bundle(counting, queue.EVENT, base, at, [Focus(event, current)])
         held = status not in ("requested", "active")
         event_rows.append(queue.row(counting, queue.EVENT, str(number), body, now, held))
-    queue.enqueue_rows(conn, event_rows)
+    queue.enqueue(conn, event_rows)
     if event_rows:
         announce(conn)
     return len(counted)

@@ -91,7 +91,7 @@ class Heartbeats:
                     continue  # another process queued it
                 body = bundle(due, queue.HEARTBEAT, self.base, instant(now))
                 key = f"{queue.HEARTBEAT}|{stamp(now)}"
-                queue.enqueue(conn, due, queue.HEARTBEAT, key, body, now)
+                queue.enqueue(conn, [queue.row(due, queue.HEARTBEAT, key, body, now)])
                 queued += 1
             if queued:
                 announce(conn)

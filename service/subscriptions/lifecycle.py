@@ -57,7 +57,7 @@ def on_subscription_write(
     elif (created or asked == "requested") and spec.channel_type == queue.REST_HOOK:
         body = bundle(settled, queue.HANDSHAKE, base, instant(now))
         key = f"{queue.HANDSHAKE}|v{stored.version_id}"
-        queue.enqueue(conn, settled, queue.HANDSHAKE, key, body, now)
+        queue.enqueue(conn, [queue.row(settled, queue.HANDSHAKE, key, body, now)])
         state.mark_sent(conn, stored.res_id, now)
         announce(conn)
 

@@ -24,21 +24,9 @@ VOID = "void: "  # last_error prefix of rows the server cancelled rather than fa
 _INSERT = insert(outbox)  # built once: every event of every rest-hook listener runs it
 
 
-def enqueue(
-    conn: Connection,
-    state: State,
-    kind: str,
-    key: str,
-    body: dict[str, Any],
-    now: datetime,
-    held: bool = False,
-) -> None:
-    """Queue one notification; the caller announces (wakes the workers) once per transaction."""
-    enqueue_rows(conn, [row(state, kind, key, body, now, held)])
-
-
-def enqueue_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Queue many notifications (`row`s) in one INSERT: an event's whole fan-out."""
+def enqueue(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Queue notifications (`row`s) in one INSERT: an event's whole fan-out; the caller announces
+    (wakes the workers) once per transaction."""
     if rows:
         conn.execute(_INSERT, rows)
 
