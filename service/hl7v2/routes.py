@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy import and_, select
 from starlette.concurrency import run_in_threadpool
 
@@ -16,10 +16,11 @@ from service.auth.principal import Principal
 from service.fhirtime import stamp, start_of
 from service.hl7v2.schema import hl7v2_messages
 from service.hl7v2.service import intake
+from service.http import routing
 from service.outcome import FhirError
 from service.rest.services import Services
 
-router = APIRouter(tags=["HL7 v2"])
+router = routing.router(tags=["HL7 v2"])
 STATES = ("held", "failed", "applied")
 LISTED = 500  # a work list, not an export
 MEDIA_TYPES = ("x-application/hl7-v2+er7", "application/hl7-v2+er7", "application/hl7-v2")

@@ -5,7 +5,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from fhir_profiles import CANONICAL, VERSION
 from service import background
@@ -14,9 +14,8 @@ from service.delivery.worker import start_in_background
 from service.fhirtime import Clock, utc_now
 from service.hl7v2 import mllp
 from service.hl7v2 import routes as hl7v2
-from service.http import errors
+from service.http import errors, routing
 from service.http.authentication import Authentication
-from service.http.url import check_url
 from service.rest import audit_routes, export_routes, smart, statistics_routes, websocket
 from service.rest.routes import router
 from service.rest.services import Services
@@ -75,18 +74,17 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         version=VERSION,
         description="FHIR R4 service for the Swedish discharge process (LUS).",
         lifespan=lifespan,
-        dependencies=[Depends(check_url)],
     )
     app.state.services = services
     app.state.after_start = []  # callables run once start-up is done, before serving
     errors.install(app)
     app.add_middleware(Authentication)
-    app.include_router(smart.router)
+    routing.include(app, smart.router)
     statistics_routes.mount(app)
     export_routes.mount(app)  # before the generic /fhir/{type}/{id} routes
     site.mount(app)  # the web pages under /app/ (they read the statistics basis)
-    app.include_router(audit_routes.router)  # before the generic /fhir/{type} routes
-    app.include_router(router)
-    app.include_router(websocket.router)
-    app.include_router(hl7v2.router)
+    routing.include(app, audit_routes.router)  # before the generic /fhir/{type} routes
+    routing.include(app, router)
+    routing.include(app, websocket.router)
+    routing.include(app, hl7v2.router)
     return app

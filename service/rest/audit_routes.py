@@ -2,18 +2,19 @@
 role. Registered before the generic routes, so these paths never reach the resource store; a
 write to AuditEvent goes the generic way and is refused there (405)."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from service.access.facts import check_scope
 from service.audit import search as audit
+from service.http import routing
 from service.rest import responses
 from service.rest.bundles import searchset
 from service.rest.routes import principal_of
 from service.rest.services import Services
 
-router = APIRouter(prefix="/fhir")
+router = routing.router(prefix="/fhir")
 
 
 @router.get("/AuditEvent")

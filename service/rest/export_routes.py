@@ -11,7 +11,7 @@ delete answer 404, as if it did not exist. The files are written by an export wo
 from email.utils import format_datetime
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,12 +22,13 @@ from service.export.files import ExportFiles
 from service.export.jobs import Job
 from service.export.request import group_kommun, parse_kickoff
 from service.fhirtime import instant, parse_range
+from service.http import routing
 from service.http.headers import check_accept, parse_prefer
 from service.outcome import FhirError, issue, operation_outcome
 from service.rest import responses
 from service.rest.services import Services
 
-router = APIRouter(prefix="/fhir")
+router = routing.router(prefix="/fhir")
 BULK = "http://hl7.org/fhir/uv/bulkdata"
 OPERATIONS = {
     "export": f"{BULK}/OperationDefinition/export",
@@ -42,7 +43,7 @@ def mount(app: FastAPI) -> None:
     """Serve the export and list its operations in /metadata."""
     services: Services = app.state.services
     services.operations.update(OPERATIONS)
-    app.include_router(router)
+    routing.include(app, router)
 
 
 def _context(request: Request) -> tuple[Services, Principal]:

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from service.access.links import PUBLIC
 from service.access.visibility import visible_condition
 from service.auth.principal import Principal
 from service.delivery.state import delivery_state
+from service.http import routing
 from service.http.headers import check_accept, check_content_type, parse_prefer, parse_version_tag
 from service.http.url import check_parameters
 from service.outcome import FhirError, issue, operation_outcome
@@ -40,7 +41,7 @@ from service.storage.schema import versions
 from service.storage.store import Stored
 from service.subscriptions import operations as subscriptions
 
-router = APIRouter(prefix="/fhir")
+router = routing.router(prefix="/fhir")
 OptionalHeader = Annotated[str | None, Header()]
 
 

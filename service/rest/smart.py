@@ -3,13 +3,14 @@
 
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from service.http import routing
 from service.rest.services import Services
 
-router = APIRouter()
+router = routing.router()
 CAPABILITIES = ["client-confidential-asymmetric", "permission-v1", "permission-v2"]
 SIGNING_ALGORITHMS = ["RS384", "ES384"]
 SCOPES_SUPPORTED = [

@@ -9,12 +9,13 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from fhir_profiles import CANONICAL
 from service.auth.principal import Principal
+from service.http import routing
 from service.http.headers import FHIR_JSON
 from service.outcome import FhirError
 from service.rest import responses
@@ -28,7 +29,7 @@ from service.statistics.measures import measure
 from service.statistics.period import parse_month, parse_period
 from service.statistics.scope import COUNTY_AREA, area_of_subject, municipality
 
-router = APIRouter(prefix="/fhir")
+router = routing.router(prefix="/fhir")
 INVOICE_MEASURE = "lus-betalningsansvar"
 OPERATIONS = {
     "evaluate-measure": "http://hl7.org/fhir/OperationDefinition/Measure-evaluate-measure",
@@ -52,7 +53,7 @@ def mount(app: FastAPI) -> None:
     services: Services = app.state.services
     app.state.statistics = basis_for(services.settings)
     services.operations.update(OPERATIONS)
-    app.include_router(router)
+    routing.include(app, router)
 
 
 def _context(request: Request) -> tuple[Services, Basis]:

@@ -8,13 +8,14 @@ blocks the event loop; the session polls the event log, which every server proce
 
 import asyncio
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
+from service.http import routing
 from service.rest.services import Services
 from service.subscriptions.session import Session
 
-router = APIRouter(prefix="/fhir")
+router = routing.router(prefix="/fhir")
 POLL_SECONDS = 0.1
 
 

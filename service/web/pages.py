@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from service.auth.principal import Principal
 from service.fhirtime import STOCKHOLM, start_of
+from service.http import routing
 from service.http.errors import log_refusal
 from service.outcome import FhirError
 from service.rest.services import Services
@@ -73,7 +74,7 @@ class PageRoute(APIRoute):
 def page_router() -> APIRouter:
     """The router of one page module: under /app/, refusals as HTML, not in the FHIR API's
     OpenAPI description."""
-    return APIRouter(prefix="/app", route_class=PageRoute, include_in_schema=False)
+    return routing.router(prefix="/app", route_class=PageRoute, include_in_schema=False)
 
 
 router = page_router()  # the static files

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from service.http import routing
 from service.rest.services import Services
 from service.web import cooperation, followup, invoice, overview, pages, signin, stay
 from service.web.csrf import Csrf
@@ -26,4 +27,4 @@ def mount(app: FastAPI) -> None:
             timedelta(hours=settings.session_hours),
         )
     for module in (overview, followup, stay, cooperation, invoice, signin, pages):
-        app.include_router(module.router)
+        routing.include(app, module.router)
