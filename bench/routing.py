@@ -3,14 +3,15 @@ service/http/routing.py) against the same routes behind FastAPI's `include_route
 matches an included router twice a request with scope bookkeeping per candidate. Both in this
 process, in alternating rounds, on one app (the route list swapped between rounds), through the
 ASGI interface (no socket, no load generator sharing the cores): the process CPU per request of
-a read by id (a Patient that does not exist: the engine's read and the 404 OperationOutcome)
-and an empty search, with authentication off so only the stack is measured.
+a read by id of a stored Patient, a read of one that does not exist (the 404 OperationOutcome)
+and a search by `_id`, with authentication off so only the stack is measured.
 
     .venv/bin/python bench/routing.py [--requests 3000] [--rounds 5]
 """
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import tempfile
@@ -21,34 +22,50 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from starlette.routing import BaseRoute
 
-REQUESTS = {"read": ("/fhir/Patient/bench-missing", b""), "search": ("/fhir/Task", b"status=draft")}
+from bench.peer import directory_bundle, patient
 
 
-async def call(app: FastAPI, path: str, query: bytes) -> int:
+
+async def call(
+    app: FastAPI, path: str, query: bytes = b"", method: str = "GET", body: bytes = b""
+) -> tuple[int, bytes]:
     scope: dict[str, Any] = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
         "query_string": query,
         "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"application/fhir+json")],
+        "headers": [
+            (b"host", b"127.0.0.1:8000"),
+            (b"accept", b"application/fhir+json"),
+            (b"content-type", b"application/fhir+json"),
+        ],
         "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8000),
     }
     sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     await app(scope, receive, send)
-    return int(sent[0]["status"])
+    return int(sent[0]["status"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+
+async def stored_patient(app: FastAPI) -> str:
+    """The directory and one patient, written the way bench/peer.py loads every server."""
+    for path, resource in (("/fhir", directory_bundle()), ("/fhir/Patient", patient(1))):
+        status, answer = await call(app, path, method="POST", body=json.dumps(resource).encode())
+        if status >= 300:
+            raise SystemExit(f"POST {path}: {status} {answer[:300]!r}")
+    return str(json.loads(answer)["id"])
 
 
 def behind_include_router(routes: list[BaseRoute]) -> list[BaseRoute]:
@@ -60,13 +77,12 @@ def behind_include_router(routes: list[BaseRoute]) -> list[BaseRoute]:
     return list(scratch.router.routes)
 
 
-async def cpu_per_request(app: FastAPI, name: str, requests: int) -> float:
-    path, query = REQUESTS[name]
-    expected = await call(app, path, query)
+async def cpu_per_request(app: FastAPI, path: str, query: bytes, requests: int) -> float:
+    expected, _ = await call(app, path, query)
     start = time.process_time()
     for _ in range(requests):
-        if await call(app, path, query) != expected:
-            raise SystemExit(f"{name}: the answer changed during the run")
+        if (await call(app, path, query))[0] != expected:
+            raise SystemExit(f"{path}: the status changed during the run")
     return (time.process_time() - start) / requests * 1000
 
 
@@ -83,15 +99,21 @@ async def main() -> None:
     from service.rest.app import create_app
 
     app = create_app()
+    found = await stored_patient(app)
+    requests = {
+        "read": (f"/fhir/Patient/{found}", b""),
+        "read 404": ("/fhir/Patient/bench-missing", b""),
+        "search _id": ("/fhir/Patient", f"_id={found}".encode()),
+    }
     flat = list(app.router.routes)
     sides = {"flat": flat, "include_router": behind_include_router(flat)}
     print(f"{len(flat)} routes; ms of CPU per request, round by round")
-    for name in REQUESTS:
+    for name, (path, query) in requests.items():
         measured: dict[str, list[float]] = {side: [] for side in sides}
         for number in range(args.rounds):
             for side, routes in sides.items():
                 app.router.routes[:] = routes
-                measured[side].append(await cpu_per_request(app, name, args.requests))
+                measured[side].append(await cpu_per_request(app, path, query, args.requests))
             ratio = measured["include_router"][-1] / measured["flat"][-1]
             print(
                 f"{name} round {number + 1}: flat {measured['flat'][-1]:.3f}, include_router "
