@@ -25,7 +25,6 @@ from starlette.routing import BaseRoute
 from bench.peer import directory_bundle, patient
 
 
-
 async def call(
     app: FastAPI, path: str, query: bytes = b"", method: str = "GET", body: bytes = b""
 ) -> tuple[int, bytes]:
