@@ -82,9 +82,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     routing.include(app, smart.router)
     statistics_routes.mount(app)
     export_routes.mount(app)  # before the generic /fhir/{type}/{id} routes
-    site.mount(app)  # the web pages under /app/ (they read the statistics basis)
     routing.include(app, audit_routes.router)  # before the generic /fhir/{type} routes
     routing.include(app, router)
     routing.include(app, websocket.router)
     routing.include(app, hl7v2.router)
+    site.mount(app)  # the pages under /app/, matched after the API; they read the statistics basis
     return app
