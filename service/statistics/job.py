@@ -85,9 +85,20 @@ class MonthlyReports:
         return done
 
     def run_until(self, stop: threading.Event, interval: float) -> None:
-        """Every `interval` seconds until `stop` is set (the first run after one interval)."""
+        """Every `interval` seconds until `stop` is set. The first run is after one interval,
+        or at once when the rules changed since months were kept: each look at such a month is
+        evaluated from its stays (seconds at county volume) until this re-makes it."""
+        if self.rules_changed():
+            self.run_logged()
         while not stop.wait(interval):
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("monthly statistics failed; retrying next interval")
+            self.run_logged()
+
+    def rules_changed(self) -> bool:
+        with self.writes.services.store.reading() as conn:
+            return kept.under_other_rules(conn, self.basis)
+
+    def run_logged(self) -> None:
+        try:
+            self.run_once()
+        except Exception:
+            log.exception("monthly statistics failed; retrying next interval")

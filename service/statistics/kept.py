@@ -236,6 +236,13 @@ def kept_answers(
     ]
 
 
+def under_other_rules(conn: Connection, basis: Basis) -> bool:
+    """Whether a kept month was kept under other rules than `basis` (the rules changed since):
+    until the job has re-made it, each look at it is evaluated from its stays."""
+    query = select(statistics_cells.c.month).where(statistics_cells.c.basis != basis_key(basis))
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def review(conn: Connection, basis: Basis, until: int, watermark: int) -> list[str]:
     """For the job: the kept months to evaluate again (touched by writes up to `until`, or kept
     under other rules); the others are marked right up to `watermark`."""

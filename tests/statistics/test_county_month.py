@@ -7,6 +7,7 @@ municipalities' invoice bases read from the kept month's stays.
 The fast way picks out only the elements facts.py maps (selection.LEAN) in the database; the
 reference reads every resource whole, as a stay's page does."""
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -213,6 +214,26 @@ def test_cells_kept_under_other_rules_are_not_used(county: County) -> None:
     other = replace(county.basis, rules=rules)
     with county.engine.connect() as conn:
         assert kept.fresh(conn, other, [MONTH]) == {}
+
+
+def test_the_job_re_makes_months_at_start_up_when_the_rules_changed(county: County) -> None:
+    stopped = threading.Event()
+    stopped.set()  # run_until returns before its first interval
+    with county.engine.begin() as conn:
+        conn.execute(delete(statistics_cells))
+    county.job().run_until(stopped, 3600)
+    assert county.kept_months() == set()  # nothing kept, so nothing to re-make at once
+    county.job().run_once()
+    rules = replace(county.basis.rules, skr_min_days=county.basis.rules.skr_min_days + 1)
+    changed = replace(county.job(), basis=replace(county.basis, rules=rules))
+    assert changed.rules_changed() and not county.job().rules_changed()
+    changed.run_until(stopped, 3600)
+    assert not changed.rules_changed()
+    with county.engine.connect() as conn:
+        assert set(kept.fresh(conn, changed.basis, [MONTH])) == {MONTH.label}
+        assert kept.fresh(conn, county.basis, [MONTH]) == {}
+    county.job().run_once()  # the module's other tests read the month kept under its rules
+    assert county.kept_months() == {MONTH.label}
 
 
 def test_writes_touch_the_months_of_the_stays_and_patients_they_name(county: County) -> None:
