@@ -95,6 +95,7 @@ class Figure:
     p50: float
     p99: float
     errors: int
+    requests: int = 0  # answered in the round (bench/rest.py divides CPU time by it)
 
 
 def personnummer(n: int) -> str:
@@ -172,7 +173,8 @@ def wrk(
     result = json.loads(out.strip().splitlines()[-1])
     errors = result["status_errors"] + result["socket_errors"]
     rate = result["requests"] / (result["duration_us"] / 1e6)
-    return Figure(rate, result["p50_us"] / 1000, result["p99_us"] / 1000, errors)
+    p50, p99 = result["p50_us"] / 1000, result["p99_us"] / 1000
+    return Figure(rate, p50, p99, errors, result["requests"])
 
 
 def resident_mib(pid: int) -> float:

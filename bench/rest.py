@@ -1,155 +1,125 @@
-"""REST throughput and latency, and what security costs: validated creates, reads and searches
-at 1, 8 and 32 concurrent clients against real `lus-fhir serve` processes, on SQLite and (when
+"""What security costs in REST throughput (issue 12): validated creates, reads by id and searches
+by `_id` at 1, 8 and 32 connections from an external load generator (wrk, as bench/peer.py
+drives it), against real `lus-fhir serve` processes on SQLite and (when
 LUS_FHIR_TEST_POSTGRES_URL is set) PostgreSQL.
 
-Each database runs two servers side by side with the same data: *secure* (authentication,
-access policy and access log on; the clients are Södersjukhuset's system with a token from the
-token endpoint, so every read runs the participation check) and *open* (LUS_FHIR_AUTH=off,
-LUS_FHIR_AUDIT=off). Rounds alternate between them, so machine noise hits both alike; the
-ratio secure/open is the median over the rounds. Target: >= 0.90 for reads and creates.
+Each database runs two servers with the same data: *secure* (authentication, access policy and
+access log on; the client is Södersjukhuset's system with a token from the token endpoint, so
+every read runs the participation check and every request leaves an access-log entry) and
+*open* (LUS_FHIR_AUTH=off, LUS_FHIR_AUDIT=off). `--baseline DIR` adds *base*, a secure server
+running another checkout's code, for an A/B of a change. Each cell is warmed on every server,
+then measured in `--rounds` short rounds interleaved between the servers (the order rotating),
+so machine noise hits all alike. Printed per cell: each server's median req/s and p99, the
+median and range (min-max) of the per-round secure/open throughput ratio, and each server's
+CPU per request (user + system time of its process from /proc/PID/stat over the round, the
+access log's writer thread included; PostgreSQL's own processes are not). Target: secure/open
+>= 0.90 in every cell.
 
-    .venv/bin/python bench/rest.py [--seconds 5] [--rounds 3]
+    .venv/bin/python bench/rest.py [--seconds 2] [--rounds 5] [--baseline /work/wt-base]
 """
 
 import argparse
-import json
-import math
+import os
 import statistics
 import tempfile
-import threading
-import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from fhir_profiles import GENERATED
-from tests.support.auth import backend_auth, load_directory
+from bench.delivery import cpu_seconds, used_since
+from bench.peer import OPEN, Figure, Server, figures, lus_server, uptime, wrk
 from tests.support.databases import fresh_postgres_database, postgres_url
-from tests.support.server import ServerProcess, start_server
 
-FHIR = {"Content-Type": "application/fhir+json"}
-PATIENT = json.loads((GENERATED / "Patient-tolvan.json").read_text())
-HOSPITAL = "Organization/sodersjukhuset"
-OPEN = {"LUS_FHIR_AUTH": "off", "LUS_FHIR_AUDIT": "off"}
-Operation = Callable[[httpx.Client, int], httpx.Response]
+CELLS = (("create", "create"), ("read", "read"), ("search", "search _id"))
+CONNECTIONS = (1, 8, 32)
 
 
-def _run(
-    clients: int, seconds: float, request: Operation, auth: httpx.Auth | None
-) -> tuple[float, float, float, int]:
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def worker(n: int) -> None:
-        local: list[float] = []
-        with httpx.Client(timeout=30, auth=auth) as client:
-            i = 0
-            while time.monotonic() < deadline:
-                started = time.perf_counter()
-                response = request(client, n * 1_000_000 + i)
-                local.append(time.perf_counter() - started)
-                if response.status_code >= 400:
-                    with lock:
-                        errors[0] += 1
-                i += 1
-        with lock:
-            latencies.extend(local)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - began
-    if not latencies:  # not one answer within the round (a machine loaded far past its cores)
-        return 0.0, math.nan, math.nan, errors[0]
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
-    return len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000, errors[0]
+def _servers(
+    stack: ExitStack, database: Callable[[], str | None], baseline: str | None
+) -> list[Server]:
+    servers = [
+        lus_server(stack, "open", database, env=OPEN, secure=False),
+        lus_server(stack, "secure", database),
+    ]
+    if baseline:
+        env = {"PYTHONPATH": str(Path(baseline).resolve())}
+        servers.append(lus_server(stack, "base", database, env=env))
+    return servers
 
 
-def _operations(base: str, ids: list[str]) -> dict[str, Operation]:
-    return {
-        "create": lambda c, i: c.post(f"{base}/Patient", json=PATIENT, headers=FHIR),
-        "read": lambda c, i: c.get(f"{base}/Patient/{ids[i % len(ids)]}"),
-        "search": lambda c, i: c.get(
-            f"{base}/Patient", params={"_id": ids[i % len(ids)], "_count": "10"}
-        ),
-    }
+@dataclass
+class Round:
+    figure: Figure
+    cpu_ms: float  # the server process's CPU per answered request
 
 
-def _prepared(server: ServerProcess, auth: httpx.Auth | None) -> list[str]:
-    with httpx.Client(auth=auth, timeout=30) as client:
-        return [
-            client.post(f"{server.base}/Patient", json=PATIENT, headers=FHIR).json()["id"]
-            for _ in range(200)
-        ]
+def _round(server: Server, figure: str, connections: int, seconds: float, folder: Path) -> Round:
+    before = cpu_seconds([server.pid])
+    result = wrk(server, figures(server)[figure], seconds, connections, folder)
+    used = used_since(before, [server.pid])
+    return Round(result, used * 1000 / max(result.requests, 1))
 
 
-def bench(label: str, database: Callable[[], str | None], seconds: float, rounds: int) -> None:
+def _ratios(ours: list[Round], theirs: list[Round]) -> list[float]:
+    pairs = zip(ours, theirs, strict=True)
+    return sorted(a.figure.rate / b.figure.rate for a, b in pairs if b.figure.rate)
+
+
+def _cell(label: str, name: str, clients: int, results: dict[str, list[Round]]) -> str:
+    cells = [label, name, str(clients)]
+    for server, shown in results.items():
+        rate = statistics.median(r.figure.rate for r in shown)
+        p99 = statistics.median(r.figure.p99 for r in shown)
+        cpu = statistics.median(r.cpu_ms for r in shown)
+        errors = sum(r.figure.errors for r in shown)
+        cells.append(f"{server} {rate:5.0f}/s p99 {p99:5.1f} cpu {cpu:5.2f} err {errors}")
+    for server in [s for s in results if s != "open"]:
+        ratios = _ratios(results[server], results["open"])
+        cells.append(f"{statistics.median(ratios):4.2f} ({ratios[0]:4.2f}-{ratios[-1]:4.2f})")
+    if "base" in results:
+        pairs = zip(results["secure"], results["base"], strict=True)
+        cells.append(f"{statistics.median(s.cpu_ms / b.cpu_ms for s, b in pairs):4.2f}")
+    return "| " + " | ".join(cells) + " |"
+
+
+def bench(label: str, database: Callable[[], str | None], args: argparse.Namespace) -> None:
     with ExitStack() as stack:
-        servers: dict[str, tuple[ServerProcess, httpx.Auth | None]] = {}
-        for mode in ("secure", "open"):
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            url = database() or f"sqlite:///{folder / 'lus-fhir.sqlite3'}"
-            load_directory(url)
-            server = start_server(folder, url, env=OPEN if mode == "open" else None)
-            stack.callback(server.stop)
-            auth = None
-            if mode == "secure":
-                auth = backend_auth(
-                    url,
-                    server.root,
-                    organization=HOSPITAL,
-                    region=False,
-                    scopes="system/Patient.cruds",
-                )
-            servers[mode] = (server, auth)
-        operations = {
-            mode: _operations(server.base, _prepared(server, auth))
-            for mode, (server, auth) in servers.items()
-        }
-        for name in ("create", "read", "search"):
-            for clients in (1, 8, 32):
-                rates: dict[str, list[float]] = {"secure": [], "open": []}
-                shown: dict[str, tuple[float, float, int]] = {}
-                for _ in range(rounds):
-                    for mode in ("open", "secure"):
-                        rate, p50, p99, errors = _run(
-                            clients, seconds, operations[mode][name], servers[mode][1]
-                        )
-                        rates[mode].append(rate)
-                        shown[mode] = (p50, p99, errors)
-                pairs = zip(rates["secure"], rates["open"], strict=True)
-                ratio = statistics.median([s / o for s, o in pairs if o] or [math.nan])
-                for mode in ("open", "secure"):
-                    p50, p99, errors = shown[mode]
-                    rate = statistics.median(rates[mode])
-                    cells = f"{label:10} | {mode:6} | {name:6} | {clients:3} | {rate:8.0f}"
-                    tail = f"{p50:7.1f} | {p99:7.1f} | {errors:5}"
-                    extra = f"{ratio:5.2f}" if mode == "secure" else "     "
-                    print(f"| {cells} | {tail} | {extra} |", flush=True)
+        servers = _servers(stack, database, args.baseline)
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        for name, figure in CELLS:
+            for clients in CONNECTIONS:
+                for server in servers:
+                    wrk(server, figures(server)[figure], args.warmup, clients, folder)
+                results: dict[str, list[Round]] = {s.name: [] for s in servers}
+                for r in range(args.rounds):
+                    for server in servers[r % len(servers) :] + servers[: r % len(servers)]:
+                        shown = _round(server, figure, clients, args.seconds, folder)
+                        results[server.name].append(shown)
+                print(_cell(label, name, clients, results), f"load {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0, help="per round (wrk: whole s)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds per cell and server")
+    parser.add_argument("--baseline", help="another lus-fhir checkout, run as server 'base'")
+    parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
-    print("| database | mode | op | clients | req/s | p50 ms | p99 ms | errors | secure/open |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    bench("sqlite", lambda: None, args.seconds, args.rounds)
-    if postgres_url():
-        bench("postgresql", fresh_postgres_database, args.seconds, args.rounds)
-    else:
+    print(f"load before: {uptime()}", flush=True)
+    base = " | base/open | secure/base CPU" if args.baseline else ""
+    print(f"| database | op | clients | servers (req/s, p99 ms, CPU ms/req) | secure/open{base} |")
+    wanted = args.databases.split(",")
+    if "sqlite" in wanted:
+        bench("sqlite", lambda: None, args)
+    if "postgresql" in wanted and postgres_url():
+        bench("postgresql", fresh_postgres_database, args)
+    elif "postgresql" in wanted:
         print(
             "(PostgreSQL skipped: LUS_FHIR_TEST_POSTGRES_URL unset; see tests/support/postgres.sh)"
         )
+    print(f"load after: {uptime()}")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ notifications.
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     Connection,
+    Dialect,
     and_,
     bindparam,
     delete,
@@ -70,14 +72,43 @@ _READ_VISIBLE = select(
 ).where(and_(resources.c.res_type == bindparam("k_type"), resources.c.res_id == bindparam("k_id")))
 
 
+@dataclass(frozen=True)
+class _DriverStatement:
+    """A statement compiled once for a dialect, run as the driver's own SQL."""
+
+    sql: str
+    order: tuple[str, ...] | None  # the parameters' order, for a positional paramstyle
+    defaults: dict[str, Any]  # the statement's literals
+
+    @staticmethod
+    def of(statement: Any, dialect: Dialect) -> "_DriverStatement":
+        compiled = statement.compile(dialect=dialect)
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        return _DriverStatement(str(compiled), order, dict(compiled.params))
+
+    def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        merged = self.defaults | values
+        return merged if self.order is None else tuple(merged[name] for name in self.order)
+
+
+# The read check runs on every read: executing even the prebuilt select spent 20-40 us of CPU on
+# SQLAlchemy's cache key and parameter processing (a quarter of the check on SQLite).
+_READ_VISIBLE_SQL: dict[tuple[str, str], _DriverStatement] = {}
+
+
 def read_visible(
     conn: Connection, store: Store, principal: Principal, res_type: str, res_id: str
 ) -> tuple[Stored | None, bool]:
     """The stored resource and whether the principal may see it, in one query."""
     if res_type in content.PUBLIC or principal.reads_everything:
         return store.read(conn, res_type, res_id), True
+    dialect = conn.dialect
+    key = (dialect.name, dialect.paramstyle)
+    statement = _READ_VISIBLE_SQL.get(key)
+    if statement is None:
+        statement = _READ_VISIBLE_SQL[key] = _DriverStatement.of(_READ_VISIBLE, dialect)
     values = {"k_type": res_type, "k_id": res_id, "k_units": packed(principal.units)}
-    return store.read_flagged(conn, _READ_VISIBLE, values)
+    return store.read_flagged(conn, statement.sql, statement.parameters(values))
 
 
 def visible(conn: Connection, principal: Principal, res_type: str, res_id: str) -> bool:

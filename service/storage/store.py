@@ -176,11 +176,16 @@ class Store:
         return _stored(row) if row else None
 
     def read_flagged(
-        self, connection: Connection, statement: Any, values: dict[str, Any]
+        self, connection: Connection, statement: Any, values: Any
     ) -> tuple[Stored | None, bool]:
         """A read by a caller's prebuilt statement over `resources` that also selects a boolean
-        column `flag` (e.g. whether the caller may see the row): both in one round trip."""
-        row = connection.execute(statement, values).first()
+        column `flag` (e.g. whether the caller may see the row): both in one round trip. A str
+        statement is the driver's own SQL (values in its paramstyle), run without SQLAlchemy's
+        per-execution cache key."""
+        if isinstance(statement, str):
+            row = connection.exec_driver_sql(statement, values).first()
+        else:
+            row = connection.execute(statement, values).first()
         return (_stored(row), bool(row.flag)) if row else (None, False)
 
     def read_all(

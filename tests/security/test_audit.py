@@ -5,16 +5,28 @@ writes it, and a patient's log extract lists who accessed what."""
 import json
 import os
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from service.audit.event import audited, new_id
+from service.audit.event import (
+    MINOR_FAILURE,
+    SUCCESS,
+    AuditRecord,
+    RequestInfo,
+    audited,
+    new_id,
+    write,
+)
 from service.cli.main import app
+from service.fhirtime import stamp
+from service.storage.database import engine_for, migrate
 from service.storage.schema import audit_events, audit_links
 from service.validation import validator
 from tests.security.conftest import PERSONNUMMER, WARD, A, B, World
+from tests.support.databases import fresh_postgres_database
 from tests.workflow.conftest import FHIR, notification
 
 
@@ -181,3 +193,77 @@ def test_a_forked_process_draws_other_ids() -> None:
     theirs = os.read(reader, 64).decode()
     os.close(reader)
     assert theirs and theirs != new_id()
+
+
+def test_entries_are_written_whole_and_fitted_in_the_callers_transaction(
+    backend: str, tmp_path: Path
+) -> None:
+    """`write` inserts through the transaction's DBAPI cursor: every column as given, NUL
+    replaced, overlong values cut to their column, links that cut alike written once, and
+    nothing kept when the caller's transaction rolls back."""
+    url = fresh_postgres_database() if backend == "postgres" else f"sqlite:///{tmp_path}/a.db"
+    engine = engine_for(url)
+    migrate(engine)
+    long = "Organization/" + "x" * 200
+    full = AuditRecord(
+        "search-type",
+        MINOR_FAILURE,
+        client_id="sos\x00system",
+        organization=long,
+        token_id="t-1",
+        authentication="token",
+        request=RequestInfo("req-1", "10.0.0.1", "GET /fhir/Task?x=\x00"),
+        detail="refused: " + "d" * 5000,
+        patients={"Patient/p1"},
+        entities={long + "a", long + "b", "Task/t1"},
+    )
+    bare = AuditRecord("token")
+    at = datetime(2026, 12, 4, 2, 30, tzinfo=UTC)
+    try:
+        with engine.connect() as conn:
+            write(conn, [full, bare], at)
+            conn.rollback()
+            assert conn.execute(select(audit_events)).all() == []
+            write(conn, [full, bare], at)
+            conn.commit()
+        with engine.connect() as conn:
+            rows = conn.execute(select(audit_events).order_by(audit_events.c.seq)).mappings()
+            events = [{k: v for k, v in row.items() if k != "seq"} for row in rows]
+            links = set(conn.execute(select(audit_links)).tuples())
+    finally:
+        engine.dispose()
+    recorded = stamp(at)
+    cut = long[:140]
+    assert events == [
+        {
+            "id": full.id,
+            "recorded": recorded,
+            "subtype": "search-type",
+            "action": "E",
+            "outcome": MINOR_FAILURE,
+            "client_id": "sos\ufffdsystem",
+            "organization": cut,
+            "request_id": "req-1",
+            "token_id": "t-1",
+            "authentication": "token",
+            "address": "10.0.0.1",
+            "query": "GET /fhir/Task?x=\ufffd",
+            "detail": "refused: " + "d" * 5000,
+        },
+        {
+            "id": bare.id,
+            "recorded": recorded,
+            "subtype": "token",
+            "action": "E",
+            "outcome": SUCCESS,
+            **dict.fromkeys(
+                ("client_id", "organization", "request_id", "token_id", "authentication"), None
+            ),
+            **dict.fromkeys(("address", "query", "detail"), None),
+        },
+    ]
+    assert links == {
+        (full.id, "patient", "Patient/p1", recorded),
+        (full.id, "entity", cut, recorded),
+        (full.id, "entity", "Task/t1", recorded),
+    }

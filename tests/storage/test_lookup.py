@@ -116,3 +116,19 @@ def test_what_each_caller_finds(store: Store) -> None:
 )
 def test_other_searches_are_not_looked_up(criteria: str) -> None:
     assert lookup.token_of(_request(INTERNAL, criteria)) is None
+
+
+def test_the_read_check_answers_as_the_visibility_rule(store: Store) -> None:
+    """`read_visible` runs the driver's own SQL, compiled once per dialect: the resource it
+    returns is the plain read's, and its flag is `visible`'s (a separately built statement)."""
+    stranger = _unit("stranger")
+    seen: dict[str, set[str]] = {}
+    with store.begin() as conn:
+        for principal in (WARD, CLINIC, stranger):
+            for res_id in [p[0] for p in PATIENTS] + ["missing"]:
+                stored, flag = participation.read_visible(conn, store, principal, "Patient", res_id)
+                assert stored == store.read(conn, "Patient", res_id)
+                assert flag == participation.visible(conn, principal, "Patient", res_id)
+                if flag:
+                    seen.setdefault(principal.client_id, set()).add(res_id)
+    assert seen == {"ward": {"p1", "p3", "p4", "p5"}, "clinic": {"p2", "p6"}}
