@@ -3,7 +3,9 @@
 A run is one ordering key's due rows (service/delivery/claim.py); one slot sends them in order,
 each after the previous one's 2xx, and stops at the first other answer, after a subscription
 handshake (its recording may queue older rows), at `run_seconds` or when the worker is stopping;
-the rows it did not send are released as they were.
+the rows it did not send are released as they were. While a run is sending, each round also claims
+the rows queued behind it for it (`Run.extend`): the slot sends them next, so a key's new row does
+not wait for its predecessor's recording before it can be claimed.
 `Worker.run` pipelines: a slow or hanging receiver occupies one of `concurrency` slots while the
 others keep delivering to everyone else. `Worker.run_once` does one claim–send–record round
 synchronously, which is what tests drive with a simulated clock.
