@@ -11,14 +11,12 @@ a worker records its result only if the row still carries the attempt number it 
 On PostgreSQL, FOR UPDATE SKIP LOCKED lets concurrent workers take disjoint rows without waiting.
 """
 
-from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, any_, bindparam, func, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from service.delivery.batch import PENDING, Held, all_held, held_params, per_dialect, seq_in
 from service.fhirtime import stamp
@@ -41,29 +39,12 @@ _RANKED = (
     .where(outbox.c.status == PENDING)
     .subquery()
 )
-
-
-def _fronts(postgres: bool) -> Any:
-    """The first `k_run` pending rows of each key whose head is due, or that is one of the
-    `k_flying` keys (a run of this worker is sending its head), oldest heads first."""
-    if postgres:
-        flying = _RANKED.c.ordering_key == any_(bindparam("k_flying", type_=ARRAY(String)))
-    else:
-        flying = _RANKED.c.ordering_key.in_(bindparam("k_flying", expanding=True))
-    return (
-        select(_RANKED.c.ordering_key, _RANKED.c.seq)
-        .where(
-            and_(
-                _RANKED.c.place <= bindparam("k_run"),
-                or_(_RANKED.c.head_at <= bindparam("k_now"), flying),
-            )
-        )
-        .order_by(_RANKED.c.head, _RANKED.c.seq)
-        .limit(bindparam("k_rows"))
-    )
-
-
-_FRONTS = per_dialect(_fronts)
+_FRONTS = (
+    select(_RANKED.c.ordering_key, _RANKED.c.seq)
+    .where(and_(_RANKED.c.place <= bindparam("k_run"), _RANKED.c.head_at <= bindparam("k_now")))
+    .order_by(_RANKED.c.head, _RANKED.c.seq)
+    .limit(bindparam("k_rows"))
+)
 
 
 def _lease(postgres: bool) -> Any:
@@ -145,43 +126,19 @@ class Claim:
         )
 
 
-def fronts(
-    conn: Connection, now: datetime, limit: int, run: int, flying: Mapping[str, AbstractSet[int]]
-) -> list[list[int]]:
-    """The first `run` pending seqs of the `limit` ordering keys with the oldest due heads, and
-    of each `flying` key (→ the seqs its run in flight holds) the pending seqs behind those,
-    unless a pending row the run does not hold is ahead of them.
+def fronts(conn: Connection, now: datetime, limit: int, run: int) -> list[list[int]]:
+    """The first `run` pending seqs of the `limit` ordering keys with the oldest due heads.
 
     A standalone scan (linear in the pending rows, ranked inside the database) on purpose:
     folded into the claiming query as an anti- or semi-join, PostgreSQL plans a quadratic nested
     loop whenever its statistics were taken while the outbox had no pending rows — exactly when
-    a burst arrives. Only the rows wanted cross to Python, not every pending one. (Folded into
-    the leasing UPDATE as a MATERIALIZED CTE, one round trip less, it cost PostgreSQL 1.4–1.7×
-    the CPU per notification in `bench/delivery.py`.)
+    a burst arrives. Only the rows wanted cross to Python, not every pending one.
     """
     by_key: dict[str, list[int]] = {}
-    params = {
-        "k_run": run,
-        "k_now": stamp(now),
-        "k_rows": (limit + len(flying)) * run,
-        "k_flying": list(flying),
-    }
-    for key, seq in conn.execute(_FRONTS.on(conn), params).all():
+    params = {"k_run": run, "k_now": stamp(now), "k_rows": limit * run}
+    for key, seq in conn.execute(_FRONTS, params).all():
         by_key.setdefault(key, []).append(seq)
-    new = [key for key in by_key if key not in flying][:limit]
-    return [
-        _behind(front, flying[key]) if key in flying else front
-        for key, front in by_key.items()
-        if key in flying or key in new
-    ]
-
-
-def _behind(front: list[int], held: AbstractSet[int]) -> list[int]:
-    """The seqs of `front` after the run's, if the run's rows are all that is ahead of them."""
-    last = max(held)
-    if any(seq not in held for seq in front if seq <= last):
-        return []
-    return [seq for seq in front if seq > last]
+    return list(by_key.values())[:limit]
 
 
 def _run_of(front: list[int], leased: dict[int, Any]) -> list[Any]:
@@ -204,17 +161,10 @@ def release(conn: Connection, claims: Sequence[Held], now: datetime) -> None:
 
 
 def claim_due(
-    conn: Connection,
-    now: datetime,
-    lease: timedelta,
-    limit: int,
-    run: int = 1,
-    flying: Mapping[str, AbstractSet[int]] | None = None,
+    conn: Connection, now: datetime, lease: timedelta, limit: int, run: int = 1
 ) -> list[Claim]:
     """Take up to `limit` runs of up to `run` rows each (oldest heads first) in the caller's
-    write transaction, and the due rows queued behind each `flying` run (key → the seqs it
-    holds) for that run to send next; a run's rows are consecutive in the result, in seq
-    order.
+    write transaction; a run's rows are consecutive in the result, in seq order.
 
     Two statements: the fronts, then one UPDATE that leases those still due and unlocked and
     returns them. Fronts read here may be stale by the time rows are locked; that only errs on
@@ -223,10 +173,9 @@ def claim_due(
     skipped, so a round may take fewer runs than `limit`; the next round takes the rest. A row
     leased behind one that was not (rare: a race with another worker) is given back at once.
     """
-    flying = flying or {}
-    if limit <= 0 and not flying:
+    if limit <= 0:
         return []
-    keys = [front for front in fronts(conn, now, max(limit, 0), run, flying) if front]
+    keys = fronts(conn, now, limit, run)
     if not keys:
         return []
     seqs = [seq for front in keys for seq in front]

@@ -3,9 +3,7 @@
 A run is one ordering key's due rows (service/delivery/claim.py); one slot sends them in order,
 each after the previous one's 2xx, and stops at the first other answer, after a subscription
 handshake (its recording may queue older rows), at `run_seconds` or when the worker is stopping;
-the rows it did not send are released as they were. While a run is sending, each round also claims
-the rows queued behind it for it (`Run.extend`): the slot sends them next, so a key's new row does
-not wait for its predecessor's recording before it can be claimed.
+the rows it did not send are released as they were.
 `Worker.run` pipelines: a slow or hanging receiver occupies one of `concurrency` slots while the
 others keep delivering to everyone else. `Worker.run_once` does one claim–send–record round
 synchronously, which is what tests drive with a simulated clock.
@@ -14,9 +12,8 @@ synchronously, which is what tests drive with a simulated clock.
 import logging
 import random
 import threading
-from collections import Counter, deque
-from collections.abc import Callable, Mapping
-from collections.abc import Set as AbstractSet
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -74,35 +71,28 @@ class Worker:
             log.exception("delivery of %s failed unexpectedly", claim.idempotency_key)
             return claim, Outcome(Verdict.RETRY, f"internal error: {error!r}"[:1000])
 
-    def attempt_run(self, run: "Run") -> Sent:
-        """Send a run's rows in order while each is delivered and time is left, including rows
-        the main thread appends meanwhile (`Run.extend`)."""
+    def attempt_run(self, run: list[Claim]) -> Sent:
+        """Send a run's rows in order while each is delivered and time is left."""
         attempts: list[Attempt] = []
         ends = self.clock() + timedelta(seconds=self.config.run_seconds)
-        while not attempts or not (
-            attempts[-1][1].verdict is not Verdict.DELIVERED
-            or subscriptions.ends_run(attempts[-1][0])
-            or self.stopping.is_set()
-            or self.clock() >= ends
-        ):
-            claim = run.next()
-            if claim is None:  # every row delivered
-                return attempts, []
+        for place, claim in enumerate(run):
+            if attempts and (
+                attempts[-1][1].verdict is not Verdict.DELIVERED
+                or subscriptions.ends_run(attempts[-1][0])
+                or self.stopping.is_set()
+                or self.clock() >= ends
+            ):
+                return attempts, run[place:]
             attempts.append(self.attempt(claim))
-        return attempts, run.close()
+        return attempts, []
 
     def settle(
-        self,
-        attempts: list[Attempt],
-        limit: int,
-        unsent: list[Claim] | None = None,
-        flying: Mapping[str, AbstractSet[int]] | None = None,
+        self, attempts: list[Attempt], limit: int, unsent: list[Claim] | None = None
     ) -> tuple[list[str], list[Claim]]:
-        """Record finished attempts, release `unsent` rows and claim up to `limit` runs and the
-        rows queued behind the `flying` runs (see claim_due), in one transaction: one commit
-        per round however many rows finished (on SQLite each commit is an fsync and a turn of
-        the single writer lock, shared with every request)."""
-        if not attempts and not unsent and limit <= 0 and not flying:
+        """Record finished attempts, release `unsent` rows and claim up to `limit` runs, in one
+        transaction: one commit per round however many rows finished (on SQLite each commit is
+        an fsync and a turn of the single writer lock, shared with every request)."""
+        if not attempts and not unsent and limit <= 0:
             return [], []
 
         def round_(conn: Connection) -> tuple[list[str], list[Claim]]:
@@ -110,8 +100,7 @@ class Worker:
             statuses = self._record(conn, attempts, now)
             release(conn, unsent or [], now)
             lease = timedelta(seconds=self.config.lease_seconds)
-            run = self.config.run_length
-            return statuses, claim_due(conn, now, lease, limit, run, flying)
+            return statuses, claim_due(conn, now, lease, limit, self.config.run_length)
 
         return self.rounds.transact(round_)
 
@@ -137,8 +126,7 @@ class Worker:
     def run_once(self) -> Counter[str]:
         """One synchronous round; returns how many sent rows ended in each status."""
         _, claims = self.settle([], self.config.concurrency)
-        sending = [Run(claims) for claims in runs(claims)]
-        attempts, unsent = _merged(list(self._pool.map(self.attempt_run, sending)))
+        attempts, unsent = _merged(list(self._pool.map(self.attempt_run, runs(claims))))
         statuses, _ = self.settle(attempts, 0, unsent)
         return Counter(statuses)
 
@@ -149,13 +137,12 @@ class Worker:
         if is_postgres(self.store.engine):  # other processes' commits arrive as NOTIFY
             listener = wakeup.Listener(self.store.engine, self.wake)
             listener.start()
-        in_flight: dict[Future[Sent], Run] = {}
-        returned: list[Claim] = []  # claimed for a run that had ended: given back next round
+        in_flight: set[Future[Sent]] = set()
         try:
             while not stop.is_set():
                 self.wake.clear()
                 try:
-                    busy = self._step(in_flight, returned)
+                    busy = self._step(in_flight)
                 except Exception:
                     log.exception("delivery round failed; retrying after the poll interval")
                     busy = False
@@ -165,79 +152,23 @@ class Worker:
                     stop.wait(self.config.gather_seconds)
             self.stopping.set()
             attempts, unsent = _merged([f.result() for f in in_flight])  # waits for each
-            self.settle(attempts, 0, unsent + returned)
+            self.settle(attempts, 0, unsent)
         finally:
             wakeup.unregister(self.wake)
             if listener is not None:
                 listener.stop()
 
-    def _step(self, in_flight: dict[Future[Sent], "Run"], returned: list[Claim]) -> bool:
-        """Record finished runs, extend the runs still sending with the rows queued behind
-        them, and fill free slots; False when there was nothing to do."""
-        done = [f for f in in_flight if f.done()]
-        for future in done:
-            del in_flight[future]
+    def _step(self, in_flight: set[Future[Sent]]) -> bool:
+        """Record finished runs and fill free slots; False when there was nothing to do."""
+        done = {f for f in in_flight if f.done()}
+        in_flight -= done
         attempts, unsent = _merged([f.result() for f in done])
-        flying = {run.key: run.held for run in in_flight.values()}
-        limit = self.config.concurrency - len(in_flight)
-        unsent += returned
-        returned.clear()
-        _, claims = self.settle(attempts, limit, unsent, flying)
-        by_key = {run.key: run for run in in_flight.values()}
-        for rows in runs(claims):
-            sending = by_key.get(rows[0].ordering_key)
-            state = DELIVERED if sending is None else sending.extend(rows)
-            if state == STOPPED:  # it ended on a failed row (or time, or a handshake)
-                returned.extend(rows)
-            if state != DELIVERED:
-                continue
-            run = Run(rows)
+        _, claims = self.settle(attempts, self.config.concurrency - len(in_flight), unsent)
+        for run in runs(claims):
             future = self._pool.submit(self.attempt_run, run)
             future.add_done_callback(lambda _: self.wake.set())
-            in_flight[future] = run
+            in_flight.add(future)
         return bool(done or claims)
-
-
-class Run:
-    """One ordering key's claimed rows, sent in order by one slot. While it is sending, the
-    main thread may append the key's rows claimed since: they queue behind its last row, so
-    the order holds."""
-
-    def __init__(self, rows: list[Claim]) -> None:
-        self.key = rows[0].ordering_key
-        self.held = {row.seq for row in rows}  # every row claimed for it (main thread's view)
-        self._rows = deque(rows)
-        self._state = SENDING
-        self._lock = threading.Lock()
-
-    def next(self) -> Claim | None:
-        """The next row to send, after every row before it was delivered; None ends the run."""
-        with self._lock:
-            if self._rows:
-                return self._rows.popleft()
-            self._state = DELIVERED
-            return None
-
-    def close(self) -> list[Claim]:
-        """End the run before a row that may not be sent yet; returns the rows it will not send."""
-        with self._lock:
-            self._state = STOPPED
-            rest = list(self._rows)
-            self._rows.clear()
-            return rest
-
-    def extend(self, rows: list[Claim]) -> str:
-        """Queue `rows` behind the run's if it is still sending; returns its state: SENDING
-        (queued), DELIVERED (it ended with every row delivered, so `rows` may go out on their
-        own) or STOPPED (they must wait for the row it stopped at to be recorded)."""
-        with self._lock:
-            if self._state == SENDING:
-                self._rows.extend(rows)
-                self.held.update(row.seq for row in rows)
-            return self._state
-
-
-SENDING, DELIVERED, STOPPED = "sending", "delivered", "stopped"
 
 
 def runs(claims: list[Claim]) -> list[list[Claim]]:

@@ -10,8 +10,6 @@ from sqlalchemy import Engine, event, select, text, update
 
 from service.delivery import Worker
 from service.delivery.claim import claim_due
-from service.delivery.policy import Verdict
-from service.delivery.worker import DELIVERED, SENDING, STOPPED, Run
 from service.fhirtime import stamp
 from service.storage.schema import outbox
 from tests.delivery.support import FakeClock, enqueue, row
@@ -132,65 +130,3 @@ def test_rounds_keep_their_connection_and_survive_losing_it(
         assert terminated >= 1
         assert checked_out_by_a_round(5) == 1, "a new connection for the round"
         assert sorted(up.keys()) == sorted(f"t{n}|Organization/hemtjanst" for n in range(1, 6))
-
-
-def test_a_run_in_flight_is_extended_with_the_rows_queued_behind_it(
-    engine: Engine, clock: FakeClock
-) -> None:
-    """Rows of a key whose run is still sending are claimed for that run (no free slot
-    needed, no wait for its recording); no other key is taken when no slot is free."""
-    enqueue(engine, [row(1, 1, "http://127.0.0.1:9/fhir")], clock())
-    lease = timedelta(seconds=60)
-    with engine.begin() as conn:
-        (first,) = claim_due(conn, clock(), lease, 1, 50)
-    enqueue(engine, [row(n, 1, "http://127.0.0.1:9/fhir") for n in (2, 3)], clock())
-    enqueue(engine, [row(4, 2, "http://127.0.0.1:9/fhir")], clock())
-    with engine.begin() as conn:
-        behind = claim_due(conn, clock(), lease, 0, 50, {first.ordering_key: {first.seq}})
-    assert [(c.seq, c.attempts) for c in behind] == [(2, 1), (3, 1)]
-    with engine.connect() as conn:
-        other = conn.execute(select(outbox.c.attempts).where(outbox.c.seq == 4)).scalar_one()
-    assert other == 0
-
-
-def test_a_run_is_not_extended_past_a_pending_row_it_does_not_hold(
-    engine: Engine, clock: FakeClock
-) -> None:
-    """A row ahead of the new ones that the run does not hold (say, a held event queued again)
-    must be sent first: nothing is claimed behind it for the run."""
-    enqueue(engine, [row(n, 1, "http://127.0.0.1:9/fhir") for n in range(3)], clock())
-    with engine.begin() as conn:
-        key = conn.execute(select(outbox.c.ordering_key).limit(1)).scalar_one()
-        assert claim_due(conn, clock(), timedelta(seconds=60), 0, 50, {key: {2}}) == []
-    with engine.connect() as conn:
-        assert list(conn.execute(select(outbox.c.attempts)).scalars()) == [0, 0, 0]
-
-
-def test_a_run_sends_the_rows_appended_to_it_and_gives_back_those_it_cannot(
-    engine: Engine, worker: Worker, clock: FakeClock
-) -> None:
-    """Appended rows go out after the run's own, in order; after a failed row they are
-    returned unsent, and a run that has ended takes none."""
-
-    def run_with_rows_behind(limit: int) -> Run:
-        with engine.begin() as conn:
-            run = Run(claim_due(conn, clock(), timedelta(seconds=60), limit, 1))
-        with engine.begin() as conn:
-            behind = claim_due(conn, clock(), timedelta(seconds=60), 0, 50, {run.key: run.held})
-        assert behind and run.extend(behind) == SENDING
-        return run
-
-    with receiver() as up:
-        enqueue(engine, [row(n, 1, up.url) for n in range(3)], clock())
-        run = run_with_rows_behind(1)
-        attempts, unsent = worker.attempt_run(run)
-        assert unsent == [] and up.keys() == [f"t{n}|Organization/hemtjanst" for n in range(3)]
-        assert [o.verdict for _, o in attempts] == [Verdict.DELIVERED] * 3
-        assert run.extend([c for c, _ in attempts]) == DELIVERED, "an ended run takes no rows"
-    with receiver(status=503) as failing:
-        enqueue(engine, [row(n, 2, failing.url) for n in range(3, 5)], clock())
-        run = run_with_rows_behind(1)
-        attempts, unsent = worker.attempt_run(run)
-        assert [c.seq for c, _ in attempts] == [4] and [c.seq for c in unsent] == [5]
-        assert run.extend(unsent) == STOPPED
-        assert failing.keys() == ["t3|Organization/hemtjanst"]
