@@ -116,3 +116,21 @@ def test_what_each_caller_finds(store: Store) -> None:
 )
 def test_other_searches_are_not_looked_up(criteria: str) -> None:
     assert lookup.token_of(_request(INTERNAL, criteria)) is None
+
+
+def test_holding_binds_each_calls_values(store: Store) -> None:
+    """`query.holding` is one statement per shape: each call's values, not the first's."""
+
+    def ids(value: str, system: str | None = None) -> list[str]:
+        with store.begin() as conn:
+            found = conn.execute(query.holding("Patient", "identifier", value, system))
+            return [row.res_id for row in found]
+
+    assert ids("1") == ["p1", "p2", "p3"]
+    assert ids("1", "urn:a") == ["p1", "p2"]
+    assert ids("1", "urn:b") == ["p2"]
+    assert ids("2", "urn:a") == ["p4"]  # once, and not the deleted p5
+    assert ids("3") == ["p6"]
+    assert ids("404") == []
+    with store.begin() as conn:
+        assert conn.execute(query.holding("Encounter", "identifier", "1")).all() == []
