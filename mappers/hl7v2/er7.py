@@ -1,8 +1,12 @@
 """The ER7 syntax, read with python-hl7: segments, fields, repetitions, components,
 sub-components; separators from MSH-1/MSH-2; escape sequences decoded after splitting.
 
-python-hl7 builds a tree whose depth depends on which separators a field contains; `Field`
-normalises it to repetitions → components → sub-components, so the mappers index it one way.
+python-hl7's parse plan gives each level's separator and the escape character, its `unescape`
+decodes escapes; the splitting itself is done here, a field when it is read. python-hl7's own
+parse builds a tree of containers for every field of the message (its depth depending on which
+separators a field holds) that `Field` then had to rebuild into repetitions → components →
+sub-components: 0.5 ms of a message's CPU, most of its mapping, for about half the fields read.
+`tests/hl7v2/test_er7_split.py` holds the split to python-hl7's parse.
 `\\Xhh…\\` escapes are bytes in the message's charset (python-hl7 reads each byte as a code
 point, which breaks UTF-8), so they are decoded here before python-hl7 unescapes the rest.
 """
@@ -12,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import hl7
+from hl7.parser import create_parse_plan
 from hl7.util import unescape
 
 from mappers.hl7v2.errors import DATA_TYPE, SEGMENT_SEQUENCE, Location, MappingError
@@ -68,14 +72,22 @@ class Field:
 @dataclass(frozen=True)
 class Segment:
     name: str
-    fields: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...]  # index 0 is field 1
+    fields: tuple[str, ...]  # each field's text, still escaped; index 0 is field 1
     sequence: int  # 1 for the first segment of its name, 2 for the second …
     message: "Message"
+    whole: int = 0  # how many first fields are not split (a header's separators)
 
     def __getitem__(self, number: int) -> Field:
         if 1 <= number <= len(self.fields):
-            return Field(self.fields[number - 1], self.message)
+            text = self.fields[number - 1]
+            if number <= self.whole:
+                return Field((((text,),),), self.message)
+            return Field(self.message.split(text), self.message)
         return Field(((("",),),), self.message)
+
+
+# Segments whose field 2 is the encoding characters, kept whole (python-hl7's rule).
+_HEADERS = ("MSH", "BHS", "FHS")
 
 
 class Message:
@@ -89,20 +101,58 @@ class Message:
         for segment in segments:
             _refuse_control(segment, text[3])
         self.text = "\r".join(segments) + "\r"
-        parsed = hl7.parse(self.text)
-        self._tree: Any = parsed
+        stripped = self.text.strip()  # what python-hl7's parse splits
+        plan = create_parse_plan(stripped)
+        self._tree: Any = plan.container([])  # the separators python-hl7's unescape reads
         self.codec = codec
-        self.escape = str(parsed.esc)
+        self.escape = str(plan.esc)
+        if len(set(plan.separators)) < len(plan.separators):
+            # python-hl7 picks each level's separator by its first place among them: with one
+            # twice its plan fails, or splits a field on the wrong one, depending on the fields.
+            raise MappingError(
+                Location("MSH", 2),
+                DATA_TYPE,
+                "the field, repetition, component and sub-component separators (MSH-1, MSH-2 "
+                f"or their defaults) must differ from each other and from CR: {plan.separators!r}",
+            )
+        self._segment = plan.next()
+        self._repetition, self._component, self._sub = plan.separators[2:]
         self._hex = re.compile(re.escape(self.escape) + r"X([0-9A-Fa-f]*)" + re.escape(self.escape))
         seen: dict[str, int] = {}
         self.segments: list[Segment] = []
-        for node in parsed:
-            name = str(node[0]).strip()
+        for line in stripped.split(plan.separator):
+            name, fields, whole = self._fields(line)
             seen[name] = seen.get(name, 0) + 1
-            fields = tuple(_repetitions(f) for f in list(node)[1:])
-            if name == "MSH":  # python-hl7 keeps MSH-1 and MSH-2 whole
-                fields = ((((str(node[1]),),),), (((str(node[2]),),),), *fields[2:])
-            self.segments.append(Segment(name, fields, seen[name], self))
+            self.segments.append(Segment(name, fields, seen[name], self, whole))
+
+    def _fields(self, line: str) -> tuple[str, tuple[str, ...], int]:
+        """A segment's name, field texts and how many of them are kept whole, split as
+        python-hl7 splits them: a header's field 1 is its fourth character and field 2 runs to
+        the next one (the encoding characters), neither split further."""
+        separator = self._segment.separator
+        if line[:3] not in _HEADERS or not self._segment.applies(line):
+            name, *fields = line.split(separator)
+            name = name.strip()
+            if name != "MSH":
+                return name, tuple(fields), 0
+            if len(fields) < 2:
+                raise MappingError(
+                    Location("MSH"), SEGMENT_SEQUENCE, "an MSH segment without MSH-1 and MSH-2"
+                )
+            return name, tuple(fields), 2  # as a header's, though not at the line's start
+        own = line[3]
+        end = line.find(own, 4)
+        rest = line[end + 1 :]
+        fields = rest.split(separator) if rest else []
+        return line[:3], (own, line[4:end], *fields), 2
+
+    def split(self, text: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """A field's text as repetitions of components of sub-components."""
+        sub = self._sub
+        return tuple(
+            tuple(tuple(c.split(sub)) for c in r.split(self._component))
+            for r in text.split(self._repetition)
+        )
 
     def first(self, name: str) -> Segment | None:
         return next((s for s in self.segments if s.name == name), None)
@@ -145,20 +195,3 @@ def _refuse_control(segment: str, separator: str) -> None:
     where = Location(name, number)
     code = f"0x{ord(found.group()):02X}"
     raise MappingError(where, DATA_TYPE, f"{where} holds the control character {code}: not text")
-
-
-def _subcomponents(node: Any) -> tuple[str, ...]:
-    return (node,) if isinstance(node, str) else tuple(str(s) for s in node)
-
-
-def _components(node: Any) -> tuple[tuple[str, ...], ...]:
-    return ((node,),) if isinstance(node, str) else tuple(_subcomponents(c) for c in node)
-
-
-def _repetitions(field: Any) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    items = list(field)
-    if not items:
-        return ((("",),),)
-    if len(items) == 1 and isinstance(items[0], str):
-        return (((items[0],),),)
-    return tuple(_components(r) for r in items)

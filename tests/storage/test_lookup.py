@@ -132,3 +132,21 @@ def test_the_read_check_answers_as_the_visibility_rule(store: Store) -> None:
                 if flag:
                     seen.setdefault(principal.client_id, set()).add(res_id)
     assert seen == {"ward": {"p1", "p3", "p4", "p5"}, "clinic": {"p2", "p6"}}
+
+
+def test_holding_binds_each_calls_values(store: Store) -> None:
+    """`query.holding` is one statement per shape: each call's values, not the first's."""
+
+    def ids(value: str, system: str | None = None) -> list[str]:
+        with store.begin() as conn:
+            found = conn.execute(query.holding("Patient", "identifier", value, system))
+            return [row.res_id for row in found]
+
+    assert ids("1") == ["p1", "p2", "p3"]
+    assert ids("1", "urn:a") == ["p1", "p2"]
+    assert ids("1", "urn:b") == ["p2"]
+    assert ids("2", "urn:a") == ["p4"]  # once, and not the deleted p5
+    assert ids("3") == ["p6"]
+    assert ids("404") == []
+    with store.begin() as conn:
+        assert conn.execute(query.holding("Encounter", "identifier", "1")).all() == []
