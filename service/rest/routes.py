@@ -242,7 +242,7 @@ async def _search(
             searchset(base, f"{base}/{res_type}", params, search, result, services.clock)
         )
 
-    return await run_in_threadpool(run)
+    return await services.search(search, run)
 
 
 @router.get("/{res_type}")

@@ -46,6 +46,19 @@ def token_of(request: SearchRequest) -> tuple[str, str, str | None, str] | None:
     return (criterion.name, ONE, system, code) if system else (criterion.name, NONE, None, code)
 
 
+def looks_up(request: SearchRequest, page: int) -> bool:
+    """Whether a search is a look-up: by `_id` or one exact token, nothing included, at most a
+    default page. Its query is an index probe, as cheap as a read by id."""
+    if request.include or request.revinclude or request.count > page:
+        return False
+    if token_of(request) is not None:
+        return True
+    if len(request.criteria) != 1 or request.sort:
+        return False
+    criterion = request.criteria[0]
+    return criterion.name == "_id" and not criterion.modifier and len(criterion.values) <= page
+
+
 def find(
     conn: Connection,
     store: Store,

@@ -118,6 +118,28 @@ def test_other_searches_are_not_looked_up(criteria: str) -> None:
     assert lookup.token_of(_request(INTERNAL, criteria)) is None
 
 
+@pytest.mark.parametrize(
+    ("criteria", "looks_up"),
+    [
+        ("_id=p1", True),
+        ("_id=p1,p2", True),
+        ("identifier=urn:a|1", True),
+        ("identifier=1&_count=20", True),
+        ("_id=p1&_count=21", False),  # more than a default page
+        ("_id=p1&_include=Patient:general-practitioner", False),
+        ("_id=p1&_revinclude=Encounter:subject", False),
+        ("identifier:not=urn:a|1", False),
+        ("_id=p1&identifier=1", False),
+        ("name=Tolvan", False),
+        ("general-practitioner:Organization.name=x", False),
+        ("", False),
+    ],
+)
+def test_a_search_by_id_or_one_exact_token_is_a_look_up(criteria: str, looks_up: bool) -> None:
+    """Services.search runs these as reads by id are run (on SQLite on the event loop)."""
+    assert lookup.looks_up(_request(INTERNAL, criteria), 20) is looks_up
+
+
 def test_the_read_check_answers_as_the_visibility_rule(store: Store) -> None:
     """`read_visible` runs the driver's own SQL, compiled once per dialect: the resource it
     returns is the plain read's, and its flag is `visible`'s (a separately built statement)."""
