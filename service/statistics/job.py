@@ -12,6 +12,7 @@ processes at once (each report is compared and written under its own lock).
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -88,8 +89,7 @@ class MonthlyReports:
         """Every `interval` seconds until `stop` is set. The first run is after one interval,
         or at once when the rules changed since months were kept: each look at such a month is
         evaluated from its stays (seconds at county volume) until this re-makes it."""
-        if self.rules_changed():
-            self.run_logged()
+        self.run_logged(when=self.rules_changed)
         while not stop.wait(interval):
             self.run_logged()
 
@@ -97,8 +97,11 @@ class MonthlyReports:
         with self.writes.services.store.reading() as conn:
             return kept.under_other_rules(conn, self.basis)
 
-    def run_logged(self) -> None:
+    def run_logged(self, when: Callable[[], bool] = lambda: True) -> None:
+        """Run when `when` says so; a failure of either (the database away at start-up, say)
+        is logged and the next interval tries again, the thread goes on."""
         try:
-            self.run_once()
+            if when():
+                self.run_once()
         except Exception:
             log.exception("monthly statistics failed; retrying next interval")
